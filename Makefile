@@ -1,0 +1,65 @@
+# The two commands for a new user: `make run` and `make test`. Everything else is set up on demand.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+NODE_DEPS := tests/node/node_modules/.package-lock.json
+APT_PACKAGES := chromium chromium-driver
+
+.PHONY: run test lint typecheck bench soak system-deps services clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+## Start the app with demo data on http://localhost:$${PORT:-8080} (migrates and seeds an empty database).
+run: $(STAMP)
+	$(PY) main.py
+
+## Debian packages the browser tests need (chromium, chromium-driver), installed when missing.
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	fi
+
+## PostgreSQL and Redis on 127.0.0.1, started when not running.
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && exit 0; sleep 1; done; echo "PostgreSQL or Redis did not start"; exit 1
+
+$(NODE_DEPS): tests/node/package.json tests/node/package-lock.json
+	npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
+
+lint: $(TEST_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(TEST_STAMP)
+	$(VENV)/bin/mypy .
+
+## Install everything the tests need, start services, then lint, type-check and run the whole suite.
+test: $(TEST_STAMP) system-deps services $(NODE_DEPS) lint typecheck
+	$(PY) -m pytest -q
+
+## Benchmarks: print a table and write JSON under bench/results/.
+bench: $(TEST_STAMP) system-deps services
+	$(PY) -m bench
+
+## Longer load and fault runs.
+soak: $(TEST_STAMP) system-deps services
+	SOAK_SECONDS=$${SOAK_SECONDS:-300} $(PY) -m pytest -q -m slow tests/load
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache tests/node/node_modules

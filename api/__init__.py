@@ -1,0 +1,1 @@
+"""The Chatwoot contacts contract, shared by the embedded server and the UI."""

@@ -1,0 +1,335 @@
+"""An async httpx client for the Chatwoot contacts API (a real Chatwoot or the embedded server).
+
+One client per signed-in agent: it holds the token and account id, reuses its
+connections, retries only idempotent reads, and maps failures to `api.errors`.
+The embedded server's extensions (ETag/If-Match, paged conversations, /events)
+are used only when the server announces them (`X-Contacts-Extensions`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+from pydantic import ValidationError
+
+from api.errors import ApiError, Conflict, NetworkError, NotFound, RateLimited, Unauthorized, ValidationFailed
+from api.models import (
+    AttributeDefinition,
+    Contact,
+    ContactEvent,
+    ContactPage,
+    Conversation,
+    Label,
+    Message,
+    Note,
+    Profile,
+)
+
+EXTENSIONS_HEADER = "X-Contacts-Extensions"
+READ_RETRIES = 2
+RETRY_DELAYS = (0.2, 0.6)
+HISTORY_PAGE_SIZE = 20
+
+
+@dataclass(kw_only=True, slots=True)
+class ContactResult:
+    """A contact and its version tag (None when the server sends no ETag)."""
+
+    contact: Contact
+    etag: str | None
+
+
+@dataclass(kw_only=True, slots=True)
+class ConversationPage:
+    """One page of a contact's history; `count` is None when the server does not page (Chatwoot)."""
+
+    conversations: list[Conversation]
+    page: int
+    count: int | None
+
+    @property
+    def has_more(self) -> bool:
+        return self.count is not None and self.page * HISTORY_PAGE_SIZE < self.count
+
+
+@dataclass(kw_only=True, slots=True)
+class EventPage:
+    """One page of a contact's activity trail."""
+
+    events: list[ContactEvent]
+    page: int
+    count: int
+
+    @property
+    def has_more(self) -> bool:
+        return self.page * 25 < self.count
+
+
+def _contact_from(body: Any) -> Contact:
+    """Accepts `{"payload": {contact}}`, `{"payload": {"contact": {...}}}` and a bare contact."""
+    payload = body.get("payload", body) if isinstance(body, dict) else body
+    if isinstance(payload, dict) and isinstance(payload.get("contact"), dict):
+        payload = payload["contact"]
+    return Contact.model_validate(payload)
+
+
+class ChatwootClient:
+    """The contacts API of one account, as one agent."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        account_id: int | None = None,
+        timeout: float = 15.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.account_id = account_id
+        self.extensions: frozenset[str] = frozenset()
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(timeout, connect=5.0),
+            limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+            transport=transport,
+            headers={"Accept": "application/json"},
+        )
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    @property
+    def supports_etag(self) -> bool:
+        return "etag" in self.extensions
+
+    @property
+    def supports_paging(self) -> bool:
+        return "paging" in self.extensions
+
+    @property
+    def supports_events(self) -> bool:
+        return "events" in self.extensions
+
+    def _account_path(self, path: str) -> str:
+        if self.account_id is None:
+            raise ApiError("No account selected")
+        return f"/api/v1/accounts/{self.account_id}{path}"
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        all_headers = {"api_access_token": self.token} if self.token else {}
+        all_headers.update(headers or {})
+        attempts = 1 + (READ_RETRIES if method == "GET" else 0)
+        for attempt in range(attempts):
+            try:
+                response = await self._http.request(method, path, json=json, params=params, headers=all_headers)
+            except httpx.HTTPError as error:
+                if attempt + 1 < attempts:
+                    await asyncio.sleep(RETRY_DELAYS[attempt])
+                    continue
+                raise NetworkError(f"{type(error).__name__}: {error}") from error
+            if response.status_code >= 500 and attempt + 1 < attempts:
+                await asyncio.sleep(RETRY_DELAYS[attempt])
+                continue
+            self._learn_extensions(response)
+            if response.is_success:
+                return response
+            raise self._error(response)
+        raise NetworkError("unreachable")  # the loop always returns or raises
+
+    def _learn_extensions(self, response: httpx.Response) -> None:
+        announced = response.headers.get(EXTENSIONS_HEADER)
+        if announced is not None:
+            self.extensions = frozenset(part.strip() for part in announced.split(",") if part.strip())
+
+    @staticmethod
+    def _error(response: httpx.Response) -> ApiError:
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if not isinstance(body, dict):
+            body = {}
+        status = response.status_code
+        message = str(body.get("error") or body.get("message") or response.reason_phrase or status)
+        if status == 422:
+            return ValidationFailed.from_body(body)
+        if status == 404:
+            return NotFound(message, 404)
+        if status == 409:
+            current = None
+            if isinstance(body.get("payload"), dict):
+                try:
+                    current = _contact_from(body)
+                except ValidationError:
+                    current = None
+            return Conflict(str(body.get("message") or message), current, response.headers.get("ETag"))
+        if status == 401:
+            errors = body.get("errors")
+            if isinstance(errors, list) and errors:
+                message = str(errors[0])
+            return Unauthorized(message, 401)
+        if status == 429:
+            retry = response.headers.get("Retry-After")
+            return RateLimited(message, int(retry) if retry and retry.isdigit() else None)
+        if status >= 500:
+            return NetworkError(f"server error {status}: {message}", status)
+        return ApiError(message, status)
+
+    # --- agent ---
+
+    async def sign_in(self, email: str, password: str) -> Profile:
+        """Sign in with email and password; keeps the agent's token and first account."""
+        response = await self._request("POST", "/auth/sign_in", json={"email": email, "password": password})
+        body = response.json()
+        profile = Profile.model_validate(body.get("data", body))
+        self.token = profile.access_token
+        if self.account_id is None:
+            self.account_id = profile.account_id or (profile.accounts[0].id if profile.accounts else None)
+        return profile
+
+    async def profile(self) -> Profile:
+        response = await self._request("GET", "/api/v1/profile")
+        return Profile.model_validate(response.json())
+
+    # --- contacts ---
+
+    async def get_contact(self, contact_id: int) -> ContactResult:
+        response = await self._request("GET", self._account_path(f"/contacts/{contact_id}"))
+        return ContactResult(contact=_contact_from(response.json()), etag=response.headers.get("ETag"))
+
+    async def update_contact(self, contact_id: int, changes: dict[str, Any], etag: str | None = None) -> ContactResult:
+        """PUT only the given fields; with `etag` (and a server that offers it) the write is conditional."""
+        headers = {"If-Match": etag} if etag and self.supports_etag else None
+        response = await self._request(
+            "PUT", self._account_path(f"/contacts/{contact_id}"), json=changes, headers=headers
+        )
+        return ContactResult(contact=_contact_from(response.json()), etag=response.headers.get("ETag"))
+
+    async def create_contact(self, fields: dict[str, Any]) -> Contact:
+        response = await self._request("POST", self._account_path("/contacts"), json=fields)
+        return _contact_from(response.json())
+
+    async def delete_contact(self, contact_id: int) -> None:
+        await self._request("DELETE", self._account_path(f"/contacts/{contact_id}"))
+
+    async def list_contacts(self, page: int = 1, sort: str = "-last_activity_at") -> ContactPage:
+        response = await self._request("GET", self._account_path("/contacts"), params={"page": page, "sort": sort})
+        return ContactPage.model_validate(response.json())
+
+    async def search_contacts(self, query: str, page: int = 1) -> ContactPage:
+        response = await self._request("GET", self._account_path("/contacts/search"), params={"q": query, "page": page})
+        return ContactPage.model_validate(response.json())
+
+    async def contact_conversations(self, contact_id: int, page: int = 1) -> ConversationPage:
+        """A page of the contact's history; without server paging, Chatwoot's newest 20 as page 1."""
+        params = {"page": page} if self.supports_paging else None
+        response = await self._request(
+            "GET", self._account_path(f"/contacts/{contact_id}/conversations"), params=params
+        )
+        body = response.json()
+        conversations = [Conversation.model_validate(item) for item in body.get("payload", [])]
+        meta = body.get("meta") if isinstance(body, dict) else None
+        if isinstance(meta, dict) and "count" in meta:
+            return ConversationPage(
+                conversations=conversations,
+                page=int(meta.get("current_page") or page),
+                count=int(meta["count"]),
+            )
+        return ConversationPage(conversations=conversations, page=1, count=None)
+
+    async def contact_labels(self, contact_id: int) -> list[str]:
+        response = await self._request("GET", self._account_path(f"/contacts/{contact_id}/labels"))
+        return [str(label) for label in response.json().get("payload", [])]
+
+    async def set_contact_labels(self, contact_id: int, labels: list[str]) -> list[str]:
+        """Replace the contact's labels with exactly `labels`."""
+        response = await self._request(
+            "POST", self._account_path(f"/contacts/{contact_id}/labels"), json={"labels": labels}
+        )
+        return [str(label) for label in response.json().get("payload", [])]
+
+    async def notes(self, contact_id: int) -> list[Note]:
+        response = await self._request("GET", self._account_path(f"/contacts/{contact_id}/notes"))
+        body = response.json()
+        items = body.get("payload", []) if isinstance(body, dict) else body
+        return [Note.model_validate(item) for item in items]
+
+    async def add_note(self, contact_id: int, content: str) -> Note:
+        response = await self._request(
+            "POST", self._account_path(f"/contacts/{contact_id}/notes"), json={"content": content}
+        )
+        body = response.json()
+        return Note.model_validate(body.get("payload", body) if isinstance(body, dict) else body)
+
+    async def delete_note(self, contact_id: int, note_id: int) -> None:
+        await self._request("DELETE", self._account_path(f"/contacts/{contact_id}/notes/{note_id}"))
+
+    async def contact_events(self, contact_id: int, page: int = 1) -> EventPage | None:
+        """The activity trail, or None when the server has no `/events` (plain Chatwoot)."""
+        if not self.supports_events:
+            return None
+        response = await self._request(
+            "GET", self._account_path(f"/contacts/{contact_id}/events"), params={"page": page}
+        )
+        body = response.json()
+        meta = body.get("meta") or {}
+        return EventPage(
+            events=[ContactEvent.model_validate(item) for item in body.get("payload", [])],
+            page=int(meta.get("current_page") or page),
+            count=int(meta.get("count") or 0),
+        )
+
+    # --- account ---
+
+    async def attribute_definitions(self) -> list[AttributeDefinition]:
+        response = await self._request(
+            "GET", self._account_path("/custom_attribute_definitions"), params={"attribute_model": 1}
+        )
+        body = response.json()
+        items = body.get("payload", []) if isinstance(body, dict) else body
+        return [AttributeDefinition.model_validate(item) for item in items]
+
+    async def account_labels(self) -> list[Label]:
+        response = await self._request("GET", self._account_path("/labels"))
+        return [Label.model_validate(item) for item in response.json().get("payload", [])]
+
+    # --- conversations ---
+
+    async def conversation(self, display_id: int) -> Conversation:
+        response = await self._request("GET", self._account_path(f"/conversations/{display_id}"))
+        body = response.json()
+        return Conversation.model_validate(body.get("payload", body) if "payload" in body else body)
+
+    async def conversation_messages(self, display_id: int) -> list[Message]:
+        response = await self._request("GET", self._account_path(f"/conversations/{display_id}/messages"))
+        return [Message.model_validate(item) for item in response.json().get("payload", [])]
+
+    async def conversations(self, status: str = "open", page: int = 1) -> list[Conversation]:
+        response = await self._request(
+            "GET", self._account_path("/conversations"), params={"status": status, "page": page}
+        )
+        body = response.json()
+        data = body.get("data", body)
+        return [Conversation.model_validate(item) for item in data.get("payload", [])]

@@ -1,0 +1,207 @@
+"""Pydantic models of the contract's objects.
+
+They ignore fields they do not know (real servers send more) and accept
+timestamps as unix seconds or ISO strings, as servers in the wild differ.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+
+def _unix_seconds(value: object) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError("a timestamp, not a boolean")
+    if isinstance(value, int | float):
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lstrip("-").isdigit():
+            return int(text)
+        return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
+    raise ValueError("a unix timestamp or an ISO 8601 string")
+
+
+def _object_or_empty(value: object) -> object:
+    return {} if value is None else value
+
+
+UnixTime = Annotated[int | None, BeforeValidator(_unix_seconds)]
+AttributeObject = Annotated[dict[str, Any], BeforeValidator(_object_or_empty)]
+
+
+class ContractModel(BaseModel):
+    """Base: unknown fields ignored, known ones strict about their types."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class InboxRef(ContractModel):
+    id: int
+    name: str = ""
+    channel_type: str = ""
+
+
+class ContactInbox(ContractModel):
+    source_id: str | None = None
+    inbox: InboxRef | None = None
+
+
+class Contact(ContractModel):
+    id: int
+    name: str | None = ""
+    email: str | None = None
+    phone_number: str | None = None
+    identifier: str | None = None
+    thumbnail: str | None = ""
+    blocked: bool = False
+    availability_status: str | None = None
+    additional_attributes: AttributeObject = Field(default_factory=dict)
+    custom_attributes: AttributeObject = Field(default_factory=dict)
+    last_activity_at: UnixTime = None
+    created_at: UnixTime = None
+    contact_inboxes: list[ContactInbox] = Field(default_factory=list)
+
+
+class Performer(ContractModel):
+    id: int | None = None
+    name: str | None = None
+    type: str | None = None
+
+
+class ContactEventData(Contact):
+    """The `data` of a contact.* websocket event: a contact without times, plus who did it."""
+
+    account_id: int | None = None
+    type: str | None = None
+    performer: Performer | None = None
+
+
+class Sender(ContractModel):
+    id: int | None = None
+    name: str | None = None
+    type: str | None = None
+    thumbnail: str | None = None
+
+
+class Message(ContractModel):
+    id: int
+    content: str | None = None
+    message_type: int | str | None = None
+    created_at: UnixTime = None
+    private: bool = False
+    sender: Sender | None = None
+
+
+class Assignee(ContractModel):
+    id: int | None = None
+    name: str | None = None
+
+
+class ConversationMeta(ContractModel):
+    sender: Contact | None = None
+    channel: str | None = None
+    assignee: Assignee | None = None
+
+
+class Conversation(ContractModel):
+    id: int
+    account_id: int | None = None
+    inbox_id: int | None = None
+    status: str = "open"
+    priority: str | None = None
+    labels: list[str] = Field(default_factory=list)
+    unread_count: int = 0
+    created_at: UnixTime = None
+    last_activity_at: UnixTime = None
+    timestamp: UnixTime = None
+    messages: list[Message] = Field(default_factory=list)
+    meta: ConversationMeta = Field(default_factory=ConversationMeta)
+    additional_attributes: AttributeObject = Field(default_factory=dict)
+    custom_attributes: AttributeObject = Field(default_factory=dict)
+
+
+class Label(ContractModel):
+    id: int
+    title: str
+    description: str | None = None
+    color: str = "#1f93ff"
+    show_on_sidebar: bool | None = None
+
+
+AttributeDisplayType = Literal["text", "number", "currency", "percent", "link", "date", "list", "checkbox"]
+
+
+class AttributeDefinition(ContractModel):
+    id: int
+    attribute_display_name: str
+    attribute_display_type: str = "text"
+    attribute_key: str
+    attribute_description: str | None = None
+    attribute_values: list[Any] = Field(default_factory=list)
+    regex_pattern: str | None = None
+    regex_cue: str | None = None
+    default_value: Any = None
+    attribute_model: str | int | None = None
+
+
+class NoteAuthor(ContractModel):
+    id: int | None = None
+    name: str | None = None
+    available_name: str | None = None
+    thumbnail: str | None = None
+
+
+class Note(ContractModel):
+    id: int
+    content: str
+    contact_id: int | None = None
+    user: NoteAuthor | None = None
+    created_at: UnixTime = None
+    updated_at: UnixTime = None
+
+
+class ContactEvent(ContractModel):
+    """One entry of the activity trail (`GET /contacts/{id}/events`, an extension)."""
+
+    id: int
+    contact_id: int
+    kind: str
+    field: str | None = None
+    old_value: Any = None
+    new_value: Any = None
+    performer: Performer | None = None
+    created_at: UnixTime = None
+
+
+class AccountMembership(ContractModel):
+    id: int
+    name: str = ""
+    role: str = "agent"
+
+
+class Profile(ContractModel):
+    id: int
+    name: str = ""
+    email: str = ""
+    access_token: str | None = None
+    pubsub_token: str | None = None
+    account_id: int | None = None
+    role: str | None = None
+    accounts: list[AccountMembership] = Field(default_factory=list)
+    ui_settings: AttributeObject = Field(default_factory=dict)
+
+
+class PageMeta(ContractModel):
+    count: int = 0
+    current_page: int = 1
+
+
+class ContactPage(ContractModel):
+    meta: PageMeta = Field(default_factory=PageMeta)
+    payload: list[Contact] = Field(default_factory=list)

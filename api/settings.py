@@ -1,0 +1,54 @@
+"""Configuration from environment variables (names as in DESIGN.md)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything the app and the embedded server read from the environment."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    port: int = 8080
+    host: str = "0.0.0.0"
+    database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'contacts.db'}"
+    redis_url: str | None = None
+    chatwoot_url: str | None = None
+    chatwoot_account_id: int = 1
+    demo_data: bool = True
+    storage_secret: str = "change-me-in-production"
+    frame_ancestors: str = "'self'"
+    analytics_sink: str = str(PROJECT_ROOT / "data" / "analytics.jsonl")
+    # Extensions beyond Chatwoot (ETag/If-Match, paged conversations, /events). Off = plain-Chatwoot mode.
+    server_extensions: bool = True
+    # Kiosk: every visitor is signed in as this agent (email + password).
+    kiosk_email: str | None = None
+    kiosk_password: str | None = None
+    default_locale: str = "en"
+    reconnect_timeout: float = Field(default=10.0, ge=0)
+    max_body_bytes: int = 256 * 1024
+
+    @property
+    def embedded(self) -> bool:
+        """True when the app serves its own Chatwoot-compatible API."""
+        return not self.chatwoot_url
+
+    @property
+    def api_base_url(self) -> str:
+        """Where the UI sends API requests: the real Chatwoot, or this process over loopback."""
+        if self.chatwoot_url:
+            return self.chatwoot_url.rstrip("/")
+        return f"http://127.0.0.1:{self.port}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

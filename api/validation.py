@@ -1,0 +1,288 @@
+"""Validation rules for contact fields, the same on the server and in the UI.
+
+Each rule yields a `FieldProblem` with a stable code; the server turns codes into
+Chatwoot's English messages, the UI into translated ones (`ERRORS.<code>`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+MAX_STRING = 255
+MAX_ATTRIBUTE_KEYS = 100
+E164 = re.compile(r"^\+[1-9]\d{1,14}$")
+CONTACT_FIELDS = (
+    "name",
+    "email",
+    "phone_number",
+    "identifier",
+    "blocked",
+    "additional_attributes",
+    "custom_attributes",
+)
+SOCIAL_NETWORKS = ("facebook", "github", "instagram", "linkedin", "telegram", "tiktok", "twitter")
+
+# code -> (field label, message) for Chatwoot-style full messages.
+_MESSAGES = {
+    "INVALID_EMAIL": "is invalid",
+    "INVALID_PHONE": "should be in e164 format",
+    "TOO_LONG": f"is too long (maximum is {MAX_STRING} characters)",
+    "TAKEN": "has already been taken",
+    "NOT_TEXT": "must be text",
+    "NOT_BOOLEAN": "must be true or false",
+    "NOT_OBJECT": "must be an object",
+    "TOO_MANY_KEYS": f"has too many keys (maximum is {MAX_ATTRIBUTE_KEYS})",
+    "INVALID_NUMBER": "must be a number",
+    "INVALID_DATE": "must be a date (YYYY-MM-DD)",
+    "INVALID_LINK": "must be an http(s) link",
+    "INVALID_LIST_VALUE": "must be one of the listed values",
+    "INVALID_CHECKBOX": "must be checked or unchecked",
+    "PATTERN_MISMATCH": "does not match the expected format",
+}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FieldProblem:
+    """One rule broken by one field; `code` is also the i18n key under `ERRORS.`."""
+
+    field: str
+    code: str
+
+    @property
+    def message(self) -> str:
+        """Chatwoot's English full message, e.g. "Email is invalid"."""
+        label = self.field.split(".")[-1].replace("_", " ").capitalize()
+        return f"{label} {_MESSAGES.get(self.code, 'is invalid')}"
+
+
+class ContactInvalid(ValueError):
+    """Raised with every problem found; nothing may be written."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        super().__init__(", ".join(p.message for p in problems))
+        self.problems = problems
+
+    @property
+    def attributes(self) -> list[str]:
+        """Names of the top-level fields at fault, in order, without repeats."""
+        return list(dict.fromkeys(p.field.split(".")[0] for p in self.problems))
+
+
+def problem_code(message: str, field: str) -> str | None:
+    """The rule code behind one of Chatwoot's full messages, e.g. "Email is invalid" -> INVALID_EMAIL."""
+    text = message.lower()
+    if text.endswith("is invalid"):
+        return {"email": "INVALID_EMAIL", "phone_number": "INVALID_PHONE"}.get(field)
+    for code, tail in _MESSAGES.items():
+        if text.endswith(tail.lower()):
+            return code
+    return None
+
+
+def normalize_email(value: str) -> str:
+    """Lower-case, syntactically valid address; raises ValueError otherwise."""
+    candidate = value.strip()
+    if len(candidate) > MAX_STRING:
+        raise ValueError("TOO_LONG")
+    try:
+        checked = validate_email(candidate, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ValueError("INVALID_EMAIL") from error
+    return checked.normalized.lower()
+
+
+def normalize_phone(value: str) -> str:
+    """E.164 form of a valid phone number; raises ValueError otherwise."""
+    candidate = value.strip()
+    if not E164.match(candidate):
+        raise ValueError("INVALID_PHONE")
+    try:
+        parsed = phonenumbers.parse(candidate, None)
+    except phonenumbers.NumberParseException as error:
+        raise ValueError("INVALID_PHONE") from error
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValueError("INVALID_PHONE")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone_international(value: str | None) -> str:
+    """`+44 20 7183 8750` for display; the raw value when it does not parse."""
+    if not value:
+        return ""
+    try:
+        parsed = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return value
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def safe_http_url(value: object) -> str | None:
+    """The URL when it is an absolute http(s) link with a host, else None (never `javascript:`)."""
+    if not isinstance(value, str):
+        return None
+    candidate = value.strip()
+    if any(ord(ch) < 32 for ch in candidate):
+        return None
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+        return None
+    return candidate
+
+
+def social_profile_url(network: str, handle: str) -> str | None:
+    """A link for a social profile handle (or a full http(s) URL given as the handle)."""
+    handle = handle.strip()
+    if not handle:
+        return None
+    if "://" in handle:
+        return safe_http_url(handle)
+    if not re.fullmatch(r"[A-Za-z0-9_.\-@]{1,100}", handle):
+        return None
+    handle = handle.lstrip("@")
+    bases = {
+        "facebook": "https://facebook.com/",
+        "github": "https://github.com/",
+        "instagram": "https://instagram.com/",
+        "linkedin": "https://linkedin.com/in/",
+        "telegram": "https://t.me/",
+        "tiktok": "https://tiktok.com/@",
+        "twitter": "https://twitter.com/",
+    }
+    base = bases.get(network)
+    return base + handle if base else None
+
+
+def _check_attribute_object(field: str, value: object, problems: list[FieldProblem]) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        problems.append(FieldProblem(field=field, code="NOT_OBJECT"))
+        return {}
+    if len(value) > MAX_ATTRIBUTE_KEYS:
+        problems.append(FieldProblem(field=field, code="TOO_MANY_KEYS"))
+    for key, item in value.items():
+        if len(str(key)) > MAX_STRING:
+            problems.append(FieldProblem(field=f"{field}.{key}"[:300], code="TOO_LONG"))
+        if isinstance(item, str) and len(item) > MAX_STRING:
+            problems.append(FieldProblem(field=f"{field}.{key}", code="TOO_LONG"))
+        if isinstance(item, Mapping):
+            for sub_key, sub_item in item.items():
+                if isinstance(sub_item, str) and len(sub_item) > MAX_STRING:
+                    problems.append(FieldProblem(field=f"{field}.{key}.{sub_key}", code="TOO_LONG"))
+    return dict(value)
+
+
+def check_attribute_value(definition: Mapping[str, Any], value: object) -> tuple[Any, str | None]:
+    """Check one custom attribute value against its definition; returns (normalized, problem code)."""
+    kind = definition.get("attribute_display_type", "text")
+    if value is None or value == "":
+        return None, None
+    if kind in {"number", "currency", "percent"}:
+        if isinstance(value, bool):
+            return value, "INVALID_NUMBER"
+        if isinstance(value, int | float):
+            return value, None
+        try:
+            number = float(str(value).strip())
+        except ValueError:
+            return value, "INVALID_NUMBER"
+        return (int(number) if number.is_integer() and "." not in str(value) else number), None
+    if kind == "date":
+        text = str(value).strip()[:10]
+        try:
+            return date.fromisoformat(text).isoformat(), None
+        except ValueError:
+            return value, "INVALID_DATE"
+    if kind == "link":
+        url = safe_http_url(value)
+        return (url, None) if url else (value, "INVALID_LINK")
+    if kind == "checkbox":
+        if isinstance(value, bool):
+            return value, None
+        return value, "INVALID_CHECKBOX"
+    if kind == "list":
+        allowed = [str(v) for v in definition.get("attribute_values") or []]
+        return (value, None) if str(value) in allowed else (value, "INVALID_LIST_VALUE")
+    if not isinstance(value, str):
+        return value, "NOT_TEXT"
+    if len(value) > MAX_STRING:
+        return value, "TOO_LONG"
+    pattern = definition.get("regex_pattern")
+    if pattern:
+        try:
+            if not re.fullmatch(pattern, value):
+                return value, "PATTERN_MISMATCH"
+        except re.error:
+            return value, None
+    return value, None
+
+
+def check_contact_changes(
+    changes: Mapping[str, Any],
+    definitions: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Validate and normalize a partial contact update.
+
+    Unknown fields are dropped, as Chatwoot ignores unpermitted parameters.
+    `definitions` maps custom attribute keys to their definitions; attributes
+    without one are only checked for length. Raises `ContactInvalid`.
+    """
+    problems: list[FieldProblem] = []
+    clean: dict[str, Any] = {}
+    for field in CONTACT_FIELDS:
+        if field not in changes:
+            continue
+        value = changes[field]
+        if field in {"email", "phone_number"}:
+            if value is None or (isinstance(value, str) and not value.strip()):
+                clean[field] = None
+                continue
+            if not isinstance(value, str):
+                problems.append(FieldProblem(field=field, code="NOT_TEXT"))
+                continue
+            try:
+                clean[field] = normalize_email(value) if field == "email" else normalize_phone(value)
+            except ValueError as error:
+                problems.append(FieldProblem(field=field, code=str(error)))
+        elif field in {"name", "identifier"}:
+            if value is None:
+                clean[field] = "" if field == "name" else None
+                continue
+            if not isinstance(value, str):
+                problems.append(FieldProblem(field=field, code="NOT_TEXT"))
+                continue
+            text = value.strip()
+            if len(text) > MAX_STRING:
+                problems.append(FieldProblem(field=field, code="TOO_LONG"))
+                continue
+            clean[field] = text if (text or field == "name") else None
+        elif field == "blocked":
+            if not isinstance(value, bool):
+                problems.append(FieldProblem(field=field, code="NOT_BOOLEAN"))
+                continue
+            clean[field] = value
+        else:
+            attributes = _check_attribute_object(field, value, problems)
+            if field == "custom_attributes" and definitions:
+                for key, item in list(attributes.items()):
+                    definition = definitions.get(key)
+                    if definition is None:
+                        continue
+                    normalized, code = check_attribute_value(definition, item)
+                    if code:
+                        problems.append(FieldProblem(field=f"{field}.{key}", code=code))
+                    else:
+                        attributes[key] = normalized
+            clean[field] = attributes
+    if problems:
+        raise ContactInvalid(problems)
+    return clean

@@ -1,0 +1,135 @@
+"""ContactConversationHistory: the contact's conversations in one virtual-scrolling table."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from nicegui import ui
+
+from api.models import Conversation
+from components.contact_view import ContactView, aria, section_title, skeleton_lines
+from state import actions
+from state.i18n import relative_time
+
+STATUS_COLORS = {"open": "primary", "resolved": "positive", "pending": "warning", "snoozed": "grey"}
+PREVIEW_LENGTH = 120
+
+# Cells render through Vue's text interpolation ({{ }}), so message text and labels stay text.
+BODY_SLOT = r"""
+<q-tr :props="props" class="cursor-pointer" tabindex="0" role="link"
+      :aria-label="props.row.aria" :data-testid="'conversation-' + props.row.id"
+      @click="() => $parent.$emit('open', props.row.id)"
+      @keydown.enter="() => $parent.$emit('open', props.row.id)">
+  <q-td key="id" :props="props">#{{ props.row.id }}</q-td>
+  <q-td key="status" :props="props">
+    <q-badge :color="props.row.status_color" :label="props.row.status_text" />
+    <q-badge v-if="props.row.unread" color="negative" rounded class="q-ml-xs" :label="props.row.unread"
+             :aria-label="props.row.unread_text" />
+  </q-td>
+  <q-td key="preview" :props="props" class="preview-cell">
+    <div class="text-caption text-grey-7">{{ props.row.inbox }}</div>
+    <div class="ellipsis">{{ props.row.preview }}</div>
+    <div v-if="props.row.labels.length">
+      <q-badge v-for="label in props.row.labels" :key="label" outline color="secondary" class="q-mr-xs"
+               :label="label" />
+    </div>
+  </q-td>
+  <q-td key="time" :props="props" class="text-caption text-grey-7">{{ props.row.time }}</q-td>
+</q-tr>
+"""
+
+
+class ContactConversationHistory:
+    """Status, inbox, last message, time, labels and unread count of each conversation; more on demand."""
+
+    def __init__(self, view: ContactView) -> None:
+        self.view = view
+        self.container = ui.column().classes("w-full gap-2")
+        with self.container:
+            section_title(view.t("HISTORY.TITLE"))
+            self.status = ui.column().classes("w-full")
+            columns = [
+                {"name": "id", "label": "#", "field": "id", "align": "left"},
+                {"name": "status", "label": "", "field": "status_text", "align": "left"},
+                {"name": "preview", "label": view.t("CONVERSATION.MESSAGES"), "field": "preview", "align": "left"},
+                {"name": "time", "label": "", "field": "time", "align": "right"},
+            ]
+            self.table = ui.table(columns=columns, rows=[], row_key="id").classes("w-full history-table")
+            self.table.props('flat dense virtual-scroll hide-header hide-bottom :rows-per-page-options="[0]"')
+            self.table.props('data-testid="conversation-history"')
+            aria(self.table, view.t("HISTORY.TITLE"))
+            self.table.add_slot("body", BODY_SLOT)
+            self.table.on("open", lambda e: ui.navigate.to(f"/conversations/{int(e.args)}"))
+            self.more = ui.button(view.t("HISTORY.LOAD_MORE"), on_click=self._load_more).props(
+                'flat color=primary data-testid="history-load-more"'
+            )
+        self.render()
+
+    def _rows(self, conversations: list[Conversation]) -> list[dict[str, Any]]:
+        view = self.view
+        contact = view.contact
+        inboxes = {
+            link.inbox.id: link.inbox.name for link in (contact.contact_inboxes if contact else []) if link.inbox
+        }
+        now = int(time.time())
+        rows = []
+        for conversation in conversations:
+            message = conversation.messages[-1] if conversation.messages else None
+            preview = (message.content or "") if message else ""
+            preview = preview[:PREVIEW_LENGTH] + ("…" if len(preview) > PREVIEW_LENGTH else "")
+            status = conversation.status
+            status_text = view.t(f"HISTORY.STATUS_{status.upper()}") if status in STATUS_COLORS else status
+            stamp = conversation.last_activity_at or conversation.timestamp or conversation.created_at
+            inbox = inboxes.get(conversation.inbox_id or -1) or conversation.meta.channel or ""
+            rows.append(
+                {
+                    "id": conversation.id,
+                    "status_text": status_text,
+                    "status_color": STATUS_COLORS.get(status, "grey"),
+                    "unread": conversation.unread_count or 0,
+                    "unread_text": view.t("HISTORY.UNREAD", count=conversation.unread_count),
+                    "inbox": view.t("HISTORY.INBOX", name=inbox) if inbox else "",
+                    "preview": preview or view.t("HISTORY.NO_MESSAGES"),
+                    "labels": list(conversation.labels),
+                    "time": relative_time(stamp, now=now, locale=view.locale) if stamp else "",
+                    "aria": f"#{conversation.id} {status_text} {preview[:60]}",
+                }
+            )
+        return rows
+
+    def render(self) -> None:
+        view = self.view
+        history = view.store.history(view.contact_id)
+        self.status.clear()
+        with self.status:
+            if history.count is not None or history.conversations:
+                total = history.count if history.count is not None else len(history.conversations)
+                ui.label(view.t("HISTORY.COUNT", count=total)).classes("text-caption text-grey-7").props(
+                    'data-testid="history-count"'
+                )
+            if not history.loaded and history.loading:
+                skeleton_lines(3)
+            elif history.error:
+                with ui.row().classes("items-center gap-2"):
+                    ui.label(f"{view.t('CONTACT.LOAD_FAILED')}: {history.error}").classes("text-negative")
+                    ui.button(view.t("APP.RETRY"), on_click=self._reload).props("flat dense")
+            elif history.loaded and not history.conversations:
+                ui.label(view.t("HISTORY.EMPTY")).classes("text-grey-6 italic").props('data-testid="history-empty"')
+        rows = self._rows(history.conversations)
+        self.table.rows = rows
+        self.table.visible = bool(rows)
+        height = "420px" if len(rows) > 8 else "auto"
+        self.table.style(f"max-height: {height}")
+        self.table.update()
+        self.more.visible = history.has_more
+        self.more.props["loading"] = history.loading
+
+    def _load_more(self) -> None:
+        view = self.view
+        view.run(lambda: actions.fetch_contact_conversations(view.store, view.session.client, view.contact_id,
+                                                             more=True))
+
+    def _reload(self) -> None:
+        view = self.view
+        view.run(lambda: actions.fetch_contact_conversations(view.store, view.session.client, view.contact_id))

@@ -1,0 +1,89 @@
+"""The page frame every page uses: header, navigation, language, theme, live status, sign-out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from nicegui import Event, app, context, ui
+
+from components.contact_view import aria
+from state.i18n import SUPPORTED_LOCALES, is_rtl, t
+from state.session import AgentSession
+
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "es": "Español", "ar": "العربية"}
+
+
+def apply_locale_and_theme(locale: str) -> None:
+    """Direction and language of the document, and the agent's light or dark theme."""
+    ui.query("html").props(f'lang={locale} dir={"rtl" if is_rtl(locale) else "ltr"}')
+    ui.dark_mode(app.storage.user.get("dark", False))
+
+
+@contextmanager
+def page_frame(session: AgentSession | None, locale: str, *, title_key: str = "APP.TITLE") -> Iterator[ui.column]:
+    """Header and main landmark; yields the content column."""
+    apply_locale_and_theme(locale)
+    ui.page_title(t(title_key, locale=locale))
+    ui.link(t("APP.SKIP_TO_CONTENT", locale=locale), "#main").classes(
+        "sr-only focus:not-sr-only absolute z-50 bg-white q-pa-sm"
+    )
+    with ui.header(elevated=True).classes("items-center gap-2 q-px-md").props('role="banner"'):
+        ui.icon("contacts", size="md").props('aria-hidden="true"')
+        ui.label(t("APP.TITLE", locale=locale)).classes("text-h6")
+        if session is not None:
+            with ui.element("nav").classes("row gap-1 items-center").props(f'aria-label="{t("APP.TITLE", locale=locale)}"'):
+                ui.link(t("APP.CONTACTS", locale=locale), "/contacts").classes("text-white q-px-sm")
+                ui.link(t("APP.CONVERSATIONS", locale=locale), "/conversations").classes("text-white q-px-sm")
+        ui.space()
+        if session is not None:
+            _live_indicator(session, locale)
+        _language_select(locale)
+        _theme_toggle(locale)
+        if session is not None:
+            ui.label(session.profile.name).classes("text-caption gt-xs")
+            sign_out = ui.button(icon="logout", on_click=lambda: ui.navigate.to("/logout")).props("flat round color=white")
+            aria(sign_out, t("APP.SIGN_OUT", locale=locale)).tooltip(t("APP.SIGN_OUT", locale=locale))
+    with ui.column().classes("w-full max-w-6xl mx-auto q-pa-md gap-4").props('id=main role=main tabindex=-1') as main:
+        yield main
+
+
+def _language_select(locale: str) -> None:
+    def change(value: str) -> None:
+        app.storage.user["locale"] = value
+        ui.navigate.reload()
+
+    select = ui.select(
+        {code: LANGUAGE_NAMES[code] for code in SUPPORTED_LOCALES}, value=locale, on_change=lambda e: change(e.value)
+    ).props('dense borderless dark options-dense data-testid="language"')
+    aria(select, t("APP.LANGUAGE", locale=locale))
+
+
+def _theme_toggle(locale: str) -> None:
+    dark = bool(app.storage.user.get("dark", False))
+
+    def toggle() -> None:
+        app.storage.user["dark"] = not app.storage.user.get("dark", False)
+        ui.navigate.reload()
+
+    label = t("APP.LIGHT_MODE" if dark else "APP.DARK_MODE", locale=locale)
+    button = ui.button(icon="light_mode" if dark else "dark_mode", on_click=toggle).props(
+        'flat round color=white data-testid="theme-toggle"'
+    )
+    aria(button, label).tooltip(label)
+
+
+def _live_indicator(session: AgentSession, locale: str) -> None:
+    icon = ui.icon("wifi", color="positive" if session.live else "warning").props('data-testid="live-status"')
+
+    def show(connected: bool) -> None:
+        icon.props["color"] = "positive" if connected else "warning"
+        icon.props["name"] = "wifi" if connected else "wifi_off"
+        icon.update()
+
+    show(session.live)
+    aria(icon, t("APP.RECONNECTED" if session.live else "APP.CONNECTION_LOST", locale=locale))
+    status: Event[bool] = Event()
+    status.subscribe(show)
+    unsubscribe = session.watch_status(status.emit)
+    context.client.on_delete(unsubscribe)

@@ -1,0 +1,74 @@
+"""Composition root: settings -> embedded API (unless CHATWOOT_URL) -> sessions -> pages -> ui.run."""
+
+from __future__ import annotations
+
+import logging
+
+from nicegui import app, ui
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import pages
+from api.settings import PROJECT_ROOT, Settings
+from state import analytics
+from state.session import SessionRegistry, configure_registry
+
+log = logging.getLogger("contacts")
+
+
+class FrameAncestors:
+    """Sends `Content-Security-Policy: frame-ancestors ...` so only the configured portals may embed the app."""
+
+    def __init__(self, app: ASGIApp, ancestors: str) -> None:
+        self.app = app
+        self.header = f"frame-ancestors {ancestors}".encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"content-security-policy", self.header)]
+            await send(message)
+
+        await self.app(scope, receive, with_policy)
+
+
+def compose(settings: Settings) -> None:
+    """Wire the app for these settings; safe to call again (tests start the app once per test)."""
+    if settings.embedded:
+        from server.app import mount
+        from server.runtime import ServerRuntime
+
+        runtime = ServerRuntime.from_settings(settings)
+        mount(app, runtime)
+        app.on_startup(runtime.start)
+        app.on_shutdown(runtime.stop)
+    registry = SessionRegistry(settings.api_base_url, None if settings.embedded else settings.chatwoot_account_id)
+    configure_registry(registry)
+    app.on_shutdown(registry.close_all)
+    analytics.configure(settings.analytics_sink)
+    app.on_shutdown(analytics.flush)
+    app.add_middleware(FrameAncestors, ancestors=settings.frame_ancestors)
+    app.add_static_files("/assets", str(PROJECT_ROOT / "assets"))
+    pages.register(settings)
+
+
+settings = Settings()
+compose(settings)
+
+if __name__ in {"__main__", "__mp_main__"}:
+    if settings.embedded and settings.demo_data:
+        print(f"Contacts on http://localhost:{settings.port} — demo sign-in: admin@acme.test / admin-demo-2026")
+    ui.run(
+        host=settings.host,
+        port=settings.port,
+        title="Contacts",
+        storage_secret=settings.storage_secret,
+        reconnect_timeout=settings.reconnect_timeout,
+        show=False,
+        reload=False,
+        show_welcome_message=False,
+        favicon="👤",
+    )

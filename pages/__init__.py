@@ -1,0 +1,15 @@
+"""Routes of the app; `register` adds them to NiceGUI (main.py calls it once per start)."""
+
+from __future__ import annotations
+
+from api.settings import Settings
+from pages import contact_details, contacts_list, conversation, embed, login
+
+
+def register(settings: Settings) -> None:
+    """Add every page."""
+    login.register(settings)
+    contacts_list.register(settings)
+    conversation.register(settings)
+    contact_details.register(settings)
+    embed.register(settings)

@@ -1,0 +1,67 @@
+"""The contact details page, by contact id or from a conversation's sender."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from nicegui import context, ui
+
+from api.errors import ApiError, NotFound
+from api.settings import Settings
+from components.contact_panel import ContactPanel
+from components.contact_view import ContactView
+from components.page_frame import page_frame
+from pages.access import agent_session, page_locale, to_sign_in
+from state.i18n import t
+
+
+def register(settings: Settings) -> None:
+    @ui.page("/contacts/{contact_id}")
+    async def contact_details(request: Request, contact_id: int, source: str = "direct") -> RedirectResponse | None:
+        session = await agent_session(settings)
+        if session is None:
+            return to_sign_in(request)
+        locale = page_locale(request)
+        with page_frame(session, locale, title_key="CONTACT.TITLE"):
+            ContactPanel(
+                ContactView(session=session, contact_id=contact_id, locale=locale),
+                source=source if source in {"contacts_list", "conversation", "direct"} else "direct",
+            )
+        return None
+
+    @ui.page("/conversations/{conversation_id}/contact")
+    async def contact_from_conversation(request: Request, conversation_id: int) -> RedirectResponse | None:
+        session = await agent_session(settings)
+        if session is None:
+            return to_sign_in(request)
+        locale = page_locale(request)
+        with page_frame(session, locale, title_key="CONTACT.TITLE") as main:
+            back = ui.link(t("APP.BACK", locale=locale), f"/conversations/{conversation_id}")
+            back.props('data-testid="back-to-conversation"')
+            placeholder = ui.column().classes("w-full")
+            with placeholder:
+                ui.skeleton("rect", height="120px").classes("w-full")
+        await context.client.connected()
+        try:
+            conversation = await session.client.conversation(conversation_id)
+        except NotFound:
+            placeholder.clear()
+            with placeholder:
+                ui.label(t("CONVERSATION.NOT_FOUND", locale=locale)).classes("text-h6").props('role="alert"')
+            return None
+        except ApiError as error:
+            placeholder.clear()
+            with placeholder:
+                ui.label(f"{t('CONTACT.LOAD_FAILED', locale=locale)}: {error.message}").props('role="alert"')
+                ui.button(t("APP.RETRY", locale=locale), on_click=ui.navigate.reload)
+            return None
+        sender = conversation.meta.sender
+        placeholder.delete()
+        with main:
+            if sender is None:
+                ui.label(t("CONTACT.NOT_FOUND", locale=locale)).classes("text-h6").props('role="alert"')
+                return None
+            ContactPanel(
+                ContactView(session=session, contact_id=sender.id, locale=locale), source="conversation", seed=sender
+            )
+        return None

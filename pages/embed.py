@@ -1,0 +1,29 @@
+"""The chrome-less contact panel for kiosks and intranet portals (`/embed/contacts/{id}`)."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from nicegui import ui
+
+from api.settings import Settings
+from components.contact_panel import ContactPanel
+from components.contact_view import ContactView
+from components.page_frame import apply_locale_and_theme
+from pages.access import agent_session, page_locale, to_sign_in
+from state.i18n import t
+
+
+def register(settings: Settings) -> None:
+    @ui.page("/embed/contacts/{contact_id}")
+    async def embedded_contact(request: Request, contact_id: int) -> RedirectResponse | None:
+        session = await agent_session(settings)
+        if session is None:
+            return to_sign_in(request)
+        locale = page_locale(request)
+        apply_locale_and_theme(locale)
+        ui.page_title(t("EMBED.TITLE", locale=locale))
+        with ui.column().classes("w-full q-pa-sm").props("role=main"):
+            ContactPanel(ContactView(session=session, contact_id=contact_id, locale=locale), source="embed",
+                         compact=True)
+        return None

@@ -1,0 +1,1 @@
+"""The embedded Chatwoot-compatible contacts server."""

@@ -1,0 +1,105 @@
+"""Assembles the embedded server: standalone (`python -m server`) or inside the NiceGUI app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.settings import Settings
+from server.routes import activity, attributes, auth, contacts, conversations, labels, notes
+from server.runtime import ServerRuntime
+
+API_PREFIXES = ("/api/", "/auth/")
+ROUTERS = (
+    auth.router,
+    contacts.router,
+    conversations.router,
+    labels.router,
+    notes.router,
+    attributes.router,
+    activity.router,
+)
+
+
+class BodyLimit:
+    """Refuses API request bodies over `max_bytes` with 413, whether declared or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(send)
+            return
+        received = 0
+        refused = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, refused
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    refused = True
+                    raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except BodyTooLarge:
+            if refused:
+                await self._refuse(send)
+
+    @staticmethod
+    async def _refuse(send: Send) -> None:
+        body = b'{"error":"Request body too large"}'
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+class BodyTooLarge(Exception):
+    """Raised inside the app's receive when a streamed body passes the limit."""
+
+
+def mount(app: FastAPI, runtime: ServerRuntime) -> None:
+    """Add the embedded server's routes, body limit and websocket to `app`."""
+    from server.cable import router as cable_router
+
+    app.state.contact_server = runtime
+    for router in (*ROUTERS, cable_router):
+        app.include_router(router)
+    app.add_middleware(BodyLimit, max_bytes=runtime.settings.max_body_bytes)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The embedded server alone, as a FastAPI app with its own lifespan."""
+    runtime = ServerRuntime.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title="Chatwoot-compatible contacts API", version="1", lifespan=lifespan)
+    mount(app, runtime)
+    return app

@@ -1,0 +1,124 @@
+"""Passwords, tokens, the current agent, and slowing down repeated failed sign-ins."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+
+from fastapi import Depends, Header, Request
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import HTTPConnection
+
+from server.errors import ApiProblem
+from server.models import AccountAgent, Agent
+from server.runtime import runtime_of
+
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+def hash_password(password: str) -> str:
+    """scrypt with a random salt, as `scrypt$salt$hash` (hex)."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Constant-time comparison against a `hash_password` value."""
+    try:
+        scheme, salt_hex, digest_hex = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    digest = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt_hex), **_SCRYPT)
+    return hmac.compare_digest(digest.hex(), digest_hex)
+
+
+def new_token() -> str:
+    """A random URL-safe token for `access_token` and `pubsub_token`."""
+    return secrets.token_urlsafe(24)
+
+
+@dataclass(kw_only=True, slots=True)
+class Caller:
+    """The agent making a request, and the role in the account of the path."""
+
+    agent: Agent
+    account_id: int
+    role: str
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == "administrator"
+
+
+async def agent_by_token(session: AsyncSession, token: str) -> Agent | None:
+    """The agent whose personal access token this is."""
+    if not token:
+        return None
+    return (await session.execute(select(Agent).where(Agent.access_token == token))).scalar_one_or_none()
+
+
+async def current_agent(
+    request: Request, api_access_token: str = Header(default="", convert_underscores=False)
+) -> Agent:
+    """The agent of the `api_access_token` header; 401 when unknown."""
+    runtime = runtime_of(request)
+    async with runtime.session() as session:
+        agent = await agent_by_token(session, api_access_token)
+    if agent is None:
+        raise ApiProblem.unauthorized("Invalid Access Token")
+    return agent
+
+
+async def account_caller(account_id: int, agent: Agent = Depends(current_agent)) -> Caller:
+    """The caller in the path's account; 401 when the agent is not a member."""
+    membership: AccountAgent | None = next((m for m in agent.memberships if m.account_id == account_id), None)
+    if membership is None:
+        raise ApiProblem.unauthorized("You are not authorized to access this account")
+    return Caller(agent=agent, account_id=account_id, role=membership.role)
+
+
+class SignInThrottle:
+    """After `allowed` failures in `window` seconds for one email or one address, answer 429."""
+
+    def __init__(self, allowed: int = 5, window: float = 300.0) -> None:
+        self.allowed = allowed
+        self.window = window
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+
+    def _recent(self, key: str) -> deque[float]:
+        failures = self._failures[key]
+        cutoff = time.monotonic() - self.window
+        while failures and failures[0] < cutoff:
+            failures.popleft()
+        return failures
+
+    def retry_after(self, *keys: str) -> int:
+        """Seconds to wait before another attempt, 0 when allowed."""
+        waits = [
+            int(failures[0] + self.window - time.monotonic()) + 1
+            for failures in (self._recent(key) for key in keys)
+            if len(failures) >= self.allowed
+        ]
+        return max(waits, default=0)
+
+    def failed(self, *keys: str) -> None:
+        now = time.monotonic()
+        for key in keys:
+            self._recent(key).append(now)
+
+    def succeeded(self, *keys: str) -> None:
+        for key in keys:
+            self._failures.pop(key, None)
+
+
+def client_address(connection: HTTPConnection) -> str:
+    """The peer's address (the reverse proxy's, behind one)."""
+    return connection.client.host if connection.client else "unknown"

@@ -1,0 +1,235 @@
+"""Reading and changing contacts: the rules every contact route shares."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.validation import FieldProblem, check_contact_changes
+from server import models
+from server.auth import Caller
+from server.errors import ApiProblem
+from server.models import now
+from server.runtime import ServerRuntime
+from server.serializers import contact_event_json, contact_json
+
+UNIQUE_FIELDS = ("email", "phone_number", "identifier")
+MAX_UPDATE_ATTEMPTS = 5
+
+
+def etag(contact: models.Contact) -> str:
+    """A strong validator for the contact's current version."""
+    return f'"{contact.id}-{contact.version}"'
+
+
+def etag_matches(header: str, contact: models.Contact) -> bool:
+    """True when an `If-Match` header names the current version (or is `*`)."""
+    candidates = [part.strip().removeprefix("W/") for part in header.split(",")]
+    return "*" in candidates or etag(contact) in candidates
+
+
+async def find_contact(session: AsyncSession, account_id: int, contact_id: int) -> models.Contact:
+    """The account's contact; 404 when missing or another account's."""
+    contact = await session.get(models.Contact, contact_id, populate_existing=True)
+    if contact is None or contact.account_id != account_id:
+        raise ApiProblem.not_found()
+    return contact
+
+
+async def contact_inboxes(session: AsyncSession, contact_id: int) -> list[models.ContactInbox]:
+    rows = await session.execute(
+        select(models.ContactInbox).where(models.ContactInbox.contact_id == contact_id).order_by(models.ContactInbox.id)
+    )
+    return list(rows.scalars())
+
+
+async def contact_payload(session: AsyncSession, contact: models.Contact) -> dict[str, Any]:
+    """The contract's contact object, with its inboxes."""
+    return contact_json(contact, await contact_inboxes(session, contact.id))
+
+
+async def contacts_payload(session: AsyncSession, contacts: Sequence[models.Contact]) -> list[dict[str, Any]]:
+    """Contact objects for a page of contacts, their inboxes read in one query."""
+    ids = [c.id for c in contacts]
+    links: dict[int, list[models.ContactInbox]] = {i: [] for i in ids}
+    if ids:
+        rows = await session.execute(
+            select(models.ContactInbox).where(models.ContactInbox.contact_id.in_(ids)).order_by(models.ContactInbox.id)
+        )
+        for link in rows.scalars():
+            links[link.contact_id].append(link)
+    return [contact_json(c, links[c.id]) for c in contacts]
+
+
+async def attribute_definitions(session: AsyncSession, account_id: int) -> dict[str, dict[str, Any]]:
+    """The account's contact attribute definitions by key, for validation."""
+    rows = await session.execute(
+        select(models.CustomAttributeDefinition).where(
+            models.CustomAttributeDefinition.account_id == account_id,
+            models.CustomAttributeDefinition.attribute_model == 1,
+        )
+    )
+    return {
+        d.attribute_key: {
+            "attribute_display_type": d.attribute_display_type,
+            "attribute_values": d.attribute_values,
+            "regex_pattern": d.regex_pattern,
+        }
+        for d in rows.scalars()
+    }
+
+
+async def taken_fields(
+    session: AsyncSession, account_id: int, values: dict[str, Any], exclude_id: int | None
+) -> list[FieldProblem]:
+    """Fields whose value another contact of the account already has."""
+    problems = []
+    for field in UNIQUE_FIELDS:
+        value = values.get(field)
+        if value is None:
+            continue
+        column = getattr(models.Contact, field)
+        query = select(models.Contact.id).where(models.Contact.account_id == account_id, column == value)
+        if exclude_id is not None:
+            query = query.where(models.Contact.id != exclude_id)
+        if (await session.execute(query.limit(1))).first():
+            problems.append(FieldProblem(field=field, code="TAKEN"))
+    return problems
+
+
+def merged_values(contact: models.Contact, clean: dict[str, Any]) -> dict[str, Any]:
+    """New column values: plain fields replaced, the two attribute objects shallow-merged."""
+    values: dict[str, Any] = {}
+    for field, value in clean.items():
+        if field in {"additional_attributes", "custom_attributes"}:
+            values[field] = {**(getattr(contact, field) or {}), **value}
+        else:
+            values[field] = value
+    return values
+
+
+def changed_fields(contact: models.Contact, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """field -> (old, new) for what would really change; attribute objects key by key."""
+    changes: dict[str, tuple[Any, Any]] = {}
+    for field, new in values.items():
+        old = getattr(contact, field)
+        if field in {"additional_attributes", "custom_attributes"}:
+            old_map = old or {}
+            for key in sorted(set(old_map) | set(new)):
+                if old_map.get(key) != new.get(key):
+                    changes[f"{field}.{key}"] = (old_map.get(key), new.get(key))
+        elif old != new:
+            changes[field] = (old, new)
+    return changes
+
+
+def record(
+    session: AsyncSession,
+    caller: Caller | None,
+    contact_id: int,
+    account_id: int,
+    kind: str,
+    field: str | None = None,
+    old: Any = None,
+    new: Any = None,
+) -> None:
+    """Add one entry to the contact's activity trail (committed with the change it describes)."""
+    session.add(
+        models.ContactEvent(
+            account_id=account_id,
+            contact_id=contact_id,
+            kind=kind,
+            field=field,
+            old_value=old,
+            new_value=new,
+            agent_id=caller.agent.id if caller else None,
+            created_at=now(),
+        )
+    )
+
+
+async def update_contact(
+    runtime: ServerRuntime,
+    caller: Caller,
+    contact_id: int,
+    raw: dict[str, Any],
+    if_match: str | None,
+) -> tuple[models.Contact, dict[str, Any]]:
+    """Validate and apply a partial update atomically; returns the contact and its payload.
+
+    The write is conditional on the version read, so a concurrent writer is never
+    overwritten blindly: with `If-Match` the loser gets 409; without it the update
+    is re-applied on the newer row (Chatwoot's last-write-wins, per field).
+    """
+    check_version = bool(if_match) and runtime.extensions
+    for _attempt in range(MAX_UPDATE_ATTEMPTS):
+        async with runtime.session() as session:
+            contact = await find_contact(session, caller.account_id, contact_id)
+            if check_version and not etag_matches(if_match or "", contact):
+                raise await conflict(session, contact)
+            clean = check_contact_changes(raw, await attribute_definitions(session, caller.account_id))
+            values = merged_values(contact, clean)
+            changes = changed_fields(contact, values)
+            if not changes:
+                return contact, await contact_payload(session, contact)
+            taken = await taken_fields(session, caller.account_id, values, contact.id)
+            if taken:
+                raise ApiProblem.invalid(", ".join(p.message for p in taken), [p.field for p in taken])
+            version = contact.version
+            result = await session.execute(
+                update(models.Contact)
+                .where(models.Contact.id == contact.id, models.Contact.version == version)
+                .values(**values, version=version + 1, updated_at=now())
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount == 0:  # type: ignore[attr-defined]
+                await session.rollback()
+                if check_version:
+                    contact = await find_contact(session, caller.account_id, contact_id)
+                    raise await conflict(session, contact)
+                continue
+            for field, (old, new) in changes.items():
+                record(session, caller, contact.id, contact.account_id, "updated", field, old, new)
+            try:
+                await session.commit()
+            except IntegrityError as error:
+                await session.rollback()
+                raise taken_problem(error) from error
+            contact = await find_contact(session, caller.account_id, contact_id)
+            payload = await contact_payload(session, contact)
+        await runtime.bus.publish(caller.account_id, "contact.updated", contact_event_json(contact, caller.agent))
+        return contact, payload
+    raise ApiProblem(503, {"error": "The contact is being changed too often; try again"})
+
+
+async def conflict(session: AsyncSession, contact: models.Contact) -> ApiProblem:
+    """409 with the current contact, so the client can show what changed."""
+    body = {
+        "error": "CONFLICT",
+        "message": "The contact was changed by someone else",
+        "payload": await contact_payload(session, contact),
+    }
+    return ApiProblem(409, body, headers={"ETag": etag(contact)})
+
+
+def taken_problem(error: IntegrityError) -> ApiProblem:
+    """422 for a uniqueness race the pre-check could not see (the constraint names the field)."""
+    text = str(error.orig).lower()
+    field = next((f for f in ("email", "phone", "identifier") if f in text), "identifier")
+    problem = FieldProblem(field="phone_number" if field == "phone" else field, code="TAKEN")
+    return ApiProblem.invalid(problem.message, [problem.field])
+
+
+def search_filter(query: str) -> Any:
+    """Matches name, email, phone or identifier, case-insensitively."""
+    pattern = f"%{query.strip().lower()}%"
+    return or_(
+        func.lower(models.Contact.name).like(pattern),
+        models.Contact.email.like(pattern),
+        models.Contact.phone_number.like(pattern),
+        func.lower(models.Contact.identifier).like(pattern),
+    )

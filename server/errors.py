@@ -1,0 +1,85 @@
+"""Errors in Chatwoot's shapes, and the route class that renders them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+
+from api.validation import ContactInvalid
+
+NOT_FOUND = "Resource could not be found"
+# Announces the extensions beyond Chatwoot on every answer, so a client uses them only when offered.
+EXTENSIONS_HEADER = "X-Contacts-Extensions"
+EXTENSIONS = "etag,paging,events"
+
+
+class ApiProblem(Exception):
+    """An error answer: status and the exact JSON body to send."""
+
+    def __init__(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        super().__init__(body)
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+    @classmethod
+    def not_found(cls) -> ApiProblem:
+        return cls(404, {"error": NOT_FOUND})
+
+    @classmethod
+    def unauthorized(cls, message: str) -> ApiProblem:
+        return cls(401, {"error": message})
+
+    @classmethod
+    def invalid(cls, message: str, attributes: list[str]) -> ApiProblem:
+        return cls(422, {"message": message, "attributes": attributes})
+
+    @classmethod
+    def from_contact_invalid(cls, error: ContactInvalid) -> ApiProblem:
+        return cls.invalid(str(error), error.attributes)
+
+
+def _request_validation_problem(error: RequestValidationError) -> ApiProblem:
+    issues = list(error.errors())
+    if any(issue.get("type") == "json_invalid" for issue in issues):
+        return ApiProblem(400, {"error": "Malformed JSON"})
+    fields: list[str] = []
+    messages: list[str] = []
+    for issue in issues:
+        location = [str(part) for part in issue.get("loc", ()) if part not in {"body", "query", "path"}]
+        field = location[0] if location else "body"
+        fields.append(field)
+        messages.append(f"{field.replace('_', ' ').capitalize()} {issue.get('msg', 'is invalid').lower()}")
+    return ApiProblem.invalid(", ".join(dict.fromkeys(messages)), list(dict.fromkeys(fields)))
+
+
+class ContractRoute(APIRoute):
+    """Renders ApiProblem, ContactInvalid and request validation errors in the contract's shapes.
+
+    Scoped to the API router, so NiceGUI's own pages keep their error handling.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def contract_handler(request: Request) -> Response:
+            try:
+                response = await handler(request)
+            except ApiProblem as problem:
+                response = JSONResponse(problem.body, status_code=problem.status, headers=problem.headers)
+            except ContactInvalid as invalid:
+                refused = ApiProblem.from_contact_invalid(invalid)
+                response = JSONResponse(refused.body, status_code=refused.status)
+            except RequestValidationError as error:
+                malformed = _request_validation_problem(error)
+                response = JSONResponse(malformed.body, status_code=malformed.status)
+            if request.app.state.contact_server.extensions:
+                response.headers[EXTENSIONS_HEADER] = EXTENSIONS
+            return response
+
+        return contract_handler

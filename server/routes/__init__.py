@@ -1,0 +1,1 @@
+"""Routers of the embedded server, one per resource."""

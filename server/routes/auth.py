@@ -1,0 +1,54 @@
+"""Sign-in (devise_token_auth's shape) and the current agent's profile."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+
+from server import models
+from server.auth import SignInThrottle, client_address, current_agent, verify_password
+from server.errors import ApiProblem, ContractRoute
+from server.runtime import runtime_of
+from server.serializers import user_json
+
+router = APIRouter(route_class=ContractRoute, tags=["auth"])
+throttle = SignInThrottle()
+
+
+class SignIn(BaseModel):
+    email: str = Field(max_length=255)
+    password: str = Field(max_length=1024)
+
+
+@router.post("/auth/sign_in")
+async def sign_in(request: Request, body: SignIn) -> dict[str, Any]:
+    """`{"data": user}` with `access_token` and `pubsub_token`; 401 on bad credentials, 429 when repeated."""
+    keys = (f"email:{body.email.strip().lower()}", f"ip:{client_address(request)}")
+    wait = throttle.retry_after(*keys)
+    if wait:
+        raise ApiProblem(
+            429,
+            {"error": "Too many failed sign-in attempts; try again later"},
+            headers={"Retry-After": str(wait)},
+        )
+    async with runtime_of(request).session() as session:
+        agent = (
+            await session.execute(
+                select(models.Agent).where(func.lower(models.Agent.email) == body.email.strip().lower())
+            )
+        ).scalar_one_or_none()
+    if agent is None or not await asyncio.to_thread(verify_password, body.password, agent.password_hash):
+        throttle.failed(*keys)
+        raise ApiProblem(401, {"success": False, "errors": ["Invalid login credentials. Please try again."]})
+    throttle.succeeded(*keys)
+    return {"data": user_json(agent)}
+
+
+@router.get("/api/v1/profile")
+async def profile(agent: models.Agent = Depends(current_agent)) -> dict[str, Any]:
+    """The current agent (a bare user object)."""
+    return user_json(agent)

@@ -1,0 +1,154 @@
+"""Conversations: a contact's history, and a conversation with its messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server import models
+from server.auth import Caller, account_caller
+from server.contact_service import contact_payload, find_contact
+from server.errors import ApiProblem, ContractRoute
+from server.runtime import runtime_of
+from server.serializers import conversation_json, message_json
+
+router = APIRouter(prefix="/api/v1/accounts/{account_id}", route_class=ContractRoute, tags=["conversations"])
+HISTORY_SIZE = 20
+MESSAGES_PAGE = 20
+
+
+async def _last_messages(session: AsyncSession, ids: list[int]) -> dict[int, models.Message]:
+    """The newest non-private message of each conversation, in one query."""
+    if not ids:
+        return {}
+    newest = (
+        select(func.max(models.Message.id).label("id"))
+        .where(models.Message.conversation_id.in_(ids), models.Message.private.is_(False))
+        .group_by(models.Message.conversation_id)
+        .subquery()
+    )
+    rows = await session.execute(select(models.Message).join(newest, models.Message.id == newest.c.id))
+    return {m.conversation_id: m for m in rows.scalars()}
+
+
+async def conversations_json(
+    session: AsyncSession, conversations: list[models.Conversation], sender: dict[str, Any]
+) -> list[dict[str, Any]]:
+    last = await _last_messages(session, [c.id for c in conversations])
+    return [conversation_json(c, sender, last.get(c.id)) for c in conversations]
+
+
+@router.get("/contacts/{contact_id}/conversations")
+async def contact_conversations(
+    request: Request,
+    contact_id: int,
+    caller: Caller = Depends(account_caller),
+    page: int | None = Query(None, ge=1, le=1_000_000),
+) -> dict[str, Any]:
+    """The newest 20 by activity (Chatwoot); with `?page=` and the extensions on, pages of 20 with `meta`."""
+    runtime = runtime_of(request)
+    paged = page is not None and runtime.extensions
+    async with runtime.session() as session:
+        contact = await find_contact(session, caller.account_id, contact_id)
+        sender = await contact_payload(session, contact)
+        condition = models.Conversation.contact_id == contact.id
+        query = (
+            select(models.Conversation)
+            .where(condition)
+            .order_by(models.Conversation.last_activity_at.desc(), models.Conversation.id.desc())
+            .limit(HISTORY_SIZE)
+        )
+        if paged and page is not None:
+            query = query.offset((page - 1) * HISTORY_SIZE)
+        conversations = list((await session.execute(query)).scalars())
+        payload = await conversations_json(session, conversations, sender)
+        if not paged:
+            return {"payload": payload}
+        count = (
+            await session.execute(select(func.count()).select_from(models.Conversation).where(condition))
+        ).scalar_one()
+    return {"meta": {"count": count, "current_page": page}, "payload": payload}
+
+
+async def _conversation(session: AsyncSession, caller: Caller, display_id: int) -> models.Conversation:
+    row = await session.execute(
+        select(models.Conversation).where(
+            models.Conversation.account_id == caller.account_id, models.Conversation.display_id == display_id
+        )
+    )
+    conversation = row.scalar_one_or_none()
+    if conversation is None:
+        raise ApiProblem.not_found()
+    return conversation
+
+
+@router.get("/conversations")
+async def list_conversations(
+    request: Request,
+    caller: Caller = Depends(account_caller),
+    status: str = Query("open", pattern="^(open|resolved|pending|snoozed|all)$"),
+    page: int = Query(1, ge=1, le=1_000_000),
+) -> dict[str, Any]:
+    """The account's conversations by newest activity, 25 a page (`{data: {meta, payload}}`)."""
+    runtime = runtime_of(request)
+    condition = models.Conversation.account_id == caller.account_id
+    if status != "all":
+        condition = condition & (models.Conversation.status == status)
+    async with runtime.session() as session:
+        count = (
+            await session.execute(select(func.count()).select_from(models.Conversation).where(condition))
+        ).scalar_one()
+        rows = await session.execute(
+            select(models.Conversation, models.Contact)
+            .join(models.Contact, models.Contact.id == models.Conversation.contact_id)
+            .where(condition)
+            .order_by(models.Conversation.last_activity_at.desc(), models.Conversation.id.desc())
+            .offset((page - 1) * 25)
+            .limit(25)
+        )
+        pairs = list(rows.tuples())
+        last = await _last_messages(session, [c.id for c, _ in pairs])
+        payload = [
+            conversation_json(c, await contact_payload(session, contact), last.get(c.id)) for c, contact in pairs
+        ]
+    return {"data": {"meta": {"all_count": count, "current_page": page}, "payload": payload}}
+
+
+@router.get("/conversations/{display_id}")
+async def show_conversation(
+    request: Request, display_id: int, caller: Caller = Depends(account_caller)
+) -> dict[str, Any]:
+    """One conversation by its per-account number (a bare object, as Chatwoot answers)."""
+    runtime = runtime_of(request)
+    async with runtime.session() as session:
+        conversation = await _conversation(session, caller, display_id)
+        contact = await find_contact(session, caller.account_id, conversation.contact_id)
+        last = await _last_messages(session, [conversation.id])
+        return conversation_json(conversation, await contact_payload(session, contact), last.get(conversation.id))
+
+
+@router.get("/conversations/{display_id}/messages")
+async def conversation_messages(
+    request: Request,
+    display_id: int,
+    caller: Caller = Depends(account_caller),
+    before: int | None = Query(None, ge=1),
+) -> dict[str, Any]:
+    """Up to 20 messages, oldest first, before the message id `before` when given."""
+    runtime = runtime_of(request)
+    async with runtime.session() as session:
+        conversation = await _conversation(session, caller, display_id)
+        query = select(models.Message).where(models.Message.conversation_id == conversation.id)
+        if before is not None:
+            query = query.where(models.Message.id < before)
+        rows = await session.execute(query.order_by(models.Message.id.desc()).limit(MESSAGES_PAGE))
+        messages = sorted(rows.scalars(), key=lambda m: m.id)
+        contact = await find_contact(session, caller.account_id, conversation.contact_id)
+        sender = await contact_payload(session, contact)
+    return {
+        "meta": {"labels": list(conversation.labels or []), "contact": sender, "assignee": None},
+        "payload": [message_json(m, conversation) for m in messages],
+    }

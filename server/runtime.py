@@ -1,0 +1,61 @@
+"""What the embedded server holds while it runs: settings, database, event bus."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from api.settings import Settings
+from server.db import create_engine, migrate, sessions
+from server.events import EventBus, LocalEventBus
+
+
+@dataclass(kw_only=True, slots=True)
+class ServerRuntime:
+    """The embedded server's live resources; one per process."""
+
+    settings: Settings
+    engine: AsyncEngine
+    session: async_sessionmaker[AsyncSession]
+    bus: EventBus
+    started: bool = field(default=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ServerRuntime:
+        engine = create_engine(settings.database_url)
+        bus: EventBus
+        if settings.redis_url:
+            from server.redis_bus import RedisEventBus
+
+            bus = RedisEventBus(settings.redis_url)
+        else:
+            bus = LocalEventBus()
+        return cls(settings=settings, engine=engine, session=sessions(engine), bus=bus)
+
+    @property
+    def extensions(self) -> bool:
+        """ETag/If-Match, paged conversations and /events; off in plain-Chatwoot mode."""
+        return self.settings.server_extensions
+
+    async def start(self) -> None:
+        """Migrate, seed demo data into an empty database if asked, start the bus."""
+        await migrate(self.settings.database_url)
+        if self.settings.demo_data:
+            from server.seed import seed_demo_if_empty
+
+            await seed_demo_if_empty(self.session)
+        await self.bus.start()
+        self.started = True
+
+    async def stop(self) -> None:
+        await self.bus.stop()
+        await self.engine.dispose()
+        self.started = False
+
+
+def runtime_of(request: Request) -> ServerRuntime:
+    """The runtime of the app serving this request."""
+    runtime: ServerRuntime = request.app.state.contact_server
+    return runtime

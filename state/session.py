@@ -1,0 +1,172 @@
+"""Agent sessions: one client, store and live bridge per signed-in agent and account, shared by their tabs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from api.cable_client import CableClient, cable_url
+
+from api.client import ChatwootClient
+from api.errors import ApiError
+from api.models import Profile
+from state.actions import apply_event, refetch_open_contacts
+from state.store import ContactStore
+
+log = logging.getLogger(__name__)
+StatusListener = Callable[[bool], Any]
+
+
+@dataclass(kw_only=True)
+class AgentSession:
+    """What one agent has open in this process."""
+
+    profile: Profile
+    account_id: int
+    client: ChatwootClient
+    store: ContactStore = field(default_factory=ContactStore)
+    cable: CableClient | None = None
+    live: bool = False
+    status_listeners: list[StatusListener] = field(default_factory=list)
+
+    @property
+    def token(self) -> str:
+        return self.client.token or ""
+
+    @property
+    def is_administrator(self) -> bool:
+        membership = next((a for a in self.profile.accounts if a.id == self.account_id), None)
+        return (membership.role if membership else self.profile.role) == "administrator"
+
+    def start_live_updates(self) -> None:
+        """Start the websocket bridge: events into the store, re-fetch after every reconnect."""
+        if self.cable is not None or not self.profile.pubsub_token:
+            return
+
+        async def on_event(event: str, data: dict[str, Any]) -> None:
+            apply_event(self.store, event, data, self.account_id)
+
+        async def on_reconnect() -> None:
+            await refetch_open_contacts(self.store, self.client)
+
+        def on_status(connected: bool) -> None:
+            self.live = connected
+            for listener in list(self.status_listeners):
+                listener(connected)
+
+        self.cable = CableClient(
+            url=cable_url(self.client.base_url),
+            pubsub_token=self.profile.pubsub_token,
+            account_id=self.account_id,
+            user_id=self.profile.id,
+            on_event=on_event,
+            on_status=on_status,
+            on_reconnect=on_reconnect,
+        )
+        self.cable.start()
+
+    def watch_status(self, listener: StatusListener) -> Callable[[], None]:
+        """Call `listener(connected)` when the live connection drops or returns; returns the unsubscribe."""
+        self.status_listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self.status_listeners:
+                self.status_listeners.remove(listener)
+
+        return unsubscribe
+
+    async def close(self) -> None:
+        if self.cable is not None:
+            await self.cable.stop()
+            self.cable = None
+        await self.client.close()
+
+
+class SessionRegistry:
+    """Agent sessions of this process by access token; a token from storage resumes one after a restart."""
+
+    def __init__(self, base_url: str, account_id: int | None = None) -> None:
+        self.base_url = base_url
+        self.account_id = account_id
+        self._sessions: dict[str, AgentSession] = {}
+        self._lock = asyncio.Lock()
+
+    def _new_client(self, token: str | None = None, account_id: int | None = None) -> ChatwootClient:
+        return ChatwootClient(self.base_url, token=token, account_id=account_id or self.account_id)
+
+    async def sign_in(self, email: str, password: str) -> AgentSession:
+        """Sign in against the backend; raises `api.errors` on failure."""
+        client = self._new_client()
+        try:
+            profile = await client.sign_in(email, password)
+        except ApiError:
+            await client.close()
+            raise
+        return await self._register(client, profile)
+
+    async def resume(self, token: str) -> AgentSession | None:
+        """The session for a stored token: this process's, or a new one if the token still works."""
+        async with self._lock:
+            known = self._sessions.get(token)
+        if known is not None:
+            return known
+        client = self._new_client(token)
+        try:
+            profile = await client.profile()
+        except ApiError:
+            await client.close()
+            return None
+        if client.account_id is None:
+            client.account_id = profile.account_id or (profile.accounts[0].id if profile.accounts else None)
+        profile.access_token = token
+        return await self._register(client, profile)
+
+    async def _register(self, client: ChatwootClient, profile: Profile) -> AgentSession:
+        async with self._lock:
+            token = client.token or ""
+            known = self._sessions.get(token)
+            if known is not None:
+                await client.close()
+                return known
+            if client.account_id is None:
+                await client.close()
+                raise ApiError("This agent has no account")
+            store = ContactStore(agent_id=profile.id, account_id=client.account_id)
+            session = AgentSession(profile=profile, account_id=client.account_id, client=client, store=store)
+            self._sessions[token] = session
+        session.start_live_updates()
+        return session
+
+    async def sign_out(self, token: str) -> None:
+        async with self._lock:
+            session = self._sessions.pop(token, None)
+        if session is not None:
+            await session.close()
+
+    async def close_all(self) -> None:
+        async with self._lock:
+            sessions = list(self._sessions.values())
+            self._sessions.clear()
+        await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+
+_registry: SessionRegistry | None = None
+
+
+def configure_registry(registry: SessionRegistry) -> None:
+    """Install the process's session registry (main.py does, once per app start)."""
+    global _registry
+    _registry = registry
+
+
+def current_registry() -> SessionRegistry:
+    """The process's session registry."""
+    if _registry is None:
+        raise RuntimeError("configure_registry() was not called")
+    return _registry

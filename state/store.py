@@ -1,0 +1,199 @@
+"""The normalized store of one signed-in agent: contacts by id, their history, labels, definitions.
+
+Only the actions in `state.actions` change it. Components read through the
+selectors here and subscribe per contact id, so a change re-renders only the
+pages that show that contact.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from api.models import AttributeDefinition, Contact, ContactEvent, Conversation, Label, Note
+
+FieldPath = str  # "email", "custom_attributes.plan", "additional_attributes.social_profiles.github"
+Listener = Callable[[], Any]
+
+
+def get_path(data: dict[str, Any], path: FieldPath) -> Any:
+    """The value at a dotted path of a contact dict, None when absent."""
+    current: Any = data
+    for part in path.split("."):
+        if not isinstance(current, dict):
+            return None
+        current = current.get(part)
+    return current
+
+
+def set_path(data: dict[str, Any], path: FieldPath, value: Any) -> None:
+    """Set the value at a dotted path, creating objects on the way."""
+    parts = path.split(".")
+    current = data
+    for part in parts[:-1]:
+        nested = current.get(part)
+        if not isinstance(nested, dict):
+            nested = {}
+            current[part] = nested
+        current = nested
+    current[parts[-1]] = value
+
+
+def leaf_paths(contact: dict[str, Any]) -> dict[FieldPath, Any]:
+    """Every editable field of a contact as dotted paths (attribute objects flattened two levels)."""
+    paths: dict[FieldPath, Any] = {}
+    for key in ("name", "email", "phone_number", "identifier", "blocked", "thumbnail"):
+        paths[key] = contact.get(key)
+    for top in ("additional_attributes", "custom_attributes"):
+        for key, value in (contact.get(top) or {}).items():
+            if isinstance(value, dict):
+                for sub, sub_value in value.items():
+                    paths[f"{top}.{key}.{sub}"] = sub_value
+            else:
+                paths[f"{top}.{key}"] = value
+    return paths
+
+
+@dataclass(kw_only=True)
+class ConflictState:
+    """Someone else changed fields this agent is editing or saving."""
+
+    fields: list[FieldPath]
+    performer: str | None
+    remote: Contact | None
+
+
+@dataclass(kw_only=True)
+class ContactEntry:
+    """One contact as this agent sees it.
+
+    `server` is the last contact the server confirmed (or pushed live); `optimistic`
+    holds values of saves in flight, shown on top of it; `draft` is what the agent
+    typed and has not saved yet (kept after a failed save, for retry).
+    """
+
+    server: dict[str, Any] | None = None
+    etag: str | None = None
+    optimistic: dict[FieldPath, Any] = field(default_factory=dict)
+    draft: dict[FieldPath, Any] = field(default_factory=dict)
+    draft_base: dict[FieldPath, Any] = field(default_factory=dict)
+    loading: bool = False
+    load_error: str | None = None
+    saving: bool = False
+    save_error: str | None = None
+    field_errors: dict[FieldPath, str] = field(default_factory=dict)
+    conflict: ConflictState | None = None
+    deleted: bool = False
+    merged_into: int | None = None
+    last_performer: str | None = None
+    labels: list[str] | None = None
+    labels_error: str | None = None
+    notes: list[Note] | None = None
+    notes_error: str | None = None
+
+
+@dataclass(kw_only=True)
+class HistoryState:
+    """A contact's conversations and where paging stands."""
+
+    conversations: list[Conversation] = field(default_factory=list)
+    page: int = 0
+    count: int | None = None
+    loading: bool = False
+    error: str | None = None
+    loaded: bool = False
+
+    @property
+    def has_more(self) -> bool:
+        return self.count is not None and len(self.conversations) < self.count
+
+
+@dataclass(kw_only=True)
+class TimelineState:
+    """A contact's activity trail (from `/events`, or built from conversations and notes)."""
+
+    events: list[ContactEvent] = field(default_factory=list)
+    page: int = 0
+    count: int | None = None
+    from_server: bool = True
+    loading: bool = False
+    error: str | None = None
+    loaded: bool = False
+
+    @property
+    def has_more(self) -> bool:
+        return self.from_server and self.count is not None and len(self.events) < self.count
+
+
+class ContactStore:
+    """Everything one agent has loaded, normalized by contact id."""
+
+    def __init__(self, *, agent_id: int | None = None, account_id: int | None = None) -> None:
+        self.agent_id = agent_id
+        self.account_id = account_id
+        self.contacts_by_id: dict[int, ContactEntry] = {}
+        self.history_by_contact: dict[int, HistoryState] = {}
+        self.timeline_by_contact: dict[int, TimelineState] = {}
+        self.account_labels: list[Label] = []
+        self.attribute_definitions: list[AttributeDefinition] = []
+        self.account_loaded = False
+        self._listeners: dict[int, list[Listener]] = defaultdict(list)
+        self._open_counts: dict[int, int] = defaultdict(int)
+
+    # --- entries ---
+
+    def entry(self, contact_id: int) -> ContactEntry:
+        """The contact's entry, created empty on first use."""
+        return self.contacts_by_id.setdefault(contact_id, ContactEntry())
+
+    def history(self, contact_id: int) -> HistoryState:
+        return self.history_by_contact.setdefault(contact_id, HistoryState())
+
+    def timeline(self, contact_id: int) -> TimelineState:
+        return self.timeline_by_contact.setdefault(contact_id, TimelineState())
+
+    # --- subscriptions ---
+
+    def subscribe(self, contact_id: int, listener: Listener) -> Callable[[], None]:
+        """Call `listener` whenever the contact changes; returns the unsubscribe function."""
+        self._listeners[contact_id].append(listener)
+        self._open_counts[contact_id] += 1
+
+        def unsubscribe() -> None:
+            if listener in self._listeners.get(contact_id, []):
+                self._listeners[contact_id].remove(listener)
+                self._open_counts[contact_id] -= 1
+                if self._open_counts[contact_id] <= 0:
+                    self._open_counts.pop(contact_id, None)
+
+        return unsubscribe
+
+    def open_contact_ids(self) -> list[int]:
+        """Contacts some page is showing now (re-fetched after a reconnect)."""
+        return [cid for cid, count in self._open_counts.items() if count > 0 and cid > 0]
+
+    def notify(self, contact_id: int) -> None:
+        """Tell the pages showing this contact that it changed."""
+        for listener in list(self._listeners.get(contact_id, [])):
+            listener()
+
+    # --- selectors ---
+
+    def contact(self, contact_id: int) -> Contact | None:
+        """The contact as shown: the server's values with saves in flight on top."""
+        entry = self.contacts_by_id.get(contact_id)
+        if entry is None or entry.server is None:
+            return None
+        shown = copy.deepcopy(entry.server)
+        for path, value in entry.optimistic.items():
+            set_path(shown, path, value)
+        return Contact.model_validate(shown)
+
+    def label_colors(self) -> dict[str, str]:
+        return {label.title: label.color for label in self.account_labels}
+
+    def definitions_by_key(self) -> dict[str, AttributeDefinition]:
+        return {d.attribute_key: d for d in self.attribute_definitions}

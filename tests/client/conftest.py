@@ -1,0 +1,26 @@
+"""Clients and stores against the real embedded server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from api.client import ChatwootClient
+from tests.servers import RunningServer
+
+
+@pytest.fixture
+async def connect() -> AsyncIterator[Callable[[RunningServer, str], ChatwootClient]]:
+    """Make clients for agents of a server (or a URL in front of it); all closed after the test."""
+    clients: list[ChatwootClient] = []
+
+    def make(server: RunningServer, who: str = "admin", url: str | None = None) -> ChatwootClient:
+        signed_in = getattr(server, who)
+        client = ChatwootClient(url or server.url, token=signed_in.token, account_id=signed_in.account_id)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.close()
