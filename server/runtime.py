@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from fastapi import Request
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.settings import Settings
 from server.db import create_engine, migrate, sessions
 from server.events import EventBus, LocalEventBus
+
+
+def bus_prefix(database_url: str) -> str:
+    """Redis channels of the processes sharing this database, apart from other deployments on the same Redis."""
+    url = make_url(database_url).render_as_string(hide_password=True)
+    return f"contacts:{hashlib.sha256(url.encode()).hexdigest()[:12]}"
 
 
 @dataclass(kw_only=True, slots=True)
@@ -29,7 +37,7 @@ class ServerRuntime:
         if settings.redis_url:
             from server.redis_bus import RedisEventBus
 
-            bus = RedisEventBus(settings.redis_url)
+            bus = RedisEventBus(settings.redis_url, prefix=bus_prefix(settings.database_url))
         else:
             bus = LocalEventBus()
         return cls(settings=settings, engine=engine, session=sessions(engine), bus=bus)

@@ -1,0 +1,54 @@
+"""Two app processes on the machine's PostgreSQL and Redis: an edit through A appears on a page served by B."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import expect
+
+from tests.app_process import AppProcess, chromium, signed_in_page
+from tests.servers import ADMIN, AGENT, create_postgres_database, drop_postgres_database
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.browser]
+
+
+@pytest.fixture
+def two_processes(tmp_path: Path) -> Iterator[tuple[AppProcess, AppProcess]]:
+    database = create_postgres_database()
+    env = {"DATABASE_URL": database, "REDIS_URL": "redis://127.0.0.1:6379/0", "DEMO_DATA": "true"}
+    first = AppProcess(env=env, log_path=tmp_path / "a.log")
+    second = AppProcess(env=env, log_path=tmp_path / "b.log")
+    try:
+        first.start()
+        second.start()
+        yield first, second
+    finally:
+        first.stop()
+        second.stop()
+        drop_postgres_database(database)
+
+
+async def test_edit_through_one_process_appears_on_a_page_of_the_other(two_processes) -> None:
+    first, second = two_processes
+    token = httpx.post(
+        f"{first.url}/auth/sign_in", json={"email": ADMIN[0], "password": ADMIN[1]}
+    ).json()["data"]["access_token"]
+    created = httpx.post(
+        f"{first.url}/api/v1/accounts/1/contacts",
+        json={"name": "Shared Across Processes", "email": "multi@example.com"},
+        headers={"api_access_token": token},
+    ).json()["payload"]["contact"]
+    async with chromium() as browser:
+        page = await signed_in_page(browser, second.url, *AGENT)
+        await page.goto(f"{second.url}/contacts/{created['id']}")
+        await expect(page.get_by_test_id("contact-name")).to_have_text("Shared Across Processes")
+        answer = httpx.put(
+            f"{first.url}/api/v1/accounts/1/contacts/{created['id']}",
+            json={"name": "Renamed Through A"},
+            headers={"api_access_token": token},
+        )
+        assert answer.status_code == 200
+        await expect(page.get_by_test_id("contact-name")).to_have_text("Renamed Through A", timeout=10_000)
