@@ -45,6 +45,7 @@ _MESSAGES = {
     "INVALID_LINK": "must be an http(s) link",
     "INVALID_LIST_VALUE": "must be one of the listed values",
     "INVALID_CHECKBOX": "must be checked or unchecked",
+    "INVALID_CHARACTERS": "contains characters that are not allowed",
     "PATTERN_MISMATCH": "does not match the expected format",
 }
 
@@ -74,6 +75,11 @@ class ContactInvalid(ValueError):
     def attributes(self) -> list[str]:
         """Names of the top-level fields at fault, in order, without repeats."""
         return list(dict.fromkeys(p.field.split(".")[0] for p in self.problems))
+
+
+def has_forbidden_characters(text: str) -> bool:
+    """NUL cannot be stored (PostgreSQL refuses it in text), so no field may hold it."""
+    return "\x00" in text
 
 
 def problem_code(message: str, field: str) -> str | None:
@@ -163,6 +169,14 @@ def social_profile_url(network: str, handle: str) -> str | None:
     return base + handle if base else None
 
 
+def _check_text(field: str, value: object, problems: list[FieldProblem]) -> None:
+    if isinstance(value, str):
+        if len(value) > MAX_STRING:
+            problems.append(FieldProblem(field=field, code="TOO_LONG"))
+        elif has_forbidden_characters(value):
+            problems.append(FieldProblem(field=field, code="INVALID_CHARACTERS"))
+
+
 def _check_attribute_object(field: str, value: object, problems: list[FieldProblem]) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         problems.append(FieldProblem(field=field, code="NOT_OBJECT"))
@@ -172,12 +186,17 @@ def _check_attribute_object(field: str, value: object, problems: list[FieldProbl
     for key, item in value.items():
         if len(str(key)) > MAX_STRING:
             problems.append(FieldProblem(field=f"{field}.{key}"[:300], code="TOO_LONG"))
-        if isinstance(item, str) and len(item) > MAX_STRING:
-            problems.append(FieldProblem(field=f"{field}.{key}", code="TOO_LONG"))
+        _check_text(f"{field}.{key}", item, problems)
+        if has_forbidden_characters(str(key)):
+            problems.append(FieldProblem(field=field, code="INVALID_CHARACTERS"))
         if isinstance(item, Mapping):
             for sub_key, sub_item in item.items():
-                if isinstance(sub_item, str) and len(sub_item) > MAX_STRING:
-                    problems.append(FieldProblem(field=f"{field}.{key}.{sub_key}", code="TOO_LONG"))
+                _check_text(f"{field}.{key}.{sub_key}", sub_item, problems)
+                if has_forbidden_characters(str(sub_key)):
+                    problems.append(FieldProblem(field=field, code="INVALID_CHARACTERS"))
+        elif isinstance(item, list):
+            for element in item:
+                _check_text(f"{field}.{key}", element, problems)
     return dict(value)
 
 
@@ -249,6 +268,9 @@ def check_contact_changes(
             if not isinstance(value, str):
                 problems.append(FieldProblem(field=field, code="NOT_TEXT"))
                 continue
+            if has_forbidden_characters(value):
+                problems.append(FieldProblem(field=field, code="INVALID_CHARACTERS"))
+                continue
             try:
                 clean[field] = normalize_email(value) if field == "email" else normalize_phone(value)
             except ValueError as error:
@@ -263,6 +285,9 @@ def check_contact_changes(
             text = value.strip()
             if len(text) > MAX_STRING:
                 problems.append(FieldProblem(field=field, code="TOO_LONG"))
+                continue
+            if has_forbidden_characters(text):
+                problems.append(FieldProblem(field=field, code="INVALID_CHARACTERS"))
                 continue
             clean[field] = text if (text or field == "name") else None
         elif field == "blocked":

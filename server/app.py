@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.settings import Settings
+from server.errors import BodyTooLarge
 from server.routes import activity, attributes, auth, contacts, conversations, labels, notes
 from server.runtime import ServerRuntime
 
@@ -72,10 +73,6 @@ class BodyLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
-
-
-class BodyTooLarge(Exception):
-    """Raised inside the app's receive when a streamed body passes the limit."""
 
 
 def mount(app: FastAPI, runtime: ServerRuntime) -> None:

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from collections import defaultdict, deque
+from collections import deque
 from dataclasses import dataclass
 
 from fastapi import Depends, Header, Request
@@ -86,37 +86,53 @@ async def account_caller(account_id: int, agent: Agent = Depends(current_agent))
 
 
 class SignInThrottle:
-    """After `allowed` failures in `window` seconds for one email or one address, answer 429."""
+    """Slows down guessing: after `per_email` failures for one email, or `per_address` from one address,
+    within `window` seconds, answer 429 until the oldest failure ages out.
 
-    def __init__(self, allowed: int = 5, window: float = 300.0) -> None:
-        self.allowed = allowed
+    The address limit is much higher, so a few typos behind one NAT or kiosk do not lock everyone out.
+    """
+
+    def __init__(
+        self, per_email: int = 5, per_address: int = 100, window: float = 300.0, max_keys: int = 100_000
+    ) -> None:
+        self.per_email = per_email
+        self.per_address = per_address
         self.window = window
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self.max_keys = max_keys
+        self._failures: dict[str, deque[float]] = {}
+
+    def _limit(self, key: str) -> int:
+        return self.per_address if key.startswith("ip:") else self.per_email
 
     def _recent(self, key: str) -> deque[float]:
-        failures = self._failures[key]
+        failures = self._failures.get(key, deque())
         cutoff = time.monotonic() - self.window
         while failures and failures[0] < cutoff:
             failures.popleft()
+        if not failures:
+            self._failures.pop(key, None)
         return failures
 
     def retry_after(self, *keys: str) -> int:
         """Seconds to wait before another attempt, 0 when allowed."""
         waits = [
             int(failures[0] + self.window - time.monotonic()) + 1
-            for failures in (self._recent(key) for key in keys)
-            if len(failures) >= self.allowed
+            for key in keys
+            if len(failures := self._recent(key)) >= self._limit(key)
         ]
         return max(waits, default=0)
 
     def failed(self, *keys: str) -> None:
         now = time.monotonic()
+        if len(self._failures) >= self.max_keys:
+            for stale in [k for k in list(self._failures) if not self._recent(k)]:
+                self._failures.pop(stale, None)
         for key in keys:
-            self._recent(key).append(now)
+            self._failures.setdefault(key, self._recent(key)).append(now)
 
-    def succeeded(self, *keys: str) -> None:
-        for key in keys:
-            self._failures.pop(key, None)
+    def succeeded(self, key: str) -> None:
+        """Forget the failures of a key (the email that just signed in; never the shared address)."""
+        self._failures.pop(key, None)
 
 
 def client_address(connection: HTTPConnection) -> str:

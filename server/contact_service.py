@@ -180,12 +180,16 @@ async def update_contact(
             if taken:
                 raise ApiProblem.invalid(", ".join(p.message for p in taken), [p.field for p in taken])
             version = contact.version
-            result = await session.execute(
-                update(models.Contact)
-                .where(models.Contact.id == contact.id, models.Contact.version == version)
-                .values(**values, version=version + 1, updated_at=now())
-                .execution_options(synchronize_session=False)
-            )
+            try:
+                result = await session.execute(
+                    update(models.Contact)
+                    .where(models.Contact.id == contact.id, models.Contact.version == version)
+                    .values(**values, version=version + 1, updated_at=now())
+                    .execution_options(synchronize_session=False)
+                )
+            except IntegrityError as error:  # another contact took the value since the check above
+                await session.rollback()
+                raise taken_problem(error) from error
             if result.rowcount == 0:  # type: ignore[attr-defined]
                 await session.rollback()
                 if check_version:
@@ -226,7 +230,7 @@ def taken_problem(error: IntegrityError) -> ApiProblem:
 
 def search_filter(query: str) -> Any:
     """Matches name, email, phone or identifier, case-insensitively."""
-    pattern = f"%{query.strip().lower()}%"
+    pattern = f"%{query.replace(chr(0), '').strip().lower()}%"
     return or_(
         func.lower(models.Contact.name).like(pattern),
         models.Contact.email.like(pattern),

@@ -9,6 +9,7 @@ from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
 
 from api.validation import ContactInvalid
 
@@ -16,6 +17,10 @@ NOT_FOUND = "Resource could not be found"
 # Announces the extensions beyond Chatwoot on every answer, so a client uses them only when offered.
 EXTENSIONS_HEADER = "X-Contacts-Extensions"
 EXTENSIONS = "etag,paging,events"
+
+
+class BodyTooLarge(Exception):
+    """Raised inside the app's receive when a streamed body passes the limit."""
 
 
 class ApiProblem(Exception):
@@ -78,6 +83,11 @@ class ContractRoute(APIRoute):
             except RequestValidationError as error:
                 malformed = _request_validation_problem(error)
                 response = JSONResponse(malformed.body, status_code=malformed.status)
+            except HTTPException as error:  # FastAPI's own, e.g. a body it could not read
+                if isinstance(error.__cause__, BodyTooLarge):
+                    response = JSONResponse({"error": "Request body too large"}, status_code=413)
+                else:
+                    response = JSONResponse({"error": str(error.detail)}, status_code=error.status_code)
             if request.app.state.contact_server.extensions:
                 response.headers[EXTENSIONS_HEADER] = EXTENSIONS
             return response

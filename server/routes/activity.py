@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy import func, select
 
 from server import models
 from server.auth import Caller, account_caller
 from server.contact_service import find_contact
 from server.errors import ApiProblem, ContractRoute
+from server.routes.params import PageNumber, RowId
 from server.runtime import runtime_of
 from server.serializers import contact_activity_json
 
@@ -21,9 +22,9 @@ PAGE_SIZE = 25
 @router.get("/contacts/{contact_id}/events")
 async def contact_events(
     request: Request,
-    contact_id: int,
+    contact_id: RowId,
     caller: Caller = Depends(account_caller),
-    page: int = Query(1, ge=1, le=1_000_000),
+    page: PageNumber = 1,
 ) -> dict[str, Any]:
     """What happened to the contact, newest first, 25 a page."""
     runtime = runtime_of(request)

@@ -27,7 +27,8 @@ class SignIn(BaseModel):
 @router.post("/auth/sign_in")
 async def sign_in(request: Request, body: SignIn) -> dict[str, Any]:
     """`{"data": user}` with `access_token` and `pubsub_token`; 401 on bad credentials, 429 when repeated."""
-    keys = (f"email:{body.email.strip().lower()}", f"ip:{client_address(request)}")
+    email = body.email.replace("\x00", "").strip().lower()
+    keys = (f"email:{email}", f"ip:{client_address(request)}")
     wait = throttle.retry_after(*keys)
     if wait:
         raise ApiProblem(
@@ -37,14 +38,12 @@ async def sign_in(request: Request, body: SignIn) -> dict[str, Any]:
         )
     async with runtime_of(request).session() as session:
         agent = (
-            await session.execute(
-                select(models.Agent).where(func.lower(models.Agent.email) == body.email.strip().lower())
-            )
+            await session.execute(select(models.Agent).where(func.lower(models.Agent.email) == email))
         ).scalar_one_or_none()
     if agent is None or not await asyncio.to_thread(verify_password, body.password, agent.password_hash):
         throttle.failed(*keys)
         raise ApiProblem(401, {"success": False, "errors": ["Invalid login credentials. Please try again."]})
-    throttle.succeeded(*keys)
+    throttle.succeeded(keys[0])
     return {"data": user_json(agent)}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -26,6 +26,7 @@ from server.contact_service import (
 )
 from server.errors import ApiProblem, ContractRoute
 from server.models import now
+from server.routes.params import MAX_ID, PageNumber, RowId
 from server.runtime import runtime_of
 from server.serializers import contact_event_json
 
@@ -49,11 +50,11 @@ class ContactChanges(BaseModel):
     email: str | None = None
     phone_number: str | None = None
     identifier: str | None = None
-    blocked: bool | None = None
+    blocked: StrictBool | None = None
     additional_attributes: dict[str, Any] | None = None
     custom_attributes: dict[str, Any] | None = None
     avatar_url: str | None = None
-    inbox_id: int | None = None
+    inbox_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class CustomAttributeKeys(BaseModel):
@@ -61,8 +62,8 @@ class CustomAttributeKeys(BaseModel):
 
 
 class MergeRequest(BaseModel):
-    base_contact_id: int
-    mergee_contact_id: int
+    base_contact_id: int = Field(ge=1, le=MAX_ID)
+    mergee_contact_id: int = Field(ge=1, le=MAX_ID)
 
 
 def _order(sort: str) -> Any:
@@ -93,7 +94,7 @@ async def _page(request: Request, caller: Caller, page: int, sort: str, query: s
 async def list_contacts(
     request: Request,
     caller: Caller = Depends(account_caller),
-    page: int = Query(1, ge=1, le=1_000_000),
+    page: PageNumber = 1,
     sort: str = Query("-last_activity_at", max_length=64),
 ) -> dict[str, Any]:
     """The account's contacts, 15 a page."""
@@ -105,7 +106,7 @@ async def search_contacts(
     request: Request,
     caller: Caller = Depends(account_caller),
     q: str = Query("", max_length=255),
-    page: int = Query(1, ge=1, le=1_000_000),
+    page: PageNumber = 1,
     sort: str = Query("-last_activity_at", max_length=64),
 ) -> dict[str, Any]:
     """Contacts whose name, email, phone or identifier contains `q`."""
@@ -164,7 +165,7 @@ async def create_contact(
 
 @router.get("/contacts/{contact_id}")
 async def show_contact(
-    request: Request, response: Response, contact_id: int, caller: Caller = Depends(account_caller)
+    request: Request, response: Response, contact_id: RowId, caller: Caller = Depends(account_caller)
 ) -> dict[str, Any]:
     """One contact, with an `ETag` when the extensions are on."""
     runtime = runtime_of(request)
@@ -179,7 +180,7 @@ async def show_contact(
 async def _update(
     request: Request,
     response: Response,
-    contact_id: int,
+    contact_id: RowId,
     body: ContactChanges,
     caller: Caller,
     if_match: str | None,
@@ -201,7 +202,7 @@ async def _update(
 async def put_contact(
     request: Request,
     response: Response,
-    contact_id: int,
+    contact_id: RowId,
     body: ContactChanges,
     caller: Caller = Depends(account_caller),
     if_match: str | None = Header(default=None),
@@ -214,7 +215,7 @@ async def put_contact(
 async def patch_contact(
     request: Request,
     response: Response,
-    contact_id: int,
+    contact_id: RowId,
     body: ContactChanges,
     caller: Caller = Depends(account_caller),
     if_match: str | None = Header(default=None),
@@ -224,7 +225,7 @@ async def patch_contact(
 
 
 @router.delete("/contacts/{contact_id}")
-async def delete_contact(request: Request, contact_id: int, caller: Caller = Depends(account_caller)) -> Response:
+async def delete_contact(request: Request, contact_id: RowId, caller: Caller = Depends(account_caller)) -> Response:
     """Delete a contact and what hangs off it; administrators only."""
     runtime = runtime_of(request)
     async with runtime.session() as session:
@@ -241,7 +242,7 @@ async def delete_contact(request: Request, contact_id: int, caller: Caller = Dep
 
 @router.post("/contacts/{contact_id}/destroy_custom_attributes")
 async def destroy_custom_attributes(
-    request: Request, contact_id: int, body: CustomAttributeKeys, caller: Caller = Depends(account_caller)
+    request: Request, contact_id: RowId, body: CustomAttributeKeys, caller: Caller = Depends(account_caller)
 ) -> dict[str, Any]:
     """Remove custom attribute keys (Chatwoot's only way to delete one)."""
     runtime = runtime_of(request)
@@ -298,9 +299,7 @@ async def merge_contacts(
             if getattr(base, field) is None and getattr(mergee, field) is not None:
                 values[field] = getattr(mergee, field)
         for table in (models.Conversation, models.Note, models.ContactInbox):
-            await session.execute(
-                update(table).where(table.contact_id == mergee.id).values(contact_id=base.id)
-            )
+            await session.execute(update(table).where(table.contact_id == mergee.id).values(contact_id=base.id))
         base_labels = set(
             (
                 await session.execute(

@@ -12,6 +12,7 @@ from server import models
 from server.auth import Caller, account_caller
 from server.contact_service import contact_payload, find_contact
 from server.errors import ApiProblem, ContractRoute
+from server.routes.params import MAX_ID, PageNumber, RowId
 from server.runtime import runtime_of
 from server.serializers import conversation_json, message_json
 
@@ -44,7 +45,7 @@ async def conversations_json(
 @router.get("/contacts/{contact_id}/conversations")
 async def contact_conversations(
     request: Request,
-    contact_id: int,
+    contact_id: RowId,
     caller: Caller = Depends(account_caller),
     page: int | None = Query(None, ge=1, le=1_000_000),
 ) -> dict[str, Any]:
@@ -90,7 +91,7 @@ async def list_conversations(
     request: Request,
     caller: Caller = Depends(account_caller),
     status: str = Query("open", pattern="^(open|resolved|pending|snoozed|all)$"),
-    page: int = Query(1, ge=1, le=1_000_000),
+    page: PageNumber = 1,
 ) -> dict[str, Any]:
     """The account's conversations by newest activity, 25 a page (`{data: {meta, payload}}`)."""
     runtime = runtime_of(request)
@@ -119,7 +120,7 @@ async def list_conversations(
 
 @router.get("/conversations/{display_id}")
 async def show_conversation(
-    request: Request, display_id: int, caller: Caller = Depends(account_caller)
+    request: Request, display_id: RowId, caller: Caller = Depends(account_caller)
 ) -> dict[str, Any]:
     """One conversation by its per-account number (a bare object, as Chatwoot answers)."""
     runtime = runtime_of(request)
@@ -133,9 +134,9 @@ async def show_conversation(
 @router.get("/conversations/{display_id}/messages")
 async def conversation_messages(
     request: Request,
-    display_id: int,
+    display_id: RowId,
     caller: Caller = Depends(account_caller),
-    before: int | None = Query(None, ge=1),
+    before: int | None = Query(None, ge=1, le=MAX_ID),
 ) -> dict[str, Any]:
     """Up to 20 messages, oldest first, before the message id `before` when given."""
     runtime = runtime_of(request)

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import delete, select
 
-from api.validation import MAX_STRING
+from api.validation import MAX_STRING, has_forbidden_characters
 from server import models
 from server.auth import Caller, account_caller
 from server.contact_service import find_contact, record
 from server.errors import ApiProblem, ContractRoute
+from server.routes.params import RowId
 from server.runtime import runtime_of
 from server.serializers import label_json
 
@@ -44,7 +45,9 @@ async def _titles(request: Request, contact_id: int) -> list[str]:
 
 
 @router.get("/contacts/{contact_id}/labels")
-async def contact_labels(request: Request, contact_id: int, caller: Caller = Depends(account_caller)) -> dict[str, Any]:
+async def contact_labels(
+    request: Request, contact_id: RowId, caller: Caller = Depends(account_caller)
+) -> dict[str, Any]:
     async with runtime_of(request).session() as session:
         await find_contact(session, caller.account_id, contact_id)
     return {"payload": await _titles(request, contact_id)}
@@ -52,13 +55,14 @@ async def contact_labels(request: Request, contact_id: int, caller: Caller = Dep
 
 @router.post("/contacts/{contact_id}/labels")
 async def replace_contact_labels(
-    request: Request, contact_id: int, body: LabelList, caller: Caller = Depends(account_caller)
+    request: Request, contact_id: RowId, body: LabelList, caller: Caller = Depends(account_caller)
 ) -> dict[str, Any]:
     """Set the contact's labels to exactly `labels` and record what was added and removed."""
     wanted = list(dict.fromkeys(title.strip().lower() for title in body.labels if title.strip()))
-    too_long = [title for title in wanted if len(title) > MAX_STRING]
-    if too_long:
+    if any(len(title) > MAX_STRING for title in wanted):
         raise ApiProblem.invalid(f"Labels is too long (maximum is {MAX_STRING} characters)", ["labels"])
+    if any(has_forbidden_characters(title) for title in wanted):
+        raise ApiProblem.invalid("Labels contains characters that are not allowed", ["labels"])
     async with runtime_of(request).session() as session:
         await find_contact(session, caller.account_id, contact_id)
         current = set(

@@ -8,11 +8,13 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from api.validation import has_forbidden_characters
 from server import models
 from server.auth import Caller, account_caller
 from server.contact_service import find_contact, record
 from server.errors import ApiProblem, ContractRoute
 from server.models import now
+from server.routes.params import RowId
 from server.runtime import runtime_of
 from server.serializers import note_json
 
@@ -26,7 +28,7 @@ class NoteBody(BaseModel):
 
 @router.get("/contacts/{contact_id}/notes")
 async def list_notes(
-    request: Request, contact_id: int, caller: Caller = Depends(account_caller)
+    request: Request, contact_id: RowId, caller: Caller = Depends(account_caller)
 ) -> list[dict[str, Any]]:
     async with runtime_of(request).session() as session:
         await find_contact(session, caller.account_id, contact_id)
@@ -40,11 +42,13 @@ async def list_notes(
 
 @router.post("/contacts/{contact_id}/notes")
 async def create_note(
-    request: Request, contact_id: int, body: NoteBody, caller: Caller = Depends(account_caller)
+    request: Request, contact_id: RowId, body: NoteBody, caller: Caller = Depends(account_caller)
 ) -> dict[str, Any]:
     content = body.content.strip()
     if not content:
         raise ApiProblem.invalid("Content can't be blank", ["content"])
+    if has_forbidden_characters(content):
+        raise ApiProblem.invalid("Content contains characters that are not allowed", ["content"])
     if len(content) > MAX_NOTE:
         raise ApiProblem.invalid(f"Content is too long (maximum is {MAX_NOTE} characters)", ["content"])
     async with runtime_of(request).session() as session:
@@ -68,7 +72,7 @@ async def create_note(
 
 @router.delete("/contacts/{contact_id}/notes/{note_id}")
 async def delete_note(
-    request: Request, contact_id: int, note_id: int, caller: Caller = Depends(account_caller)
+    request: Request, contact_id: RowId, note_id: RowId, caller: Caller = Depends(account_caller)
 ) -> Response:
     async with runtime_of(request).session() as session:
         await find_contact(session, caller.account_id, contact_id)

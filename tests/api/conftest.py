@@ -1,0 +1,36 @@
+"""Fixtures for the HTTP tests: one httpx client per test, and the demo agents' views of an account."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.api.account_api import TIMEOUT, TLS, AccountApi
+from tests.servers import RunningServer
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    """A client for this test only, so a connection a failing test left broken is never reused."""
+    with httpx.Client(timeout=TIMEOUT, verify=TLS) as client:
+        yield client
+
+
+@pytest.fixture
+def admin_api(server: RunningServer, http: httpx.Client) -> AccountApi:
+    """The administrator of account 1 (Acme Support)."""
+    return AccountApi.of(http, server, "admin")
+
+
+@pytest.fixture
+def agent_api(server: RunningServer, http: httpx.Client) -> AccountApi:
+    """The agent (not an administrator) of account 1."""
+    return AccountApi.of(http, server, "agent")
+
+
+@pytest.fixture
+def other_admin_api(server: RunningServer, http: httpx.Client) -> AccountApi:
+    """The administrator of account 2 (Globex Help), in account 2."""
+    return AccountApi.of(http, server, "other_admin")
