@@ -56,6 +56,9 @@ class RoomIdentifier:
 async def cable(websocket: WebSocket) -> None:
     """One ActionCable connection; ends when the client goes away."""
     runtime: ServerRuntime = websocket.app.state.contact_server
+    if not await runtime.wait_ready():
+        await websocket.close(code=1013)  # try again later
+        return
     offered = websocket.scope.get("subprotocols") or []
     await websocket.accept(subprotocol=PROTOCOL if PROTOCOL in offered else None)
     await CableConnection(websocket, runtime).run()

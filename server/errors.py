@@ -73,6 +73,9 @@ class ContractRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def contract_handler(request: Request) -> Response:
+            runtime = request.app.state.contact_server
+            if not await runtime.wait_ready():
+                return JSONResponse({"error": "The server is starting; try again shortly"}, status_code=503)
             try:
                 response = await handler(request)
             except ApiProblem as problem:
@@ -88,7 +91,7 @@ class ContractRoute(APIRoute):
                     response = JSONResponse({"error": "Request body too large"}, status_code=413)
                 else:
                     response = JSONResponse({"error": str(error.detail)}, status_code=error.status_code)
-            if request.app.state.contact_server.extensions:
+            if runtime.extensions:
                 response.headers[EXTENSIONS_HEADER] = EXTENSIONS
             return response
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass, field
 
@@ -29,6 +30,7 @@ class ServerRuntime:
     session: async_sessionmaker[AsyncSession]
     bus: EventBus
     started: bool = field(default=False)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ServerRuntime:
@@ -56,11 +58,23 @@ class ServerRuntime:
             await seed_demo_if_empty(self.session)
         await self.bus.start()
         self.started = True
+        self.ready.set()
+
+    async def wait_ready(self, timeout: float = 60.0) -> bool:
+        """Wait for migrations and seeding (NiceGUI runs start-up handlers without waiting for them)."""
+        if self.ready.is_set():
+            return True
+        try:
+            await asyncio.wait_for(self.ready.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
 
     async def stop(self) -> None:
         await self.bus.stop()
         await self.engine.dispose()
         self.started = False
+        self.ready.clear()
 
 
 def runtime_of(request: Request) -> ServerRuntime:

@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from api.cable_client import CableClient, cable_url
-
 from api.client import ChatwootClient
 from api.errors import ApiError
 from api.models import Profile
-from state.actions import apply_event, refetch_open_contacts
+from state.actions import apply_event, refetch_open_contacts, refresh_open_timeline
 from state.store import ContactStore
 
 log = logging.getLogger(__name__)
@@ -48,6 +47,7 @@ class AgentSession:
 
         async def on_event(event: str, data: dict[str, Any]) -> None:
             apply_event(self.store, event, data, self.account_id)
+            await refresh_open_timeline(self.store, self.client, event, data)
 
         async def on_reconnect() -> None:
             await refetch_open_contacts(self.store, self.client)

@@ -33,9 +33,9 @@ def two_processes(tmp_path: Path) -> Iterator[tuple[AppProcess, AppProcess]]:
 
 async def test_edit_through_one_process_appears_on_a_page_of_the_other(two_processes) -> None:
     first, second = two_processes
-    token = httpx.post(
-        f"{first.url}/auth/sign_in", json={"email": ADMIN[0], "password": ADMIN[1]}
-    ).json()["data"]["access_token"]
+    token = httpx.post(f"{first.url}/auth/sign_in", json={"email": ADMIN[0], "password": ADMIN[1]}).json()["data"][
+        "access_token"
+    ]
     created = httpx.post(
         f"{first.url}/api/v1/accounts/1/contacts",
         json={"name": "Shared Across Processes", "email": "multi@example.com"},

@@ -1,0 +1,74 @@
+"""Two agents in two browsers on one app: an edit by one appears on the other's page; a delete too."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.async_api import expect
+
+from tests.app_process import AppProcess, chromium, signed_in_page
+from tests.servers import ADMIN, AGENT
+
+pytestmark = [pytest.mark.browser]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
+    tmp = tmp_path_factory.mktemp("live-pages")
+    process = AppProcess(
+        env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'contacts.db'}"}, log_path=tmp / "app.log"
+    ).start()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+def admin_token(app: AppProcess) -> str:
+    answer = httpx.post(f"{app.url}/auth/sign_in", json={"email": ADMIN[0], "password": ADMIN[1]})
+    return str(answer.json()["data"]["access_token"])
+
+
+async def test_an_edit_by_one_agent_appears_on_the_other_agents_page(app: AppProcess) -> None:
+    token = admin_token(app)
+    created = httpx.post(
+        f"{app.url}/api/v1/accounts/1/contacts",
+        json={"name": "Seen By Two", "email": "two-agents@example.com"},
+        headers={"api_access_token": token},
+    ).json()["payload"]["contact"]
+    async with chromium() as browser:
+        editor = await signed_in_page(browser, app.url, *ADMIN)
+        watcher = await signed_in_page(browser, app.url, *AGENT)
+        for page in (editor, watcher):
+            await page.goto(f"{app.url}/contacts/{created['id']}")
+            await expect(page.get_by_test_id("contact-name")).to_have_text("Seen By Two")
+        await editor.get_by_test_id("edit-contact").click()
+        name = editor.get_by_test_id("field-name")
+        await name.fill("Edited In Browser A")
+        await editor.get_by_test_id("edit-save").click()
+        await expect(editor.get_by_test_id("contact-name")).to_have_text("Edited In Browser A")
+        await expect(watcher.get_by_test_id("contact-name")).to_have_text("Edited In Browser A", timeout=10_000)
+        timeline = watcher.get_by_test_id("activity-timeline")
+        await expect(timeline).to_contain_text("Edited In Browser A", timeout=10_000)
+
+
+async def test_a_delete_puts_the_other_agents_page_in_the_deleted_state(app: AppProcess) -> None:
+    token = admin_token(app)
+    created = httpx.post(
+        f"{app.url}/api/v1/accounts/1/contacts",
+        json={"name": "About To Go", "email": "about-to-go@example.com"},
+        headers={"api_access_token": token},
+    ).json()["payload"]["contact"]
+    async with chromium() as browser:
+        watcher = await signed_in_page(browser, app.url, *AGENT)
+        await watcher.goto(f"{app.url}/contacts/{created['id']}")
+        await expect(watcher.get_by_test_id("contact-name")).to_have_text("About To Go")
+        await expect(watcher.get_by_test_id("edit-contact")).to_be_visible()
+        answer = httpx.delete(
+            f"{app.url}/api/v1/accounts/1/contacts/{created['id']}", headers={"api_access_token": token}
+        )
+        assert answer.status_code == 200
+        await expect(watcher.get_by_test_id("deleted-state")).to_be_visible(timeout=10_000)
+        await expect(watcher.get_by_test_id("edit-contact")).to_have_count(0)
