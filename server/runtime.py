@@ -15,6 +15,9 @@ from server.db import create_engine, migrate, sessions
 from server.events import EventBus, LocalEventBus
 
 
+START_TIMEOUT = 60.0  # seconds a request waits for start-up before it gets 503
+
+
 def bus_prefix(database_url: str) -> str:
     """Redis channels of the processes sharing this database, apart from other deployments on the same Redis."""
     url = make_url(database_url).render_as_string(hide_password=True)
@@ -60,12 +63,13 @@ class ServerRuntime:
         self.started = True
         self.ready.set()
 
-    async def wait_ready(self, timeout: float = 60.0) -> bool:
+    async def wait_ready(self) -> bool:
         """Wait for migrations and seeding (NiceGUI runs start-up handlers without waiting for them)."""
         if self.ready.is_set():
             return True
         try:
-            await asyncio.wait_for(self.ready.wait(), timeout)
+            async with asyncio.timeout(START_TIMEOUT):
+                await self.ready.wait()
         except TimeoutError:
             return False
         return True

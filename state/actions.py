@@ -569,9 +569,9 @@ def take_server_contact(store: ContactStore, contact_id: int, contact: dict[str,
 async def refresh_open_timeline(store: ContactStore, client: ChatwootClient, event: str, data: dict[str, Any]) -> None:
     """After a live change to a contact on screen, its activity trail gains the entry: read it again."""
     contact_id = data.get("id")
-    if event in {"contact.updated", "contact.merged"} and isinstance(contact_id, int):
-        if contact_id in store.open_contact_ids():
-            await _refresh_timeline(store, client, contact_id)
+    live_change = event in {"contact.updated", "contact.merged"} and isinstance(contact_id, int)
+    if live_change and contact_id in store.open_contact_ids():
+        await _refresh_timeline(store, client, int(contact_id))
 
 
 async def refetch_open_contacts(store: ContactStore, client: ChatwootClient) -> None:
