@@ -14,7 +14,6 @@ from api.settings import Settings
 from server.db import create_engine, migrate, sessions
 from server.events import EventBus, LocalEventBus
 
-
 START_TIMEOUT = 60.0  # seconds a request waits for start-up before it gets 503
 
 

@@ -65,9 +65,7 @@ async def test_only_changed_fields_are_sent(api_server: RunningServer, connect) 
     created = api_server.create_contact(name="Same", custom_attributes={"plan": "pro", "seats": 3})
     client = connect(api_server)
     store = await loaded(client, created["id"])
-    outcome = await actions.update_contact(
-        store, client, created["id"], {"name": "Same", "custom_attributes.seats": 4}
-    )
+    outcome = await actions.update_contact(store, client, created["id"], {"name": "Same", "custom_attributes.seats": 4})
     assert outcome.status == "saved" and outcome.fields == ["custom_attributes.seats"]
     changes = recorded_changes(api_server, created["id"])
     assert [c["field"] for c in changes] == ["custom_attributes.seats"]
@@ -145,7 +143,9 @@ async def test_concurrent_edits_of_different_fields_are_both_kept(api_server: Ru
     assert final["name"] == "Renamed by A" and final["custom_attributes"]["plan"] == "pro"
 
 
-async def test_stale_version_with_other_fields_changed_saves_without_conflict(api_server: RunningServer, connect) -> None:
+async def test_stale_version_with_other_fields_changed_saves_without_conflict(
+    api_server: RunningServer, connect
+) -> None:
     created = api_server.create_contact(name="Stale")
     mine, theirs = connect(api_server, "admin"), connect(api_server, "agent")
     store = await loaded(mine, created["id"])
