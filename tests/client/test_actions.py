@@ -48,7 +48,7 @@ async def test_update_is_optimistic_then_confirmed(api_server: RunningServer, co
     created = api_server.create_contact(name="Before")
     client = connect(api_server)
     store = await loaded(client, created["id"])
-    seen: list[str] = []
+    seen: list[str | None] = []
     store.subscribe(created["id"], lambda: seen.append(store.contact(created["id"]).name))
     task = asyncio.create_task(actions.update_contact(store, client, created["id"], {"name": "After"}))
     await asyncio.sleep(0)
