@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 from playwright.async_api import Browser, Page, async_playwright
 
-from tests.servers import ROOT, free_port
+from tests.servers import free_port, launch, terminate, wait_until_answering
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -51,30 +48,12 @@ class AppProcess:
         }
         env.update(PORT=str(self.port), HOST="127.0.0.1", STORAGE_SECRET="test-secret", DEMO_DATA="true")
         env.update(self.env)
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "main.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"app exited with {self.process.returncode}; see {self.log_path}")
-            try:
-                if httpx.get(f"{self.url}/login", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"app did not start within {timeout} s; see {self.log_path}")
+        self.process = launch([sys.executable, "main.py"], env, self.log_path)
+        wait_until_answering(self.process, f"{self.url}/login", 200, timeout, self.log_path)
+        return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        terminate(self.process)
 
 
 @asynccontextmanager

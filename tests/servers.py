@@ -54,6 +54,40 @@ def drop_postgres_database(url: str) -> None:
     subprocess.run([*POSTGRES_ADMIN, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False, capture_output=True)
 
 
+def launch(command: list[str], env: dict[str, str], log_path: Path | None) -> subprocess.Popen[bytes]:
+    """Start a child process in the project folder, its output appended to `log_path`."""
+    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - the child owns it
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def wait_until_answering(
+    process: subprocess.Popen[bytes], url: str, status: int, timeout: float, log_path: Path | None
+) -> None:
+    """Wait until `url` answers `status`; fail at once if the process dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args} exited with {process.returncode}; see {log_path}")
+        try:
+            if httpx.get(url, timeout=2).status_code == status:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{process.args} did not answer within {timeout} s; see {log_path}")
+
+
+def terminate(process: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM, then SIGKILL if it does not end within 15 s."""
+    if process and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 @dataclass(kw_only=True)
 class SignedIn:
     """An agent's session: what `POST /auth/sign_in` returned."""
@@ -100,34 +134,12 @@ class RunningServer:
         return env
 
     def start(self, timeout: float = 60.0) -> RunningServer:
-        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", self.module],
-            cwd=ROOT,
-            env=self.env(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode}; see {self.log_path}")
-            try:
-                if httpx.get(f"{self.url}/api/v1/profile", timeout=1).status_code == 401:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"server did not start within {timeout} s; see {self.log_path}")
+        self.process = launch([sys.executable, "-m", self.module], self.env(), self.log_path)
+        wait_until_answering(self.process, f"{self.url}/api/v1/profile", 401, timeout, self.log_path)
+        return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        terminate(self.process)
 
     def kill(self) -> None:
         """Stop abruptly, as a crash would."""
