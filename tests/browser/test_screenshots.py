@@ -1,0 +1,28 @@
+"""The documentation screenshots, refreshed by the test run when UPDATE_SCREENSHOTS=1 (else written to a tmp dir)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser
+
+from tests.browser.screenshots import SHOTS_DIR, WIDTH, capture, png_size
+from tests.servers import RunningServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
+
+
+async def test_contact_page_screenshots_in_light_dark_and_arabic(
+    browser: Browser, app_server: RunningServer, tmp_path: Path
+) -> None:
+    out_dir = SHOTS_DIR if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
+
+    shots = await capture(browser, app_server.url, out_dir)
+
+    assert sorted(shots) == ["arabic", "dark", "light"]
+    for path in shots.values():
+        width, height = png_size(path)
+        assert width == WIDTH
+        assert height >= 800
