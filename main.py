@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from nicegui import app, ui
+from nicegui.storage import Storage
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import pages
@@ -45,6 +46,9 @@ def compose(settings: Settings) -> None:
         mount(app, runtime)
         app.on_startup(runtime.start)
         app.on_shutdown(runtime.stop)
+    if settings.redis_url and not Storage.redis_url:
+        # Several app processes behind a load balancer share who is signed in through Redis.
+        Storage.redis_url = settings.redis_url
     registry = SessionRegistry(settings.api_base_url, None if settings.embedded else settings.chatwoot_account_id)
     configure_registry(registry)
     app.on_shutdown(registry.close_all)

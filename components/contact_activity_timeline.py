@@ -8,21 +8,10 @@ from typing import Any
 from nicegui import ui
 
 from api.models import ContactEvent
-from components.contact_view import ContactView, aria, section_title, skeleton_lines
+from components.contact_view import ContactView, aria, field_label, mark_id, section_title, skeleton_lines
 from state import actions
 from state.i18n import format_datetime, relative_time
 
-FIELD_KEYS = {
-    "name": "CONTACT.NAME",
-    "email": "CONTACT.EMAIL",
-    "phone_number": "CONTACT.PHONE",
-    "identifier": "CONTACT.IDENTIFIER",
-    "blocked": "CONTACT.BLOCKED",
-    "additional_attributes.company_name": "CONTACT.COMPANY",
-    "additional_attributes.city": "CONTACT.CITY",
-    "additional_attributes.country": "CONTACT.COUNTRY",
-    "additional_attributes.description": "CONTACT.DESCRIPTION",
-}
 ICONS = {
     "created": "person_add",
     "updated": "edit",
@@ -52,27 +41,15 @@ class ContactActivityTimeline:
 
     def __init__(self, view: ContactView) -> None:
         self.view = view
+        self.rendered: object = None
         self.container = ui.column().classes("w-full gap-2")
         self.render()
-
-    def field_name(self, path: str | None) -> str:
-        if not path:
-            return ""
-        if path in FIELD_KEYS:
-            return self.view.t(FIELD_KEYS[path])
-        parts = path.split(".")
-        definitions = self.view.store.definitions_by_key()
-        if parts[0] == "custom_attributes" and len(parts) > 1 and parts[1] in definitions:
-            return definitions[parts[1]].attribute_display_name
-        if parts[:2] == ["additional_attributes", "social_profiles"] and len(parts) == 3:
-            return self.view.t(f"SOCIAL.{parts[2].upper()}")
-        return parts[-1].replace("_", " ")
 
     def describe(self, event: ContactEvent) -> str:
         t = self.view.t
         kind = event.kind
         if kind == "updated":
-            field = self.field_name(event.field)
+            field = field_label(self.view, event.field)
             old, new = shown_value(event.old_value), shown_value(event.new_value)
             if not old:
                 return t("TIMELINE.FIELD_SET", field=field, new=new)
@@ -87,47 +64,56 @@ class ContactActivityTimeline:
             return t(f"TIMELINE.{kind.upper()}", id=shown_value(event.new_value))
         if kind in {"created", "note_added", "note_deleted", "merged", "deleted"}:
             return t(f"TIMELINE.{kind.upper()}")
-        return kind
+        return t("TIMELINE.UNKNOWN")
 
     def render(self) -> None:
         view = self.view
         timeline = view.store.timeline(view.contact_id)
+        state = (
+            list(timeline.events),
+            timeline.loaded,
+            timeline.loading,
+            timeline.error,
+            timeline.has_more,
+            list(view.store.attribute_definitions),
+        )
+        if state == self.rendered:
+            return  # the store changed something this section does not show
+        self.rendered = state
         self.container.clear()
         now = int(time.time())
         with self.container:
             section_title(view.t("TIMELINE.TITLE"))
-            if not timeline.loaded and (timeline.loading or not timeline.error):
-                skeleton_lines(3)
-                return
             if timeline.error:
-                with ui.row().classes("items-center gap-2"):
-                    ui.label(f"{view.t('CONTACT.LOAD_FAILED')}: {timeline.error}").classes("text-negative")
-                    ui.button(view.t("APP.RETRY"), on_click=self._reload).props("flat dense")
+                with ui.row().classes("items-center gap-2").props('role="alert"'):
+                    ui.label(f"{view.t('TIMELINE.LOAD_FAILED')}: {timeline.error}").classes("text-negative")
+                    mark_id(ui.button(view.t("APP.RETRY"), on_click=self._reload), "timeline-retry").props("flat dense")
+            if not timeline.loaded:
+                if not timeline.error:
+                    skeleton_lines(3)
                 return
             if not timeline.events:
-                ui.label(view.t("TIMELINE.EMPTY")).classes("text-grey-6 italic")
+                mark_id(ui.label(view.t("TIMELINE.EMPTY")), "timeline-empty").classes("text-grey-6 italic")
                 return
             scroller = ui.element("div").classes("w-full max-h-[28rem] overflow-auto").props("tabindex=0")
             aria(scroller, view.t("TIMELINE.TITLE"))
-            with scroller, ui.timeline(side="right").classes("w-full").props('dense data-testid="activity-timeline"'):
+            with scroller, mark_id(ui.timeline(side="right"), "activity-timeline").classes("w-full").props("dense"):
                 for event in timeline.events:
                     who = event.performer.name if event.performer and event.performer.name else None
                     stamp = event.created_at
+                    when = relative_time(stamp, now=now, locale=view.locale) if stamp else ""
+                    by = view.t("TIMELINE.BY", name=who) if who else view.t("TIMELINE.SYSTEM")
                     entry = ui.timeline_entry(
                         body=self.describe(event),
-                        subtitle=" · ".join(
-                            part for part in (
-                                relative_time(stamp, now=now, locale=view.locale) if stamp else "",
-                                view.t("TIMELINE.BY", name=who) if who else view.t("TIMELINE.SYSTEM"),
-                            ) if part
-                        ),
+                        subtitle=" · ".join(part for part in (when, by) if part),
                         icon=ICONS.get(event.kind, "history"),
                     )
-                    entry.props(f'data-testid="timeline-{event.kind}"')
+                    mark_id(entry, f"timeline-{event.kind}")
                     if stamp:
                         entry.tooltip(format_datetime(stamp, view.locale))
             if timeline.has_more:
-                ui.button(view.t("TIMELINE.LOAD_MORE"), on_click=self._load_more).props("flat color=primary")
+                more = ui.button(view.t("TIMELINE.LOAD_MORE"), on_click=self._load_more).props("flat color=primary")
+                mark_id(more, "timeline-load-more").props["loading"] = timeline.loading
 
     def _load_more(self) -> None:
         view = self.view

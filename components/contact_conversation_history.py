@@ -8,7 +8,7 @@ from typing import Any
 from nicegui import ui
 
 from api.models import Conversation
-from components.contact_view import ContactView, aria, section_title, skeleton_lines
+from components.contact_view import ContactView, aria, mark_id, section_title, skeleton_lines
 from state import actions
 from state.i18n import relative_time
 
@@ -45,6 +45,7 @@ class ContactConversationHistory:
 
     def __init__(self, view: ContactView) -> None:
         self.view = view
+        self.rendered: object = None
         self.container = ui.column().classes("w-full gap-2")
         with self.container:
             section_title(view.t("HISTORY.TITLE"))
@@ -57,13 +58,11 @@ class ContactConversationHistory:
             ]
             self.table = ui.table(columns=columns, rows=[], row_key="id").classes("w-full history-table")
             self.table.props('flat dense virtual-scroll hide-header hide-bottom :rows-per-page-options="[0]"')
-            self.table.props('data-testid="conversation-history"')
-            aria(self.table, view.t("HISTORY.TITLE"))
+            mark_id(aria(self.table, view.t("HISTORY.TITLE")), "conversation-history")
             self.table.add_slot("body", BODY_SLOT)
             self.table.on("open", lambda e: ui.navigate.to(f"/conversations/{int(e.args)}"))
-            self.more = ui.button(view.t("HISTORY.LOAD_MORE"), on_click=self._load_more).props(
-                'flat color=primary data-testid="history-load-more"'
-            )
+            self.more = ui.button(view.t("HISTORY.LOAD_MORE"), on_click=self._load_more).props("flat color=primary")
+            mark_id(self.more, "history-load-more")
         self.render()
 
     def _rows(self, conversations: list[Conversation]) -> list[dict[str, Any]]:
@@ -101,21 +100,35 @@ class ContactConversationHistory:
     def render(self) -> None:
         view = self.view
         history = view.store.history(view.contact_id)
+        contact = view.contact
+        state = (
+            list(history.conversations),
+            history.count,
+            history.loading,
+            history.loaded,
+            history.error,
+            contact.contact_inboxes if contact else None,
+        )
+        if state == self.rendered:
+            return  # the store changed something this section does not show
+        self.rendered = state
         self.status.clear()
         with self.status:
             if history.count is not None or history.conversations:
                 total = history.count if history.count is not None else len(history.conversations)
-                ui.label(view.t("HISTORY.COUNT", count=total)).classes("text-caption text-grey-7").props(
-                    'data-testid="history-count"'
+                mark_id(ui.label(view.t("HISTORY.COUNT", count=total)), "history-count").classes(
+                    "text-caption text-grey-7"
                 )
-            if not history.loaded and history.loading:
+            if not history.loaded and (history.loading or not history.error):
                 skeleton_lines(3)
             elif history.error:
                 with ui.row().classes("items-center gap-2"):
-                    ui.label(f"{view.t('CONTACT.LOAD_FAILED')}: {history.error}").classes("text-negative")
+                    ui.label(f"{view.t('HISTORY.LOAD_FAILED')}: {history.error}").classes("text-negative").props(
+                        'role="alert"'
+                    )
                     ui.button(view.t("APP.RETRY"), on_click=self._reload).props("flat dense")
             elif history.loaded and not history.conversations:
-                ui.label(view.t("HISTORY.EMPTY")).classes("text-grey-6 italic").props('data-testid="history-empty"')
+                mark_id(ui.label(view.t("HISTORY.EMPTY")), "history-empty").classes("text-grey-6 italic")
         rows = self._rows(history.conversations)
         self.table.rows = rows
         self.table.visible = bool(rows)
@@ -127,8 +140,9 @@ class ContactConversationHistory:
 
     def _load_more(self) -> None:
         view = self.view
-        view.run(lambda: actions.fetch_contact_conversations(view.store, view.session.client, view.contact_id,
-                                                             more=True))
+        view.run(
+            lambda: actions.fetch_contact_conversations(view.store, view.session.client, view.contact_id, more=True)
+        )
 
     def _reload(self) -> None:
         view = self.view

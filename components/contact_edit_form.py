@@ -9,7 +9,7 @@ from typing import Any
 from nicegui import ui
 
 from api.validation import SOCIAL_NETWORKS
-from components.contact_view import ContactView, aria
+from components.contact_view import ContactView, aria, mark_id
 from state import actions
 from state.actions import SaveOutcome
 from state.store import get_path
@@ -37,6 +37,8 @@ FIELDS = (
         for network in SOCIAL_NETWORKS
     ),
 )
+HINTS = {"phone_number": "CONTACT.PHONE_HINT"}
+PLACEHOLDERS = {"phone_number": "CONTACT.PHONE_PLACEHOLDER", "email": "CONTACT.EMAIL_PLACEHOLDER"}
 
 
 def error_text(view: ContactView, problem: str) -> str:
@@ -44,71 +46,101 @@ def error_text(view: ContactView, problem: str) -> str:
     return view.t(f"ERRORS.{problem}") if problem.replace("_", "").isupper() else problem
 
 
+def form_value(kind: str, value: Any) -> Any:
+    """A contact value as its input holds it: text for text fields, a bool for switches."""
+    if kind == "switch":
+        return value is True
+    return "" if value is None else str(value)
+
+
 class ContactEditForm:
-    """A dialog over the contact; what the agent types lives in the store's draft until saved."""
+    """A dialog over the contact; what the agent types lives in the store's draft until saved.
+
+    Only fields whose input differs from the contact as shown are saved, so untouched
+    empty fields are never sent.
+    """
 
     def __init__(self, view: ContactView, on_outcome: Callable[[SaveOutcome], Any]) -> None:
         self.view = view
         self.on_outcome = on_outcome
         self.inputs: dict[str, Any] = {}
-        self.dialog = ui.dialog().props("no-esc-dismiss")
-        self.dialog.on("keydown.escape", self.cancel)
+        self.shown: dict[str, Any] = {}
+        self.kinds = {field.path: field.kind for field in FIELDS}
+        self.quiet_close = False
+        # Escape (Quasar closes the dialog) cancels; a click beside the dialog must not lose the typing.
+        self.dialog = ui.dialog().props("no-backdrop-dismiss")
+        self.dialog.on_value_change(lambda e: None if e.value or self.quiet_close else self.cancel())
+        self.save_button: ui.button | None = None
 
     @property
     def is_open(self) -> bool:
         return bool(self.dialog.value)
 
     def value_of(self, path: str) -> Any:
+        """What the input shows: the agent's unsaved value, else the contact's."""
         entry = self.view.entry
         if path in entry.draft:
             return entry.draft[path]
-        contact = self.view.contact
-        return get_path(contact.model_dump(), path) if contact else None
+        return self.shown.get(path)
 
     def open(self) -> None:
         view = self.view
-        if not view.editable:
+        contact = view.contact
+        if not view.editable or contact is None:
             return
+        shown = contact.model_dump()
+        self.shown = {field.path: get_path(shown, field.path) for field in FIELDS}
         self.dialog.clear()
         self.inputs.clear()
-        with self.dialog, ui.card().classes("w-full max-w-xl").props('data-testid="edit-form"'):
+        with self.dialog, mark_id(ui.card(), "edit-form").classes("w-full max-w-xl") as card:
+            card.props('role="dialog" aria-modal="true"')
+            aria(card, view.t("CONTACT.EDIT"))
+            card.on("keydown.escape", self.cancel)
             ui.label(view.t("CONTACT.EDIT")).classes("text-h6").props('role="heading" aria-level="2"')
             with ui.column().classes("w-full gap-1 max-h-[70vh] overflow-auto"):
                 for field in FIELDS:
                     self.inputs[field.path] = self._input(field)
-            if view.entry.save_error:
-                ui.label(error_text(view, view.entry.save_error)).classes("text-negative").props(
-                    'role="alert" data-testid="form-error"'
+            entry = view.entry
+            if entry.save_error or entry.field_errors:
+                message = (
+                    view.t("CONTACT.FIELD_ERRORS") if entry.field_errors else error_text(view, entry.save_error or "")
                 )
+                mark_id(ui.label(message), "form-error").classes("text-negative").props('role="alert"')
             with ui.row().classes("w-full justify-end gap-2"):
-                ui.button(view.t("CONTACT.CANCEL"), on_click=self.cancel).props('flat data-testid="edit-cancel"')
-                self.save_button = ui.button(view.t("CONTACT.SAVE"), on_click=self.save).props(
-                    'color=primary data-testid="edit-save"'
-                )
+                cancel = ui.button(view.t("CONTACT.CANCEL"), on_click=self.cancel).props("flat")
+                mark_id(cancel, "edit-cancel")
+                self.save_button = ui.button(view.t("CONTACT.SAVE"), on_click=self.save).props("color=primary")
+                mark_id(self.save_button, "edit-save")
         self._refresh_validity()
         self.dialog.open()
 
     def _input(self, field: FormField) -> Any:
         view = self.view
         label = view.t(field.label_key)
-        value = self.value_of(field.path)
+        value = form_value(field.kind, self.value_of(field.path))
         slug = field.path.replace(".", "-").replace("_", "-")
+        element: Any
         if field.kind == "switch":
-            element: Any = ui.switch(label, value=bool(value), on_change=lambda e: self._changed(field.path, e.value))
+            element = ui.switch(label, value=value, on_change=lambda e: self._changed(field.path, e.value))
         else:
             factory = ui.textarea if field.kind == "textarea" else ui.input
-            element = factory(label=label, value="" if value is None else str(value),
-                              validation=lambda v, p=field.path: self._problem(p, v))
+            element = factory(
+                label=label,
+                value=value,
+                placeholder=view.t(PLACEHOLDERS[field.path]) if field.path in PLACEHOLDERS else None,
+                validation=self._validator(field.path),
+            )
             element.props("outlined dense" + (" autogrow" if field.kind == "textarea" else ""))
             if field.kind in {"email", "tel"}:
-                element.props(f"type={field.kind}")
+                element.props(f"type={field.kind} dir=ltr")
+            if field.path in HINTS:
+                element.props["hint"] = view.t(HINTS[field.path])
             element.on_value_change(lambda e, p=field.path: self._changed(p, e.value))
             if field.kind != "textarea":
                 element.on("keydown.enter", self.save)
-        element.props(f'data-testid="field-{slug}"')
-        aria(element, label)
+        mark_id(aria(element, label), f"field-{slug}")
         server_error = view.entry.field_errors.get(field.path)
-        if server_error and hasattr(element, "error"):
+        if server_error and field.kind != "switch":
             element.error = error_text(view, server_error)
         return element
 
@@ -116,6 +148,9 @@ class ContactEditForm:
         if isinstance(value, str) and path in {"email", "phone_number", "identifier"}:
             return value.strip() or None
         return value
+
+    def _validator(self, path: str) -> Callable[[Any], str | None]:
+        return lambda value: self._problem(path, value)
 
     def _problem(self, path: str, value: Any) -> str | None:
         problems = actions.validate_changes(self.view.store, {path: self._candidate(path, value)})
@@ -127,25 +162,41 @@ class ContactEditForm:
         self._refresh_validity()
 
     def _changes(self) -> dict[str, Any]:
-        return {path: self._candidate(path, element.value) for path, element in self.inputs.items()}
+        """The fields whose input differs from the contact as shown."""
+        changes = {}
+        for path, element in self.inputs.items():
+            typed = form_value(self.kinds[path], element.value)  # a cleared input holds None, shown as ""
+            if typed != form_value(self.kinds[path], self.shown.get(path)):
+                changes[path] = self._candidate(path, typed)
+        return changes
 
     def _refresh_validity(self) -> None:
-        valid = not actions.validate_changes(self.view.store, self._changes())
-        self.save_button.set_enabled(valid)
+        if self.save_button is not None:
+            self.save_button.set_enabled(not actions.validate_changes(self.view.store, self._changes()))
 
     def cancel(self) -> None:
+        """Discard what the agent typed and close."""
         actions.discard_draft(self.view.store, self.view.contact_id)
-        self.dialog.close()
+        self.close()
+
+    def close(self) -> None:
+        """Close without touching the draft (it was saved, discarded, or the contact is gone)."""
+        if self.dialog.value:
+            self.quiet_close = True
+            self.dialog.close()
+            self.quiet_close = False
 
     async def save(self) -> None:
         view = self.view
+        if not self.is_open or view.entry.conflict is not None:
+            return  # an open conflict is answered in its dialog first, never overwritten by a save
         changes = self._changes()
         if actions.validate_changes(view.store, changes):
             for element in self.inputs.values():
                 if hasattr(element, "validate"):
                     element.validate()
             return
-        self.dialog.close()
+        self.close()
         outcome = await actions.update_contact(view.store, view.session.client, view.contact_id, changes)
         self.on_outcome(outcome)
         if outcome.status == "invalid":

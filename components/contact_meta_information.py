@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -9,7 +10,7 @@ from nicegui import ui
 
 from api.models import AttributeDefinition
 from api.validation import SOCIAL_NETWORKS, check_attribute_value, safe_http_url, social_profile_url
-from components.contact_view import ContactView, aria, section_title, skeleton_lines
+from components.contact_view import ContactView, aria, mark_id, section_title, skeleton_lines
 from state import actions
 
 ICONS = {
@@ -22,6 +23,8 @@ ICONS = {
     "list": "list",
     "checkbox": "check_box",
 }
+DEFAULT_LABEL_COLOR = "#64748b"
+HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 
 def display_value(definition: AttributeDefinition, value: Any, yes: str, no: str) -> str:
@@ -45,47 +48,66 @@ def untyped(key: str) -> AttributeDefinition:
     return AttributeDefinition(id=0, attribute_display_name=key.replace("_", " ").title(), attribute_key=key)
 
 
+def label_colors(color: str | None) -> tuple[str, str]:
+    """Background and readable text colour of a label chip; anything but a hex colour gets the default."""
+    background = color if color and HEX_COLOR.match(color) else DEFAULT_LABEL_COLOR
+    digits = background[1:]
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    red, green, blue = (int(digits[i : i + 2], 16) for i in (0, 2, 4))
+    luminance = 0.299 * red + 0.587 * green + 0.114 * blue
+    return background, "black" if luminance > 150 else "white"
+
+
 class AttributeEditor:
     """The right editor for one attribute's display type, validated as the agent types."""
 
-    def __init__(self, view: ContactView, definition: AttributeDefinition, value: Any,
-                 on_save: Callable[[Any], Any], on_cancel: Callable[[], Any]) -> None:
+    def __init__(
+        self,
+        view: ContactView,
+        definition: AttributeDefinition,
+        value: Any,
+        on_save: Callable[[Any], Any],
+        on_cancel: Callable[[], Any],
+    ) -> None:
         self.view = view
         self.definition = definition
         self.on_save = on_save
         self.on_cancel = on_cancel
         kind = definition.attribute_display_type
-        name = definition.attribute_display_name
+        key = definition.attribute_key
         self.field: Any
         with ui.row().classes("items-start gap-2 w-full no-wrap"):
             if kind == "checkbox":
-                self.field = ui.switch(value=bool(value))
+                self.field = ui.switch(value=value is True)
             elif kind == "list":
                 options = [str(v) for v in definition.attribute_values]
-                self.field = ui.select(options, value=str(value) if value in options else None).classes("grow")
+                self.field = ui.select(options, value=str(value) if str(value) in options else None).classes("grow")
             elif kind in {"number", "currency", "percent"}:
                 self.field = ui.number(value=value if isinstance(value, int | float) else None).classes("grow")
             elif kind == "date":
-                self.field = ui.input(value=str(value or ""), placeholder="YYYY-MM-DD").classes("grow")
+                self.field = ui.input(value=str(value or ""), placeholder=view.t("ATTRIBUTES.DATE_PLACEHOLDER"))
+                self.field.classes("grow")
                 with self.field.add_slot("append"):
-                    icon = ui.icon("event").classes("cursor-pointer")
+                    picker = ui.button(icon="event").props("flat round dense")
+                    aria(picker, view.t("ATTRIBUTES.PICK_DATE"))
                     with ui.menu() as menu:
                         ui.date(on_change=lambda e: (self.field.set_value(e.value), menu.close())).props(
                             'mask="YYYY-MM-DD"'
                         )
-                    icon.on("click", menu.open)
+                    picker.on_click(menu.open)
             else:
                 self.field = ui.input(value=str(value or "")).classes("grow")
-            aria(self.field, name)
-            self.field.props(f'data-testid="attribute-editor-{definition.attribute_key}"')
-            if hasattr(self.field, "validation"):
+            mark_id(aria(self.field, definition.attribute_display_name), f"attribute-editor-{key}")
+            if kind != "checkbox":
                 self.field.validation = self._problem
+                self.field.run_method("focus")
             self.field.on("keydown.enter", self.save)
             self.field.on("keydown.escape", self.on_cancel)
-            aria(ui.button(icon="check", on_click=self.save).props("flat round dense"), view.t("CONTACT.SAVE"))
-            aria(ui.button(icon="close", on_click=self.on_cancel).props("flat round dense"), view.t("CONTACT.CANCEL"))
-        if hasattr(self.field, "run_method"):
-            self.field.run_method("focus")
+            save = ui.button(icon="check", on_click=self.save).props("flat round dense")
+            mark_id(aria(save, view.t("ATTRIBUTES.SAVE")), f"attribute-save-{key}")
+            cancel = ui.button(icon="close", on_click=self.on_cancel).props("flat round dense")
+            mark_id(aria(cancel, view.t("ATTRIBUTES.CANCEL")), f"attribute-cancel-{key}")
 
     def _normalized(self) -> tuple[Any, str | None]:
         raw = self.field.value
@@ -111,12 +133,35 @@ class ContactMetaInformation:
     def __init__(self, view: ContactView) -> None:
         self.view = view
         self.editing: str | None = None
+        # Editors follow the attribute definitions; until their fetch is settled an editor could be the wrong kind.
+        self.definitions_settled = view.store.account_loaded
+        self.rendered: object = None
         self.container = ui.column().classes("w-full gap-4")
         self.render()
 
     def render(self, *, force: bool = False) -> None:
         if self.editing is not None and not force:
-            return  # keep the open editor (and its focus); re-rendered when it closes
+            if self.view.editable:
+                return  # keep the open editor (and its focus); re-rendered when it closes
+            self.editing = None
+        view = self.view
+        contact = view.contact
+        entry = view.entry
+        state = (
+            contact.custom_attributes if contact else None,
+            contact.additional_attributes.get("social_profiles") if contact else None,
+            list(entry.labels) if entry.labels is not None else None,
+            entry.labels_error,
+            list(view.store.attribute_definitions),
+            list(view.store.account_labels),
+            view.editable,
+            entry.saving,
+            self.definitions_settled,
+            self.editing,
+        )
+        if state == self.rendered and not force:
+            return  # the store changed something this section does not show
+        self.rendered = state
         self.container.clear()
         with self.container:
             self._attributes()
@@ -140,16 +185,19 @@ class ContactMetaInformation:
         if not definitions:
             ui.label(view.t("ATTRIBUTES.EMPTY")).classes("text-grey-6 italic")
             return
-        with ui.column().classes("w-full gap-1").props('data-testid="attributes"'):
+        with mark_id(ui.column(), "attributes").classes("w-full gap-1"):
             for definition in definitions:
                 self._attribute_row(definition, contact.custom_attributes.get(definition.attribute_key))
 
     def _attribute_row(self, definition: AttributeDefinition, value: Any) -> None:
         view = self.view
         key = definition.attribute_key
-        with ui.row().classes("items-center gap-2 w-full no-wrap").props(f'data-testid="attribute-{key}"'):
-            ui.icon(ICONS.get(definition.attribute_display_type, "notes"), size="xs").classes("text-grey-7")
-            ui.label(definition.attribute_display_name).classes("text-grey-8 w-1/3 ellipsis")
+        with mark_id(ui.row(), f"attribute-{key}").classes("items-center gap-2 w-full no-wrap"):
+            icon = ui.icon(ICONS.get(definition.attribute_display_type, "notes"), size="xs").classes("text-grey-7")
+            icon.props('aria-hidden="true"')
+            name = ui.label(definition.attribute_display_name).classes("text-grey-8 w-1/3 ellipsis")
+            if definition.attribute_description:
+                name.tooltip(definition.attribute_description)
             if self.editing == key:
                 with ui.element("div").classes("grow"):
                     AttributeEditor(view, definition, value, lambda v: self._save(key, v), self._close)
@@ -157,14 +205,22 @@ class ContactMetaInformation:
             shown = display_value(definition, value, view.t("ATTRIBUTES.YES"), view.t("ATTRIBUTES.NO"))
             url = safe_http_url(value) if definition.attribute_display_type == "link" else None
             if url:
-                ui.link(str(value), url, new_tab=True).classes("grow ellipsis").props('rel="noopener noreferrer"')
+                link = (
+                    ui.link(str(value), url, new_tab=True).classes("grow ellipsis").props('rel="noopener noreferrer"')
+                )
+                mark_id(link, f"attribute-value-{key}")
             elif shown:
-                ui.label(shown).classes("grow ellipsis").props(f'data-testid="attribute-value-{key}"')
+                mark_id(ui.label(shown), f"attribute-value-{key}").classes("grow ellipsis")
             else:
                 ui.label(view.t("ATTRIBUTES.NOT_SET")).classes("grow text-grey-6 italic")
-            if view.editable:
+            if view.editable and self.definitions_settled:
                 button = ui.button(icon="edit", on_click=lambda: self._open(key)).props("flat round dense size=sm")
-                aria(button, f"{view.t('ATTRIBUTES.EDIT')}: {definition.attribute_display_name}")
+                # One save at a time: a second one would race the first for the contact's version.
+                button.set_enabled(not view.entry.saving)
+                mark_id(
+                    aria(button, f"{view.t('ATTRIBUTES.EDIT')}: {definition.attribute_display_name}"),
+                    f"attribute-edit-{key}",
+                )
 
     def _open(self, key: str) -> None:
         self.editing = key
@@ -179,13 +235,14 @@ class ContactMetaInformation:
         self._close()
 
         async def save() -> None:
-            outcome = await actions.update_contact(view.store, view.session.client, view.contact_id,
-                                                   {f"custom_attributes.{key}": value})
+            outcome = await actions.update_contact(
+                view.store, view.session.client, view.contact_id, {f"custom_attributes.{key}": value}
+            )
             if outcome.status == "saved":
                 ui.notify(view.t("CONTACT.UPDATE_SUCCESS"), type="positive")
             elif outcome.status in {"invalid", "failed"}:
                 message = next(iter(outcome.field_errors.values()), outcome.message or "")
-                text = view.t(f"ERRORS.{message}") if message.isupper() else message
+                text = view.t(f"ERRORS.{message}") if message.replace("_", "").isupper() else message
                 ui.notify(f"{view.t('CONTACT.UPDATE_FAILED')}: {text}", type="negative")
 
         view.run(save)
@@ -197,27 +254,42 @@ class ContactMetaInformation:
         section_title(view.t("LABELS.TITLE"))
         entry = view.entry
         if entry.labels is None:
-            skeleton_lines(1)
+            if entry.labels_error:
+                ui.label(f"{view.t('LABELS.LOAD_FAILED')}: {entry.labels_error}").classes("text-negative").props(
+                    'role="alert"'
+                )
+            else:
+                skeleton_lines(1)
             return
         colors = view.store.label_colors()
-        with ui.row().classes("gap-1 items-center w-full").props('data-testid="labels"'):
+        with mark_id(ui.row(), "labels").classes("gap-1 items-center w-full"):
             if not entry.labels:
-                ui.label(view.t("LABELS.EMPTY")).classes("text-grey-6 italic")
+                mark_id(ui.label(view.t("LABELS.EMPTY")), "labels-empty").classes("text-grey-6 italic")
             for title in entry.labels:
-                chip = ui.chip(title, color=colors.get(title, "#64748b"), text_color="white",
-                               removable=view.editable)
-                chip.props(f'data-testid="label-{title}"')
-                chip.props["aria-label"] = title
+                background, text = label_colors(colors.get(title))
+                chip = ui.chip(
+                    title,
+                    color=background,
+                    text_color=text,
+                    removable=view.editable,
+                    on_value_change=lambda e, title=title: None if e.value else self._remove_label(title),
+                )
+                mark_id(chip, f"label-{title}")
                 chip.props["remove-aria-label"] = view.t("LABELS.REMOVE", label=title)
-                chip.on("remove", lambda _e, title=title: self._remove_label(title))
             if view.editable:
                 available = sorted(c for c in colors if c not in entry.labels)
                 if available:
-                    picker = ui.select(available, label=view.t("LABELS.ADD"), with_input=True,
-                                       on_change=lambda e: self._add_label(e.value)).classes("min-w-[10rem]")
-                    picker.props('dense outlined data-testid="add-label"')
+                    picker = ui.select(
+                        available,
+                        label=view.t("LABELS.ADD"),
+                        with_input=True,
+                        on_change=lambda e: self._add_label(e.value),
+                    ).classes("min-w-[10rem]")
+                    mark_id(aria(picker.props("dense outlined"), view.t("LABELS.ADD")), "add-label")
         if entry.labels_error:
-            ui.label(f"{view.t('LABELS.UPDATE_FAILED')}: {entry.labels_error}").classes("text-negative")
+            ui.label(f"{view.t('LABELS.UPDATE_FAILED')}: {entry.labels_error}").classes("text-negative").props(
+                'role="alert"'
+            )
 
     def _add_label(self, title: str | None) -> None:
         labels = self.view.entry.labels or []
@@ -248,18 +320,19 @@ class ContactMetaInformation:
         profiles = contact.additional_attributes.get("social_profiles")
         profiles = profiles if isinstance(profiles, dict) else {}
         shown = 0
-        with ui.row().classes("gap-3 items-center w-full").props('data-testid="social-profiles"'):
+        with mark_id(ui.row(), "social-profiles").classes("gap-3 items-center w-full"):
             for network in SOCIAL_NETWORKS:
                 handle = profiles.get(network)
                 if not isinstance(handle, str) or not handle.strip():
                     continue
                 shown += 1
                 url = social_profile_url(network, handle)
-                label = f"{view.t(f'SOCIAL.{network.upper()}')}: {handle}"
+                name = view.t(f"SOCIAL.{network.upper()}")
+                label = f"{name}: {handle.strip()}"
                 if url:
-                    link = ui.link(label, url, new_tab=True).props(f'rel="noopener noreferrer" data-testid="social-{network}"')
-                    aria(link, label)
+                    link = ui.link(label, url, new_tab=True).props('rel="noopener noreferrer"')
+                    mark_id(link, f"social-{network}").tooltip(view.t("SOCIAL.OPEN_PROFILE", network=name))
                 else:
-                    ui.label(label).props(f'data-testid="social-{network}"')
+                    mark_id(ui.label(label), f"social-{network}")
             if not shown:
                 ui.label(view.t("SOCIAL.EMPTY")).classes("text-grey-6 italic")

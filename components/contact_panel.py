@@ -12,7 +12,7 @@ from components.contact_conversation_history import ContactConversationHistory
 from components.contact_edit_form import ContactEditForm, error_text
 from components.contact_meta_information import ContactMetaInformation
 from components.contact_notes import ContactNotes
-from components.contact_view import ContactView
+from components.contact_view import ContactView, aria, mark_id
 from state import actions
 from state.actions import SaveOutcome
 
@@ -22,10 +22,13 @@ class ContactPanel:
 
     def __init__(self, view: ContactView, *, source: str, seed: Contact | None = None, compact: bool = False) -> None:
         self.view = view
+        self.source = source
         self.changed: Event[[]] = Event()
-        self.root = ui.column().classes("w-full gap-4 contact-panel").props('data-testid="contact-panel"')
+        self.root = mark_id(ui.column(), "contact-panel").classes("w-full gap-4 contact-panel")
         with self.root:
             self.banner = ui.column().classes("w-full").props('aria-live="assertive"')
+            self.sections = ui.column().classes("w-full gap-4")
+        with self.sections:
             with ui.card().classes("w-full").props("flat bordered"):
                 self.edit_form = ContactEditForm(view, self._after_save)
                 self.basic = ContactBasicInfo(view, on_edit=self.edit_form.open)
@@ -40,12 +43,20 @@ class ContactPanel:
             with ui.card().classes("w-full").props("flat bordered"):
                 self.timeline = ContactActivityTimeline(view)
         self.conflict = ConflictDialog(view, on_resolved=self._after_conflict)
+        if seed is not None:
+            actions.show_known_contact(view.store, seed)
         self.render()
         self.changed.subscribe(self.render)
         unsubscribe = view.store.subscribe(view.contact_id, self.changed.emit)
         context.client.on_delete(unsubscribe)
-        view.run(lambda: actions.open_contact(view.store, view.session.client, view.contact_id, source=source,
-                                              seed=seed))
+        view.run(self._open)
+
+    async def _open(self) -> None:
+        view = self.view
+        await actions.open_contact(view.store, view.session.client, view.contact_id, source=self.source)
+        self.meta.definitions_settled = True
+        if not self.root.is_deleted:
+            self.meta.render()
 
     def render(self) -> None:
         view = self.view
@@ -53,29 +64,47 @@ class ContactPanel:
         self.banner.clear()
         with self.banner:
             if entry.deleted:
-                with ui.card().classes("w-full bg-red-1").props('flat bordered role="alert" data-testid="deleted-state"'):
+                with (
+                    mark_id(ui.card(), "deleted-state")
+                    .classes("w-full bg-red-1 text-black")
+                    .props('flat bordered role="alert"')
+                ):
                     ui.label(view.t("CONTACT.DELETED_TITLE")).classes("text-h6 text-negative")
                     ui.label(view.t("CONTACT.DELETED_MESSAGE"))
             elif entry.load_error and entry.server is None:
                 not_found = entry.load_error == "NOT_FOUND"
-                with ui.card().classes("w-full").props('flat bordered role="alert" data-testid="load-error"'):
+                with mark_id(ui.card(), "load-error").classes("w-full").props('flat bordered role="alert"'):
                     ui.label(view.t("CONTACT.NOT_FOUND" if not_found else "CONTACT.LOAD_FAILED")).classes("text-h6")
                     if not not_found:
                         ui.label(entry.load_error).classes("text-caption")
-                        ui.button(view.t("APP.RETRY"), on_click=self._reload).props("flat color=primary")
+                        retry = ui.button(view.t("APP.RETRY"), on_click=self._reload).props("flat color=primary")
+                        mark_id(retry, "retry-load")
             elif entry.save_error and not self.edit_form.is_open:
-                with ui.row().classes("w-full items-center gap-2 bg-orange-1 q-pa-sm rounded-borders").props(
-                    'role="alert" data-testid="save-error"'
+                with (
+                    mark_id(ui.row(), "save-error")
+                    .classes("w-full items-center gap-2 bg-orange-1 text-black q-pa-sm rounded-borders")
+                    .props('role="alert"')
                 ):
-                    ui.icon("error_outline", color="negative")
-                    ui.label(f"{view.t('CONTACT.UPDATE_FAILED')}: {error_text(view, entry.save_error)}").classes("grow")
-                    ui.button(view.t("APP.RETRY"), on_click=self._retry).props('flat color=primary data-testid="retry-save"')
-                    ui.button(view.t("CONTACT.EDIT"), on_click=self.edit_form.open).props("flat")
+                    ui.icon("error_outline", color="negative").props('aria-hidden="true"')
+                    with ui.column().classes("grow gap-0"):
+                        ui.label(view.t("CONTACT.UPDATE_FAILED")).classes("text-weight-medium")
+                        ui.label(error_text(view, entry.save_error)).classes("text-caption")
+                    if entry.draft:
+                        retry = ui.button(view.t("APP.RETRY"), on_click=self._retry).props("flat color=primary")
+                        mark_id(retry, "retry-save").set_enabled(not entry.saving)
+                        edit = ui.button(view.t("CONTACT.EDIT"), on_click=self.edit_form.open).props("flat")
+                        mark_id(edit, "edit-again")
+                    dismiss = ui.button(icon="close", on_click=self._dismiss).props("flat round dense")
+                    mark_id(aria(dismiss, view.t("APP.CLOSE")), "dismiss-save-error")
             if entry.saving:
-                ui.linear_progress(show_value=False).props('indeterminate data-testid="saving"')
-        self.root.classes(add="opacity-80" if entry.deleted else "", remove="" if entry.deleted else "opacity-80")
-        if entry.deleted and self.edit_form.is_open:
-            self.edit_form.dialog.close()
+                mark_id(ui.linear_progress(show_value=False).props("indeterminate"), "saving")
+        # A contact that could not be loaded has nothing to show but the banner (and its Retry).
+        self.sections.visible = not (entry.load_error and entry.server is None)
+        if entry.deleted:
+            self.root.classes(add="opacity-80")
+            self.edit_form.close()
+        else:
+            self.root.classes(remove="opacity-80")
         self.basic.render()
         self.meta.render()
         self.history.render()
@@ -93,7 +122,8 @@ class ContactPanel:
             ui.notify(view.t("CONTACT.DELETED_TITLE"), type="warning")
 
     def _after_conflict(self, keep_mine: bool) -> None:
-        if keep_mine and self.view.entry.draft:
+        # The open form shows the inputs as they were; rebuild it from the resolved draft.
+        if self.edit_form.is_open or (keep_mine and self.view.entry.draft):
             self.edit_form.open()
 
     def _retry(self) -> None:
@@ -103,9 +133,14 @@ class ContactPanel:
         async def retry() -> None:
             outcome = await actions.update_contact(view.store, view.session.client, view.contact_id, draft)
             self._after_save(outcome)
+            if outcome.status == "invalid":
+                self.edit_form.open()
 
         view.run(retry)
 
+    def _dismiss(self) -> None:
+        actions.dismiss_error(self.view.store, self.view.contact_id)
+
     def _reload(self) -> None:
         view = self.view
-        view.run(lambda: actions.fetch_contact(view.store, view.session.client, view.contact_id))
+        view.run(self._open)

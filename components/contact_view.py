@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from nicegui import background_tasks, context, ui
 
 from api.models import Contact
+from api.validation import SOCIAL_NETWORKS
 from state.i18n import t
 from state.session import AgentSession
 from state.store import ContactEntry, ContactStore
@@ -71,3 +72,38 @@ def aria(element: E, label: str) -> E:
     """Give an element an accessible name; set as a prop value, never parsed, so any text is safe."""
     element.props["aria-label"] = label
     return element
+
+
+def mark_id(element: E, name: str) -> E:
+    """A stable name for tests: `data-testid` for browser tests, a marker for NiceGUI's `User`."""
+    element.props["data-testid"] = name
+    element.mark(name)
+    return element
+
+
+FIELD_KEYS = {
+    "name": "CONTACT.NAME",
+    "email": "CONTACT.EMAIL",
+    "phone_number": "CONTACT.PHONE",
+    "identifier": "CONTACT.IDENTIFIER",
+    "blocked": "CONTACT.BLOCKED",
+    "additional_attributes.company_name": "CONTACT.COMPANY",
+    "additional_attributes.city": "CONTACT.CITY",
+    "additional_attributes.country": "CONTACT.COUNTRY",
+    "additional_attributes.description": "CONTACT.DESCRIPTION",
+}
+
+
+def field_label(view: ContactView, path: str | None) -> str:
+    """A contact field's name as the agent knows it (`custom_attributes.plan` -> "Plan")."""
+    if not path:
+        return ""
+    if path in FIELD_KEYS:
+        return view.t(FIELD_KEYS[path])
+    parts = path.split(".")
+    definitions = view.store.definitions_by_key()
+    if parts[0] == "custom_attributes" and len(parts) > 1 and parts[1] in definitions:
+        return definitions[parts[1]].attribute_display_name
+    if parts[:2] == ["additional_attributes", "social_profiles"] and len(parts) == 3 and parts[2] in SOCIAL_NETWORKS:
+        return view.t(f"SOCIAL.{parts[2].upper()}")
+    return parts[-1].replace("_", " ")

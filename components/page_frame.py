@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from nicegui import Event, app, context, ui
 
-from components.contact_view import aria
+from components.contact_view import aria, mark_id
 from state.i18n import SUPPORTED_LOCALES, is_rtl, t
 from state.session import AgentSession
 
@@ -16,8 +16,8 @@ LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "es": "Español", "ar": "ا�
 
 def apply_locale_and_theme(locale: str) -> None:
     """Direction and language of the document, and the agent's light or dark theme."""
-    ui.query("html").props(f'lang={locale} dir={"rtl" if is_rtl(locale) else "ltr"}')
-    ui.dark_mode(app.storage.user.get("dark", False))
+    ui.query("html").props(f"lang={locale} dir={'rtl' if is_rtl(locale) else 'ltr'}")
+    ui.dark_mode(bool(app.storage.user.get("dark", False)))
 
 
 @contextmanager
@@ -32,7 +32,8 @@ def page_frame(session: AgentSession | None, locale: str, *, title_key: str = "A
         ui.icon("contacts", size="md").props('aria-hidden="true"')
         ui.label(t("APP.TITLE", locale=locale)).classes("text-h6")
         if session is not None:
-            with ui.element("nav").classes("row gap-1 items-center").props(f'aria-label="{t("APP.TITLE", locale=locale)}"'):
+            nav = ui.element("nav").classes("row gap-1 items-center")
+            with aria(nav, t("APP.MAIN_NAVIGATION", locale=locale)):
                 ui.link(t("APP.CONTACTS", locale=locale), "/contacts").classes("text-white q-px-sm")
                 ui.link(t("APP.CONVERSATIONS", locale=locale), "/conversations").classes("text-white q-px-sm")
         ui.space()
@@ -42,47 +43,50 @@ def page_frame(session: AgentSession | None, locale: str, *, title_key: str = "A
         _theme_toggle(locale)
         if session is not None:
             ui.label(session.profile.name).classes("text-caption gt-xs")
-            sign_out = ui.button(icon="logout", on_click=lambda: ui.navigate.to("/logout")).props("flat round color=white")
-            aria(sign_out, t("APP.SIGN_OUT", locale=locale)).tooltip(t("APP.SIGN_OUT", locale=locale))
-    with ui.column().classes("w-full max-w-6xl mx-auto q-pa-md gap-4").props('id=main role=main tabindex=-1') as main:
+            sign_out = ui.button(icon="logout", on_click=lambda: ui.navigate.to("/logout"))
+            sign_out.props("flat round color=white")
+            mark_id(aria(sign_out, t("APP.SIGN_OUT", locale=locale)), "sign-out").tooltip(
+                t("APP.SIGN_OUT", locale=locale)
+            )
+    with ui.column().classes("w-full max-w-6xl mx-auto q-pa-md gap-4").props("id=main role=main tabindex=-1") as main:
         yield main
 
 
 def _language_select(locale: str) -> None:
     def change(value: str) -> None:
+        if value == locale:
+            return
         app.storage.user["locale"] = value
         ui.navigate.reload()
 
     select = ui.select(
         {code: LANGUAGE_NAMES[code] for code in SUPPORTED_LOCALES}, value=locale, on_change=lambda e: change(e.value)
-    ).props('dense borderless dark options-dense data-testid="language"')
-    aria(select, t("APP.LANGUAGE", locale=locale))
+    ).props("dense borderless dark options-dense")
+    mark_id(aria(select, t("APP.LANGUAGE", locale=locale)), "language")
 
 
 def _theme_toggle(locale: str) -> None:
     dark = bool(app.storage.user.get("dark", False))
 
     def toggle() -> None:
-        app.storage.user["dark"] = not app.storage.user.get("dark", False)
+        app.storage.user["dark"] = not dark
         ui.navigate.reload()
 
     label = t("APP.LIGHT_MODE" if dark else "APP.DARK_MODE", locale=locale)
-    button = ui.button(icon="light_mode" if dark else "dark_mode", on_click=toggle).props(
-        'flat round color=white data-testid="theme-toggle"'
-    )
-    aria(button, label).tooltip(label)
+    button = ui.button(icon="light_mode" if dark else "dark_mode", on_click=toggle).props("flat round color=white")
+    mark_id(aria(button, label), "theme-toggle").tooltip(label)
 
 
 def _live_indicator(session: AgentSession, locale: str) -> None:
-    icon = ui.icon("wifi", color="positive" if session.live else "warning").props('data-testid="live-status"')
+    icon = mark_id(ui.icon("wifi_off"), "live-status")
 
     def show(connected: bool) -> None:
         icon.props["color"] = "positive" if connected else "warning"
         icon.props["name"] = "wifi" if connected else "wifi_off"
-        icon.update()
+        aria(icon, t("APP.LIVE_UPDATES_ON" if connected else "APP.CONNECTION_LOST", locale=locale))
+        icon.props["role"] = "img"
 
     show(session.live)
-    aria(icon, t("APP.RECONNECTED" if session.live else "APP.CONNECTION_LOST", locale=locale))
     status: Event[bool] = Event()
     status.subscribe(show)
     unsubscribe = session.watch_status(status.emit)

@@ -9,10 +9,12 @@ from nicegui import context, ui
 from api.errors import ApiError, NotFound
 from api.settings import Settings
 from components.contact_panel import ContactPanel
-from components.contact_view import ContactView
+from components.contact_view import ContactView, mark_id
 from components.page_frame import page_frame
 from pages.access import agent_session, page_locale, to_sign_in
 from state.i18n import t
+
+SOURCES = {"contacts_list", "conversation", "direct"}
 
 
 def register(settings: Settings) -> None:
@@ -23,9 +25,10 @@ def register(settings: Settings) -> None:
             return to_sign_in(request)
         locale = page_locale(request)
         with page_frame(session, locale, title_key="CONTACT.TITLE"):
+            ui.label(t("CONTACT.DETAILS", locale=locale)).classes("sr-only").props('role="heading" aria-level="1"')
             ContactPanel(
                 ContactView(session=session, contact_id=contact_id, locale=locale),
-                source=source if source in {"contacts_list", "conversation", "direct"} else "direct",
+                source=source if source in SOURCES else "direct",
             )
         return None
 
@@ -35,9 +38,10 @@ def register(settings: Settings) -> None:
         if session is None:
             return to_sign_in(request)
         locale = page_locale(request)
-        with page_frame(session, locale, title_key="CONTACT.TITLE") as main:
+        with page_frame(session, locale, title_key="CONTACT.TITLE"):
+            ui.label(t("CONTACT.DETAILS", locale=locale)).classes("sr-only").props('role="heading" aria-level="1"')
             back = ui.link(t("APP.BACK", locale=locale), f"/conversations/{conversation_id}")
-            back.props('data-testid="back-to-conversation"')
+            mark_id(back, "back-to-conversation")
             placeholder = ui.column().classes("w-full")
             with placeholder:
                 ui.skeleton("rect", height="120px").classes("w-full")
@@ -47,17 +51,19 @@ def register(settings: Settings) -> None:
         except NotFound:
             placeholder.clear()
             with placeholder:
-                ui.label(t("CONVERSATION.NOT_FOUND", locale=locale)).classes("text-h6").props('role="alert"')
+                mark_id(ui.label(t("CONVERSATION.NOT_FOUND", locale=locale)), "conversation-not-found").classes(
+                    "text-h6"
+                ).props('role="alert"')
             return None
         except ApiError as error:
             placeholder.clear()
             with placeholder:
-                ui.label(f"{t('CONTACT.LOAD_FAILED', locale=locale)}: {error.message}").props('role="alert"')
-                ui.button(t("APP.RETRY", locale=locale), on_click=ui.navigate.reload)
+                ui.label(f"{t('CONVERSATION.LOAD_FAILED', locale=locale)}: {error.message}").props('role="alert"')
+                ui.button(t("APP.RETRY", locale=locale), on_click=ui.navigate.reload).props("flat color=primary")
             return None
         sender = conversation.meta.sender
-        placeholder.delete()
-        with main:
+        placeholder.clear()
+        with placeholder:
             if sender is None:
                 ui.label(t("CONTACT.NOT_FOUND", locale=locale)).classes("text-h6").props('role="alert"')
                 return None

@@ -13,13 +13,17 @@ from api.errors import ApiError
 from api.models import ContactPage
 from api.settings import Settings
 from api.validation import format_phone_international
-from components.contact_view import aria
+from components.contact_view import aria, mark_id
 from components.page_frame import page_frame
 from pages.access import agent_session, page_locale, to_sign_in
 from state.actions import LIST_CHANNEL
 from state.i18n import relative_time, t
 
 PAGE_SIZE = 15
+
+# Cells render through Vue's text interpolation ({{ }}), so names stay text.
+NAME_SLOT = r"""<q-td :props="props"><a :href="'/contacts/' + props.row.id + '?source=contacts_list'"
+    class="text-primary" :data-testid="'contact-row-' + props.row.id">{{ props.value }}</a></q-td>"""
 
 
 def register(settings: Settings) -> None:
@@ -32,56 +36,65 @@ def register(settings: Settings) -> None:
         state: dict[str, Any] = {"query": q.strip(), "page": max(1, page), "pages": 1}
         with page_frame(session, locale):
             ui.label(t("CONTACTS_LIST.TITLE", locale=locale)).classes("text-h5").props('role="heading" aria-level="1"')
-            search = ui.input(placeholder=t("CONTACTS_LIST.SEARCH_PLACEHOLDER", locale=locale), value=state["query"])
-            search.props('outlined dense clearable debounce=300 data-testid="contact-search" type=search').classes("w-full")
-            aria(search, t("CONTACTS_LIST.SEARCH_PLACEHOLDER", locale=locale))
-            with search.add_slot("prepend"):
-                ui.icon("search")
-            status = ui.label("").classes("text-caption text-grey-7").props('aria-live="polite" data-testid="list-status"')
-            columns = [
-                {"name": "name", "label": t("CONTACTS_LIST.COLUMN_NAME", locale=locale), "field": "name", "align": "left"},
-                {"name": "email", "label": t("CONTACTS_LIST.COLUMN_EMAIL", locale=locale), "field": "email",
-                 "align": "left"},
-                {"name": "phone", "label": t("CONTACTS_LIST.COLUMN_PHONE", locale=locale), "field": "phone",
-                 "align": "left"},
-                {"name": "activity", "label": t("CONTACTS_LIST.COLUMN_LAST_ACTIVITY", locale=locale),
-                 "field": "activity", "align": "left"},
-            ]
-            table = ui.table(columns=columns, rows=[], row_key="id").classes("w-full")
-            table.props('flat bordered hide-bottom :rows-per-page-options="[0]" data-testid="contacts-table"')
-            table.add_slot(
-                "body-cell-name",
-                r"""<q-td :props="props"><a :href="'/contacts/' + props.row.id" class="text-primary"
-                    :data-testid="'contact-row-' + props.row.id">{{ props.value || '—' }}</a></q-td>""",
+            search = ui.input(
+                label=t("CONTACTS_LIST.SEARCH_LABEL", locale=locale),
+                placeholder=t("CONTACTS_LIST.SEARCH_PLACEHOLDER", locale=locale),
+                value=state["query"],
             )
+            search.props("outlined dense clearable debounce=300 type=search").classes("w-full")
+            mark_id(aria(search, t("CONTACTS_LIST.SEARCH_LABEL", locale=locale)), "contact-search")
+            with search.add_slot("prepend"):
+                ui.icon("search").props('aria-hidden="true"')
+            status = ui.label(t("CONTACTS_LIST.LOADING", locale=locale)).classes("text-caption text-grey-7")
+            mark_id(status.props('aria-live="polite"'), "list-status")
+            columns = [
+                {"name": "name", "label": t("CONTACTS_LIST.COLUMN_NAME", locale=locale), "field": "name"},
+                {"name": "email", "label": t("CONTACTS_LIST.COLUMN_EMAIL", locale=locale), "field": "email"},
+                {"name": "phone", "label": t("CONTACTS_LIST.COLUMN_PHONE", locale=locale), "field": "phone"},
+                {
+                    "name": "activity",
+                    "label": t("CONTACTS_LIST.COLUMN_LAST_ACTIVITY", locale=locale),
+                    "field": "activity",
+                },
+            ]
+            for column in columns:
+                column["align"] = "left"
+            table = ui.table(columns=columns, rows=[], row_key="id").classes("w-full")
+            table.props('flat bordered hide-bottom loading :rows-per-page-options="[0]"')
+            mark_id(aria(table, t("CONTACTS_LIST.TITLE", locale=locale)), "contacts-table")
+            table.add_slot("body-cell-name", NAME_SLOT)
             with ui.row().classes("items-center gap-2"):
                 previous = ui.button(icon="chevron_left", on_click=lambda: go(state["page"] - 1)).props("flat round")
-                aria(previous, t("CONTACTS_LIST.PREVIOUS", locale=locale))
-                pager = ui.label("")
+                mark_id(aria(previous, t("CONTACTS_LIST.PREVIOUS", locale=locale)), "page-previous").disable()
+                pager = mark_id(ui.label(""), "pager")
                 following = ui.button(icon="chevron_right", on_click=lambda: go(state["page"] + 1)).props("flat round")
-                aria(following, t("CONTACTS_LIST.NEXT", locale=locale))
+                mark_id(aria(following, t("CONTACTS_LIST.NEXT", locale=locale)), "page-next").disable()
 
         async def load() -> None:
+            table.props["loading"] = True
             try:
                 if state["query"]:
                     result: ContactPage = await session.client.search_contacts(state["query"], state["page"])
                 else:
                     result = await session.client.list_contacts(state["page"])
             except ApiError as error:
-                status.text = f"{t('CONTACT.LOAD_FAILED', locale=locale)}: {error.message}"
+                status.text = f"{t('CONTACTS_LIST.LOAD_FAILED', locale=locale)}: {error.message}"
                 return
+            finally:
+                table.props["loading"] = False
             now = int(time.time())
             table.rows = [
                 {
                     "id": c.id,
-                    "name": c.name or "",
+                    "name": c.name or t("CONTACTS_LIST.UNNAMED", locale=locale),
                     "email": c.email or "",
                     "phone": format_phone_international(c.phone_number),
-                    "activity": relative_time(c.last_activity_at, now=now, locale=locale) if c.last_activity_at else "",
+                    "activity": relative_time(c.last_activity_at, now=now, locale=locale)
+                    if c.last_activity_at
+                    else t("CONTACTS_LIST.NEVER_ACTIVE", locale=locale),
                 }
                 for c in result.payload
             ]
-            table.update()
             count = result.meta.count
             state["pages"] = max(1, -(-count // PAGE_SIZE))
             if not count:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from fastapi import Request
@@ -11,10 +12,10 @@ from nicegui import context, ui
 from api.errors import ApiError, NotFound
 from api.settings import Settings
 from components.contact_panel import ContactPanel
-from components.contact_view import ContactView
+from components.contact_view import ContactView, aria, mark_id
 from components.page_frame import page_frame
 from pages.access import agent_session, page_locale, to_sign_in
-from state.i18n import relative_time, t
+from state.i18n import format_datetime, relative_time, t
 
 STATUSES = ("open", "pending", "snoozed", "resolved", "all")
 
@@ -32,9 +33,9 @@ def register(settings: Settings) -> None:
             with ui.row().classes("gap-1"):
                 for name in STATUSES:
                     key = "HISTORY.STATUS_" + name.upper() if name != "all" else "APP.CONVERSATIONS"
-                    ui.link(t(key, locale=locale), f"/conversations?status={name}").classes(
-                        "q-px-sm" + (" text-weight-bold" if name == status else "")
-                    )
+                    link = ui.link(t(key, locale=locale), f"/conversations?status={name}").classes("q-px-sm")
+                    if name == status:
+                        link.classes("text-weight-bold").props('aria-current="page"')
             listing = ui.column().classes("w-full gap-1")
             with listing:
                 ui.skeleton("rect", height="200px").classes("w-full")
@@ -44,7 +45,8 @@ def register(settings: Settings) -> None:
         except ApiError as error:
             listing.clear()
             with listing:
-                ui.label(f"{t('CONTACT.LOAD_FAILED', locale=locale)}: {error.message}").props('role="alert"')
+                ui.label(f"{t('CONVERSATION.LOAD_FAILED', locale=locale)}: {error.message}").props('role="alert"')
+                ui.button(t("APP.RETRY", locale=locale), on_click=ui.navigate.reload).props("flat color=primary")
             return None
         listing.clear()
         now = int(time.time())
@@ -54,9 +56,11 @@ def register(settings: Settings) -> None:
             for item in items:
                 sender = item.meta.sender
                 message = item.messages[-1].content if item.messages else ""
-                with ui.link(target=f"/conversations/{item.id}").classes("w-full no-underline text-inherit").props(
-                    f'data-testid="conversation-link-{item.id}"'
-                ), ui.card().classes("w-full q-pa-sm").props("flat bordered"):
+                link = ui.link(target=f"/conversations/{item.id}").classes("w-full no-underline text-inherit")
+                with (
+                    mark_id(link, f"conversation-link-{item.id}"),
+                    ui.card().classes("w-full q-pa-sm").props("flat bordered"),
+                ):
                     with ui.row().classes("w-full items-center gap-2 no-wrap"):
                         ui.label(f"#{item.id}").classes("text-weight-bold")
                         ui.label(sender.name if sender and sender.name else "").classes("grow ellipsis")
@@ -71,7 +75,7 @@ def register(settings: Settings) -> None:
         if session is None:
             return to_sign_in(request)
         locale = page_locale(request)
-        with page_frame(session, locale) as main:
+        with page_frame(session, locale):
             heading = ui.label(t("CONVERSATION.TITLE", locale=locale, id=conversation_id)).classes("text-h5")
             heading.props('role="heading" aria-level="1"')
             body = ui.row().classes("w-full gap-4 items-start lg:flex-nowrap")
@@ -79,40 +83,57 @@ def register(settings: Settings) -> None:
                 ui.skeleton("rect", height="300px").classes("grow")
         await context.client.connected()
         try:
-            found, messages = await session.client.conversation(conversation_id), await session.client.conversation_messages(
-                conversation_id
+            found, messages = await asyncio.gather(
+                session.client.conversation(conversation_id), session.client.conversation_messages(conversation_id)
             )
         except NotFound:
             body.clear()
             with body:
-                ui.label(t("CONVERSATION.NOT_FOUND", locale=locale)).classes("text-h6").props('role="alert"')
+                mark_id(ui.label(t("CONVERSATION.NOT_FOUND", locale=locale)), "conversation-not-found").classes(
+                    "text-h6"
+                ).props('role="alert"')
             return None
         except ApiError as error:
             body.clear()
             with body:
-                ui.label(f"{t('CONTACT.LOAD_FAILED', locale=locale)}: {error.message}").props('role="alert"')
-                ui.button(t("APP.RETRY", locale=locale), on_click=ui.navigate.reload)
+                ui.label(f"{t('CONVERSATION.LOAD_FAILED', locale=locale)}: {error.message}").props('role="alert"')
+                ui.button(t("APP.RETRY", locale=locale), on_click=ui.navigate.reload).props("flat color=primary")
             return None
         body.clear()
         sender = found.meta.sender
-        with main, body:
-            with ui.card().classes("grow basis-96").props('flat bordered data-testid="messages"'):
-                ui.label(t("CONVERSATION.MESSAGES", locale=locale)).classes("text-subtitle1")
+        with body:
+            with mark_id(ui.card(), "messages").classes("grow basis-96").props("flat bordered"):
+                ui.label(t("CONVERSATION.MESSAGES", locale=locale)).classes("text-subtitle1").props(
+                    'role="heading" aria-level="2"'
+                )
                 if not messages:
                     ui.label(t("CONVERSATION.NO_MESSAGES", locale=locale)).classes("text-grey-6 italic")
                 for message in messages:
                     incoming = message.message_type in (0, "incoming")
-                    ui.chat_message(
+                    who = t("CONVERSATION.FROM_CONTACT" if incoming else "CONVERSATION.FROM_AGENT", locale=locale)
+                    if incoming and sender and sender.name:
+                        who = sender.name
+                    elif not incoming and message.sender and message.sender.name:
+                        who = message.sender.name
+                    if message.private:
+                        who = f"{who} · {t('CONVERSATION.PRIVATE_NOTE', locale=locale)}"
+                    bubble = ui.chat_message(
                         text=message.content or "",
-                        name=(sender.name if incoming and sender else None) or None,
+                        name=who,
                         sent=not incoming,
                         stamp=relative_time(message.created_at, locale=locale) if message.created_at else None,
                     )
-            with ui.column().classes("basis-96 grow").props(f'aria-label="{t("CONVERSATION.CONTACT_PANEL", locale=locale)}"'):
-                if sender is not None:
-                    ui.link(t("CONVERSATION.OPEN_CONTACT", locale=locale), f"/conversations/{conversation_id}/contact").props(
-                        'data-testid="open-contact"'
+                    if message.created_at:
+                        bubble.tooltip(format_datetime(message.created_at, locale))
+            panel = ui.column().classes("basis-96 grow")
+            with aria(panel, t("CONVERSATION.CONTACT_PANEL", locale=locale)).props('role="complementary"'):
+                if sender is None:
+                    ui.label(t("CONTACT.NOT_FOUND", locale=locale)).classes("text-grey-6 italic")
+                else:
+                    link = ui.link(
+                        t("CONVERSATION.OPEN_CONTACT", locale=locale), f"/conversations/{conversation_id}/contact"
                     )
+                    mark_id(link, "open-contact")
                     ContactPanel(
                         ContactView(session=session, contact_id=sender.id, locale=locale),
                         source="conversation",

@@ -1,4 +1,7 @@
-"""The chrome-less contact panel for kiosks and intranet portals (`/embed/contacts/{id}`)."""
+"""The chrome-less contact panel for kiosks and intranet portals (`/embed/contacts/{id}`).
+
+Which sites may frame it is `FRAME_ANCESTORS`, sent as `Content-Security-Policy` by main.py.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +27,8 @@ def register(settings: Settings) -> None:
         apply_locale_and_theme(locale)
         ui.page_title(t("EMBED.TITLE", locale=locale))
         with ui.column().classes("w-full q-pa-sm").props("role=main"):
-            ContactPanel(ContactView(session=session, contact_id=contact_id, locale=locale), source="embed",
-                         compact=True)
+            ui.label(t("EMBED.TITLE", locale=locale)).classes("sr-only").props('role="heading" aria-level="1"')
+            ContactPanel(
+                ContactView(session=session, contact_id=contact_id, locale=locale), source="embed", compact=True
+            )
         return None

@@ -1,0 +1,167 @@
+"""The UI in connected mode against the real embedded server process, driven by NiceGUI's `User`.
+
+`main.py` reads its settings when the `user` fixture runs it, so the environment is set
+first: every fixture here that yields a `User` depends on `ui_env` before `user`.
+"""
+
+from __future__ import annotations
+
+import gc
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from nicegui.testing import User
+
+from server.seed import BROKEN_THUMBNAIL
+from tests.servers import AGENT, RunningServer
+from tests.tcp_proxy import TcpProxy
+from tests.ui.interaction import HTTP, resume_session, wait_for
+
+
+def lean(user: User) -> User:
+    """Freeze what exists so far, once the test's app runs.
+
+    NiceGUI's `user` fixture runs gc.collect() around every test, and the heap only grows over a
+    run (imported plugins, each test's app); frozen objects are skipped, so those collections
+    scan what this test makes instead of everything so far (half the suite's time otherwise).
+    """
+    gc.freeze()
+    return user
+
+
+@pytest.fixture
+def ui_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, api_server: RunningServer) -> RunningServer:
+    """Point the app at the shared server, connected mode, analytics into this test's directory."""
+    monkeypatch.setenv("CHATWOOT_URL", api_server.url)
+    monkeypatch.setenv("CHATWOOT_ACCOUNT_ID", "1")
+    monkeypatch.setenv("DEMO_DATA", "false")
+    monkeypatch.setenv("ANALYTICS_SINK", str(tmp_path / "analytics.jsonl"))
+    monkeypatch.setenv("FRAME_ANCESTORS", "'self' https://portal.example.com")
+    for name in ("KIOSK_EMAIL", "KIOSK_PASSWORD", "REDIS_URL", "SERVER_EXTENSIONS"):
+        monkeypatch.delenv(name, raising=False)
+    return api_server
+
+
+@pytest.fixture
+async def visitor(ui_env: RunningServer, user: User) -> User:
+    """A browser on the app, not signed in."""
+    return lean(user)
+
+
+@pytest.fixture
+async def agent(ui_env: RunningServer, visitor: User) -> User:
+    """A browser signed in as the demo administrator."""
+    await resume_session(visitor, ui_env.admin.token)
+    return visitor
+
+
+@pytest.fixture
+def kiosk_env(ui_env: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kiosk: every visitor is signed in as the demo agent."""
+    monkeypatch.setenv("KIOSK_EMAIL", AGENT[0])
+    monkeypatch.setenv("KIOSK_PASSWORD", AGENT[1])
+
+
+@pytest.fixture
+async def kiosk(kiosk_env: None, user: User) -> User:
+    """A browser on an app in kiosk mode (the environment is set before main.py runs)."""
+    return lean(user)
+
+
+@pytest.fixture
+def demo_env(ui_env: RunningServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Embedded demo mode: the app serves its own API (never called here) on a fresh SQLite file."""
+    monkeypatch.delenv("CHATWOOT_URL")
+    monkeypatch.setenv("DEMO_DATA", "true")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}")
+
+
+@pytest.fixture
+async def demo_visitor(demo_env: None, user: User) -> User:
+    """A browser on the app in embedded demo mode, not signed in."""
+    return lean(user)
+
+
+@pytest.fixture
+def plain_env(ui_env: RunningServer, plain_api_server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> RunningServer:
+    """Point the app at the server in plain-Chatwoot mode (no ETag, no paging, no /events)."""
+    monkeypatch.setenv("CHATWOOT_URL", plain_api_server.url)
+    return plain_api_server
+
+
+@pytest.fixture
+async def plain_agent(plain_env: RunningServer, user: User) -> User:
+    """A signed-in browser on an app connected to a plain-Chatwoot server."""
+    await resume_session(lean(user), plain_env.admin.token)
+    return user
+
+
+@pytest.fixture
+async def proxy(api_server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TcpProxy]:
+    """A TCP proxy in front of the shared server that a test may cut; the UI talks through it."""
+    running = await TcpProxy(api_server.port).start()
+    monkeypatch.setenv("CHATWOOT_URL", running.url)
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
+async def proxied_agent(ui_env: RunningServer, proxy: TcpProxy, user: User) -> User:
+    """A signed-in browser on an app whose every API call and websocket goes through `proxy`.
+
+    A page is opened once, so the agent's session exists before a test cuts the proxy.
+    """
+    await resume_session(lean(user), ui_env.admin.token)
+    await user.open("/conversations/0/contact")
+    await wait_for(user, "conversation-not-found")
+    return user
+
+
+@pytest.fixture
+def make_contact(api_server: RunningServer) -> Callable[..., dict[str, Any]]:
+    """Create a contact on the shared server (as the administrator, unique email unless given); returns it."""
+
+    def make(**fields: Any) -> dict[str, Any]:
+        fields.setdefault("name", "Test Contact")
+        fields.setdefault("email", f"ui-{uuid.uuid4().hex[:12]}@example.com")
+        answer = HTTP.post(
+            f"{api_server.url}/api/v1/accounts/1/contacts", json=fields, headers=api_server.admin.headers
+        )
+        contact: dict[str, Any] = answer.raise_for_status().json()["payload"]["contact"]
+        return contact
+
+    return make
+
+
+@dataclass(kw_only=True)
+class SeededContacts:
+    """Demo contacts with something special, found in the seeded account."""
+
+    broken_thumbnail: dict[str, Any]
+    blocked: dict[str, Any]
+
+
+@pytest.fixture(scope="session")
+def seeded(api_server: RunningServer) -> SeededContacts:
+    """Scan the demo contacts of account 1 once for the special ones."""
+    found: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        answer = HTTP.get(
+            f"{api_server.url}/api/v1/accounts/1/contacts",
+            params={"page": page, "sort": "name"},
+            headers=api_server.admin.headers,
+        )
+        batch = answer.raise_for_status().json()["payload"]
+        if not batch:
+            break
+        found += batch
+        page += 1
+    return SeededContacts(
+        broken_thumbnail=next(c for c in found if c["thumbnail"] == BROKEN_THUMBNAIL and c["name"]),
+        blocked=next(c for c in found if c["blocked"]),
+    )

@@ -1,0 +1,91 @@
+"""Sign-in, sign-out, the way back to the page asked for, and kiosk mode."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from nicegui import app
+from nicegui.testing import User
+
+from tests.servers import ADMIN
+from tests.ui.interaction import act, eventually, shown, sign_in, text_of, wait_for
+
+
+async def test_sign_in_leads_to_the_contacts_with_the_agent_named(visitor: User) -> None:
+    await sign_in(visitor, *ADMIN)
+    await wait_for(visitor, content="Alex Admin")
+    await eventually(lambda: re.fullmatch(r"\d+ contacts", text_of(visitor, "list-status")))
+    assert visitor.back_history[-1] == "/contacts"
+
+
+async def test_the_token_stays_on_the_server(visitor: User) -> None:
+    await sign_in(visitor, *ADMIN)
+    with visitor.client:  # type: ignore[union-attr]
+        token = app.storage.user.get("token")
+    assert token
+    assert all(token not in value for value in visitor.http_client.cookies.values())
+
+
+async def test_a_wrong_password_shows_the_translated_error(visitor: User) -> None:
+    await visitor.open("/login")
+    act(visitor, await wait_for(visitor, "login-email")).type(f"nobody-{uuid.uuid4().hex[:8]}@acme.test")
+    act(visitor, await wait_for(visitor, "login-password")).type("not-the-password")
+    act(visitor, await wait_for(visitor, "login-password")).trigger("keydown.enter")
+    await wait_for(visitor, "login-error", content="Invalid email or password. Please try again.")
+    assert visitor.back_history[-1] == "/login"
+
+
+async def test_the_sign_in_page_speaks_the_browsers_language(visitor: User) -> None:
+    visitor.http_client.headers["Accept-Language"] = "de-DE,de;q=0.9,en;q=0.5"
+    await visitor.open("/login")
+    await wait_for(visitor, content="Bei Ihrem Konto anmelden")
+    act(visitor, await wait_for(visitor, "login-submit")).click()
+    await eventually(lambda: "E-Mail" in text_of(visitor, "login-error"))
+
+
+async def test_no_demo_credentials_outside_demo_mode(visitor: User) -> None:
+    await visitor.open("/login")
+    assert (await wait_for(visitor, "login-email")).value == ""  # type: ignore[attr-defined]
+    assert (await wait_for(visitor, "login-password")).value == ""  # type: ignore[attr-defined]
+    assert not shown(visitor, content="admin-demo-2026")
+
+
+async def test_a_page_asks_for_sign_in_and_opens_after_it(visitor: User) -> None:
+    await visitor.open("/contacts/1?source=direct")
+    await wait_for(visitor, "login-submit")
+    assert not shown(visitor, "contact-panel")
+    login_page = visitor.client
+    act(visitor, await wait_for(visitor, "login-email")).type(ADMIN[0])
+    act(visitor, await wait_for(visitor, "login-password")).type(ADMIN[1])
+    act(visitor, await wait_for(visitor, "login-submit")).click()
+    await eventually(lambda: visitor.client is not login_page)
+    assert visitor.back_history[-1] == "/contacts/1?source=direct"
+    await wait_for(visitor, "contact-name", content="Ada Lovelace")
+
+
+async def test_sign_out_returns_to_the_sign_in_page(agent: User) -> None:
+    await agent.open("/conversations/0/contact")
+    act(agent, await wait_for(agent, "sign-out")).click()
+    await wait_for(agent, "login-submit")
+    await agent.open("/contacts")
+    await wait_for(agent, "login-submit")
+
+
+async def test_an_outside_next_target_is_ignored(visitor: User) -> None:
+    await sign_in(visitor, *ADMIN, path="/login?next=//evil.example/steal")
+    assert visitor.back_history[-1] == "/contacts"
+
+
+async def test_a_kiosk_signs_every_visitor_in(kiosk: User) -> None:
+    await kiosk.open("/contacts/1")
+    await wait_for(kiosk, "contact-name", content="Ada Lovelace")
+    await wait_for(kiosk, content="Sam Agent")
+    assert not shown(kiosk, "login-submit")
+
+
+async def test_demo_mode_prefills_the_demo_sign_in(demo_visitor: User) -> None:
+    await demo_visitor.open("/login")
+    assert (await wait_for(demo_visitor, "login-email")).value == "admin@acme.test"  # type: ignore[attr-defined]
+    assert (await wait_for(demo_visitor, "login-password")).value == "admin-demo-2026"  # type: ignore[attr-defined]
+    assert shown(demo_visitor, content="Demo account: admin@acme.test / admin-demo-2026")
