@@ -86,7 +86,7 @@ class ContactActivityTimeline:
             section_title(view.t("TIMELINE.TITLE"))
             if timeline.error:
                 with ui.row().classes("items-center gap-2").props('role="alert"'):
-                    ui.label(f"{view.t('TIMELINE.LOAD_FAILED')}: {timeline.error}").classes("text-negative")
+                    ui.label(f"{view.t('TIMELINE.LOAD_FAILED')}: {view.error(timeline.error)}").classes("text-negative")
                     mark_id(ui.button(view.t("APP.RETRY"), on_click=self._reload), "timeline-retry").props("flat dense")
             if not timeline.loaded:
                 if not timeline.error:

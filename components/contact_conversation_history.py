@@ -123,9 +123,9 @@ class ContactConversationHistory:
                 skeleton_lines(3)
             elif history.error:
                 with ui.row().classes("items-center gap-2"):
-                    ui.label(f"{view.t('HISTORY.LOAD_FAILED')}: {history.error}").classes("text-negative").props(
-                        'role="alert"'
-                    )
+                    ui.label(f"{view.t('HISTORY.LOAD_FAILED')}: {view.error(history.error)}").classes(
+                        "text-negative"
+                    ).props('role="alert"')
                     ui.button(view.t("APP.RETRY"), on_click=self._reload).props("flat dense")
             elif history.loaded and not history.conversations:
                 mark_id(ui.label(view.t("HISTORY.EMPTY")), "history-empty").classes("text-grey-6 italic")

@@ -41,11 +41,6 @@ HINTS = {"phone_number": "CONTACT.PHONE_HINT"}
 PLACEHOLDERS = {"phone_number": "CONTACT.PHONE_PLACEHOLDER", "email": "CONTACT.EMAIL_PLACEHOLDER"}
 
 
-def error_text(view: ContactView, problem: str) -> str:
-    """A rule code (`INVALID_EMAIL`) translated, or a server message as it came."""
-    return view.t(f"ERRORS.{problem}") if problem.replace("_", "").isupper() else problem
-
-
 def form_value(kind: str, value: Any) -> Any:
     """A contact value as its input holds it: text for text fields, a bool for switches."""
     if kind == "switch":
@@ -102,9 +97,7 @@ class ContactEditForm:
                     self.inputs[field.path] = self._input(field)
             entry = view.entry
             if entry.save_error or entry.field_errors:
-                message = (
-                    view.t("CONTACT.FIELD_ERRORS") if entry.field_errors else error_text(view, entry.save_error or "")
-                )
+                message = view.t("CONTACT.FIELD_ERRORS") if entry.field_errors else view.error(entry.save_error or "")
                 mark_id(ui.label(message), "form-error").classes("text-negative").props('role="alert"')
             with ui.row().classes("w-full justify-end gap-2"):
                 cancel = ui.button(view.t("CONTACT.CANCEL"), on_click=self.cancel).props("flat")
@@ -141,7 +134,7 @@ class ContactEditForm:
         mark_id(aria(element, label), f"field-{slug}")
         server_error = view.entry.field_errors.get(field.path)
         if server_error and field.kind != "switch":
-            element.error = error_text(view, server_error)
+            element.error = view.error(server_error)
         return element
 
     def _candidate(self, path: str, value: Any) -> Any:
@@ -155,7 +148,7 @@ class ContactEditForm:
     def _problem(self, path: str, value: Any) -> str | None:
         problems = actions.validate_changes(self.view.store, {path: self._candidate(path, value)})
         problem = problems.get(path) or next(iter(problems.values()), None)
-        return error_text(self.view, problem) if problem else None
+        return self.view.error(problem) if problem else None
 
     def _changed(self, path: str, value: Any) -> None:
         actions.set_draft(self.view.store, self.view.contact_id, path, self._candidate(path, value))

@@ -255,9 +255,9 @@ class ContactMetaInformation:
         entry = view.entry
         if entry.labels is None:
             if entry.labels_error:
-                ui.label(f"{view.t('LABELS.LOAD_FAILED')}: {entry.labels_error}").classes("text-negative").props(
-                    'role="alert"'
-                )
+                ui.label(f"{view.t('LABELS.LOAD_FAILED')}: {view.error(entry.labels_error)}").classes(
+                    "text-negative"
+                ).props('role="alert"')
             else:
                 skeleton_lines(1)
             return
@@ -287,9 +287,9 @@ class ContactMetaInformation:
                     ).classes("min-w-[10rem]")
                     mark_id(aria(picker.props("dense outlined"), view.t("LABELS.ADD")), "add-label")
         if entry.labels_error:
-            ui.label(f"{view.t('LABELS.UPDATE_FAILED')}: {entry.labels_error}").classes("text-negative").props(
-                'role="alert"'
-            )
+            ui.label(f"{view.t('LABELS.UPDATE_FAILED')}: {view.error(entry.labels_error)}").classes(
+                "text-negative"
+            ).props('role="alert"')
 
     def _add_label(self, title: str | None) -> None:
         labels = self.view.entry.labels or []

@@ -50,7 +50,7 @@ class ContactNotes:
             if entry.notes_error:
                 # Before the notes arrived the error is about loading them; afterwards about adding or deleting.
                 problem = view.t("NOTES.LOAD_FAILED" if entry.notes is None else "NOTES.FAILED")
-                ui.label(f"{problem}: {entry.notes_error}").classes("text-negative").props('role="alert"')
+                ui.label(f"{problem}: {view.error(entry.notes_error)}").classes("text-negative").props('role="alert"')
             if entry.notes is None:
                 if not entry.notes_error:
                     skeleton_lines(2)

@@ -9,7 +9,7 @@ from components.conflict_dialog import ConflictDialog
 from components.contact_activity_timeline import ContactActivityTimeline
 from components.contact_basic_info import ContactBasicInfo
 from components.contact_conversation_history import ContactConversationHistory
-from components.contact_edit_form import ContactEditForm, error_text
+from components.contact_edit_form import ContactEditForm
 from components.contact_meta_information import ContactMetaInformation
 from components.contact_notes import ContactNotes
 from components.contact_view import ContactView, aria, mark_id
@@ -76,7 +76,7 @@ class ContactPanel:
                 with mark_id(ui.card(), "load-error").classes("w-full").props('flat bordered role="alert"'):
                     ui.label(view.t("CONTACT.NOT_FOUND" if not_found else "CONTACT.LOAD_FAILED")).classes("text-h6")
                     if not not_found:
-                        ui.label(entry.load_error).classes("text-caption")
+                        ui.label(view.error(entry.load_error)).classes("text-caption")
                         retry = ui.button(view.t("APP.RETRY"), on_click=self._reload).props("flat color=primary")
                         mark_id(retry, "retry-load")
             elif entry.save_error and not self.edit_form.is_open:
@@ -88,7 +88,7 @@ class ContactPanel:
                     ui.icon("error_outline", color="negative").props('aria-hidden="true"')
                     with ui.column().classes("grow gap-0"):
                         ui.label(view.t("CONTACT.UPDATE_FAILED")).classes("text-weight-medium")
-                        ui.label(error_text(view, entry.save_error)).classes("text-caption")
+                        ui.label(view.error(entry.save_error)).classes("text-caption")
                     if entry.draft:
                         retry = ui.button(view.t("APP.RETRY"), on_click=self._retry).props("flat color=primary")
                         mark_id(retry, "retry-save").set_enabled(not entry.saving)

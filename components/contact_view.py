@@ -46,6 +46,12 @@ class ContactView:
         """Translate in this tab's locale."""
         return t(key, locale=self.locale, **params)
 
+    def error(self, problem: str | None) -> str:
+        """A rule or error code (`INVALID_EMAIL`, `NETWORK`) translated; a server's own message as it came."""
+        if not problem:
+            return ""
+        return self.t(f"ERRORS.{problem}") if problem.replace("_", "").isupper() else problem
+
     def run(self, work: Callable[[], Awaitable[Any]]) -> None:
         """Run an action in the background, keeping the tab responsive; notifications reach this tab."""
         slot = context.slot

@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app
 
-from api.errors import ApiError
+from api.errors import ApiError, NetworkError
 from api.settings import Settings
 from state.i18n import negotiate_locale
 from state.session import AgentSession, current_registry
@@ -31,7 +31,10 @@ async def agent_session(settings: Settings) -> AgentSession | None:
     registry = current_registry()
     token = app.storage.user.get("token")
     if token:
-        session = await registry.resume(token)
+        try:
+            session = await registry.resume(token)
+        except NetworkError:
+            return None  # the backend is unreachable: keep the token, sign-in will say so
         if session is not None:
             return session
         app.storage.user.pop("token", None)

@@ -27,9 +27,9 @@ def register(settings: Settings) -> None:
 
     @ui.page("/logout")
     async def logout() -> RedirectResponse:
-        token = app.storage.user.pop("token", None)
-        if token:
-            await current_registry().sign_out(token)
+        # Only this browser forgets the token: Chatwoot gives an agent one token for all their browsers,
+        # so the shared session (and its live connection) stays for the others.
+        app.storage.user.pop("token", None)
         return RedirectResponse("/login", status_code=303)
 
     @ui.page("/login")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from api.client import ChatwootClient
-from api.errors import ApiError, Conflict, NetworkError, NotFound, ValidationFailed
+from api.errors import ApiError, Conflict, NetworkError, NotFound, RateLimited, Unauthorized, ValidationFailed
 from api.models import Contact, ContactEvent, ContactEventData, Note, Performer
 from api.validation import ContactInvalid, check_contact_changes
 from state import analytics
@@ -39,6 +39,8 @@ EVENT_FIELDS = (
     "custom_attributes",
 )
 
+MAX_SAVE_ATTEMPTS = 3  # a save re-sent after 409s that touched none of its fields
+
 SaveStatus = Literal["saved", "unchanged", "invalid", "conflict", "deleted", "failed"]
 
 
@@ -50,6 +52,17 @@ class SaveOutcome:
     field_errors: dict[FieldPath, str] = field(default_factory=dict)
     message: str | None = None
     fields: list[FieldPath] = field(default_factory=list)
+
+
+def error_code(error: ApiError) -> str:
+    """What to tell the agent: a translatable code (`ERRORS.<code>`) where one fits, else the server's words."""
+    if isinstance(error, NetworkError):
+        return "SERVER" if error.status else "NETWORK"
+    if isinstance(error, Unauthorized):
+        return "UNAUTHORIZED"
+    if isinstance(error, RateLimited):
+        return "RATE_LIMITED"
+    return error.message
 
 
 def track(store: ContactStore, event: str, properties: dict[str, Any]) -> None:
@@ -73,7 +86,7 @@ async def fetch_contact(store: ContactStore, client: ChatwootClient, contact_id:
         else:
             entry.load_error = "NOT_FOUND"
     except ApiError as error:
-        entry.load_error = error.message
+        entry.load_error = error_code(error)
     else:
         take_server_contact(store, contact_id, result.contact.model_dump(), performer=None)
         entry.etag = result.etag
@@ -107,7 +120,7 @@ async def fetch_labels(store: ContactStore, client: ChatwootClient, contact_id: 
         entry.labels = await client.contact_labels(contact_id)
         entry.labels_error = None
     except ApiError as error:
-        entry.labels_error = error.message
+        entry.labels_error = error_code(error)
     store.notify(contact_id)
 
 
@@ -117,7 +130,7 @@ async def fetch_notes(store: ContactStore, client: ChatwootClient, contact_id: i
         entry.notes = await client.notes(contact_id)
         entry.notes_error = None
     except ApiError as error:
-        entry.notes_error = error.message
+        entry.notes_error = error_code(error)
     store.notify(contact_id)
 
 
@@ -134,7 +147,7 @@ async def fetch_contact_conversations(
     try:
         result = await client.contact_conversations(contact_id, page)
     except ApiError as error:
-        history.error = error.message
+        history.error = error_code(error)
     else:
         known = {c.id for c in history.conversations} if more else set()
         fresh = [c for c in result.conversations if c.id not in known]
@@ -169,7 +182,7 @@ async def fetch_timeline(store: ContactStore, client: ChatwootClient, contact_id
         timeline.error = None
         timeline.loaded = True
     except ApiError as error:
-        timeline.error = error.message
+        timeline.error = error_code(error)
     finally:
         timeline.loading = False
         store.notify(contact_id)
@@ -320,14 +333,17 @@ async def update_contact(
     if not changed:
         discard_draft(store, contact_id, list(changes))
         return SaveOutcome(status="unchanged")
-    body = build_update_body(entry.server, changed)
-    base = {path: get_path(entry.server, path) for path in changed}
+    # What the agent saw before editing: a field someone else changed since then is theirs to keep.
+    base = {path: entry.draft_base.get(path, get_path(entry.server, path)) for path in changed}
     entry.optimistic.update(changed)
     entry.saving = True
     entry.save_error = None
     store.notify(contact_id)
     try:
-        outcome = await _send_update(store, client, contact_id, body, changed, base)
+        # One save of a contact at a time, each with the version the previous one left.
+        async with store.save_lock(contact_id):
+            body = build_update_body(entry.server or {}, changed)
+            outcome = await _send_update(store, client, contact_id, body, changed, base)
     finally:
         for path in changed:
             entry.optimistic.pop(path, None)
@@ -347,7 +363,7 @@ async def _send_update(
     entry = store.entry(contact_id)
     paths = list(changed)
     etag = entry.etag
-    for attempt in range(2):
+    for attempt in range(MAX_SAVE_ATTEMPTS):
         try:
             result = await client.update_contact(contact_id, body, etag)
         except Conflict as conflict:
@@ -356,7 +372,7 @@ async def _send_update(
                 entry.server = current
                 entry.etag = conflict.etag
             overlapping = [p for p in paths if current is None or get_path(current, p) != base[p]]
-            if not overlapping and attempt == 0 and conflict.etag:
+            if not overlapping and attempt + 1 < MAX_SAVE_ATTEMPTS and conflict.etag:
                 # Someone changed other fields only: nothing of theirs is at stake, so save again.
                 etag = conflict.etag
                 body = build_update_body(current or {}, changed)
@@ -377,8 +393,8 @@ async def _send_update(
             mark_deleted(store, contact_id)
             return SaveOutcome(status="deleted")
         except (NetworkError, ApiError) as error:
-            entry.save_error = error.message
-            return SaveOutcome(status="failed", message=error.message)
+            entry.save_error = error_code(error)
+            return SaveOutcome(status="failed", message=entry.save_error)
         entry.server = result.contact.model_dump()
         entry.etag = result.etag
         entry.field_errors = {p: e for p, e in entry.field_errors.items() if p not in changed}
@@ -445,7 +461,7 @@ async def set_labels(store: ContactStore, client: ChatwootClient, contact_id: in
         return False
     except ApiError as error:
         entry.labels = previous
-        entry.labels_error = error.message
+        entry.labels_error = error_code(error)
         store.notify(contact_id)
         return False
     store.notify(contact_id)
@@ -462,7 +478,7 @@ async def add_note(store: ContactStore, client: ChatwootClient, contact_id: int,
         mark_deleted(store, contact_id)
         return None
     except ApiError as error:
-        entry.notes_error = error.message
+        entry.notes_error = error_code(error)
         store.notify(contact_id)
         return None
     entry.notes = [note, *(entry.notes or [])]
@@ -477,10 +493,11 @@ async def delete_note(store: ContactStore, client: ChatwootClient, contact_id: i
     try:
         await client.delete_note(contact_id, note_id)
     except ApiError as error:
-        entry.notes_error = error.message
+        entry.notes_error = error_code(error)
         store.notify(contact_id)
         return False
     entry.notes = [n for n in entry.notes or [] if n.id != note_id]
+    entry.notes_error = None
     store.notify(contact_id)
     await _refresh_timeline(store, client, contact_id)
     return True

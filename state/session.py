@@ -10,7 +10,7 @@ from typing import Any
 
 from api.cable_client import CableClient, cable_url
 from api.client import ChatwootClient
-from api.errors import ApiError
+from api.errors import ApiError, NetworkError
 from api.models import Profile
 from state.actions import apply_event, refetch_open_contacts, refresh_open_timeline
 from state.store import ContactStore
@@ -108,7 +108,10 @@ class SessionRegistry:
         return await self._register(client, profile)
 
     async def resume(self, token: str) -> AgentSession | None:
-        """The session for a stored token: this process's, or a new one if the token still works."""
+        """The session for a stored token: this process's, or a new one if the token still works.
+
+        None when the backend refuses the token; `NetworkError` when it cannot be asked (keep the token).
+        """
         async with self._lock:
             known = self._sessions.get(token)
         if known is not None:
@@ -116,6 +119,9 @@ class SessionRegistry:
         client = self._new_client(token)
         try:
             profile = await client.profile()
+        except NetworkError:
+            await client.close()
+            raise
         except ApiError:
             await client.close()
             return None
@@ -139,12 +145,6 @@ class SessionRegistry:
             self._sessions[token] = session
         session.start_live_updates()
         return session
-
-    async def sign_out(self, token: str) -> None:
-        async with self._lock:
-            session = self._sessions.pop(token, None)
-        if session is not None:
-            await session.close()
 
     async def close_all(self) -> None:
         async with self._lock:

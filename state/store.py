@@ -7,6 +7,7 @@ pages that show that contact.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from collections import defaultdict
 from collections.abc import Callable
@@ -141,6 +142,7 @@ class ContactStore:
         self.attribute_definitions: list[AttributeDefinition] = []
         self.account_loaded = False
         self._listeners: dict[int, list[Listener]] = defaultdict(list)
+        self._save_locks: dict[int, asyncio.Lock] = {}
         self._open_counts: dict[int, int] = defaultdict(int)
 
     # --- entries ---
@@ -154,6 +156,10 @@ class ContactStore:
 
     def timeline(self, contact_id: int) -> TimelineState:
         return self.timeline_by_contact.setdefault(contact_id, TimelineState())
+
+    def save_lock(self, contact_id: int) -> asyncio.Lock:
+        """Serializes one agent's saves of one contact, so each carries the version the last one left."""
+        return self._save_locks.setdefault(contact_id, asyncio.Lock())
 
     # --- subscriptions ---
 

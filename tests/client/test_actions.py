@@ -335,3 +335,49 @@ async def test_plain_chatwoot_mode_every_action_works(plain_api_server: RunningS
     assert await actions.add_note(store, client, created["id"], "plain note") is not None
     httpx.delete(f"{server.url}/api/v1/accounts/1/contacts/{created['id']}", headers=server.admin.headers)
     assert (await actions.update_contact(store, client, created["id"], {"name": "x"})).status == "deleted"
+
+
+async def test_quick_successive_saves_by_one_agent_all_land(api_server: RunningServer, connect) -> None:
+    created = api_server.create_contact(name="Busy", custom_attributes={"seats": 1, "plan": "free"})
+    client = connect(api_server)
+    store = await loaded(client, created["id"])
+    outcomes = await asyncio.gather(
+        actions.update_contact(store, client, created["id"], {"custom_attributes.seats": 5}),
+        actions.update_contact(store, client, created["id"], {"custom_attributes.plan": "pro"}),
+        actions.update_contact(store, client, created["id"], {"custom_attributes.newsletter": True}),
+    )
+    assert [o.status for o in outcomes] == ["saved", "saved", "saved"]
+    assert server_contact(api_server, created["id"])["custom_attributes"] == {
+        "seats": 5,
+        "plan": "pro",
+        "newsletter": True,
+    }
+
+
+async def test_a_field_changed_live_after_i_started_editing_is_not_overwritten(
+    api_server: RunningServer, connect
+) -> None:
+    created = api_server.create_contact(name="Start")
+    mine, theirs = connect(api_server, "admin"), connect(api_server, "agent")
+    store = await loaded(mine, created["id"])
+    actions.set_draft(store, created["id"], "name", "Mine")
+    await theirs.update_contact(created["id"], {"name": "Theirs"})
+    live = {**server_contact(api_server, created["id"]), "account_id": 1}
+    actions.apply_event(store, "contact.updated", live, account_id=1)
+    store.entry(created["id"]).conflict = None  # the agent closed the dialog without choosing
+    outcome = await actions.update_contact(store, mine, created["id"], {"name": "Mine"})
+    assert outcome.status == "conflict"
+    assert server_contact(api_server, created["id"])["name"] == "Theirs"
+
+
+async def test_network_errors_are_reported_as_a_translatable_code(api_server: RunningServer, connect) -> None:
+    created = api_server.create_contact(name="Coded")
+    proxy = await TcpProxy(api_server.port).start()
+    try:
+        client = connect(api_server, "admin", url=proxy.url)
+        store = await loaded(client, created["id"])
+        proxy.cut()
+        outcome = await actions.update_contact(store, client, created["id"], {"name": "x"})
+        assert outcome.status == "failed" and store.entry(created["id"]).save_error == "NETWORK"
+    finally:
+        await proxy.stop()
