@@ -75,4 +75,6 @@ if __name__ in {"__main__", "__mp_main__"}:
         reload=False,
         show_welcome_message=False,
         favicon="👤",
+        http="h11",  # bounded request line and headers (httptools accepts any size)
+        h11_max_incomplete_event_size=64 * 1024,
     )

@@ -6,6 +6,7 @@ Chatwoot's English messages, the UI into translated ones (`ERRORS.<code>`).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from email_validator import EmailNotValidError, validate_email
 
 MAX_STRING = 255
 MAX_ATTRIBUTE_KEYS = 100
+MAX_DEPTH = 4  # attribute objects hold values, lists or one more level (social profiles)
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 CONTACT_FIELDS = (
     "name",
@@ -46,6 +48,7 @@ _MESSAGES = {
     "INVALID_LIST_VALUE": "must be one of the listed values",
     "INVALID_CHECKBOX": "must be checked or unchecked",
     "INVALID_CHARACTERS": "contains characters that are not allowed",
+    "TOO_NESTED": "is nested too deeply",
     "PATTERN_MISMATCH": "does not match the expected format",
 }
 
@@ -77,9 +80,17 @@ class ContactInvalid(ValueError):
         return list(dict.fromkeys(p.field.split(".")[0] for p in self.problems))
 
 
+_FORBIDDEN = re.compile("[\x00\ud800-\udfff]")
+
+
 def has_forbidden_characters(text: str) -> bool:
-    """NUL cannot be stored (PostgreSQL refuses it in text), so no field may hold it."""
-    return "\x00" in text
+    """NUL and lone surrogates cannot be stored or sent as UTF-8, so no field may hold them."""
+    return _FORBIDDEN.search(text) is not None
+
+
+def without_forbidden_characters(text: str) -> str:
+    """The text with NUL and lone surrogates removed (for search terms and sign-in emails)."""
+    return _FORBIDDEN.sub("", text)
 
 
 def problem_code(message: str, field: str) -> str | None:
@@ -169,12 +180,28 @@ def social_profile_url(network: str, handle: str) -> str | None:
     return base + handle if base else None
 
 
-def _check_text(field: str, value: object, problems: list[FieldProblem]) -> None:
+def _check_value(field: str, value: object, problems: list[FieldProblem], depth: int = 0) -> None:
+    """Strings within limits and storable, numbers finite, nesting shallow, all the way down."""
     if isinstance(value, str):
         if len(value) > MAX_STRING:
             problems.append(FieldProblem(field=field, code="TOO_LONG"))
         elif has_forbidden_characters(value):
             problems.append(FieldProblem(field=field, code="INVALID_CHARACTERS"))
+    elif isinstance(value, float) and not math.isfinite(value):
+        problems.append(FieldProblem(field=field, code="INVALID_NUMBER"))
+    elif isinstance(value, Mapping | list):
+        if depth >= MAX_DEPTH:
+            problems.append(FieldProblem(field=field, code="TOO_NESTED"))
+            return
+        items = value.items() if isinstance(value, Mapping) else enumerate(value)
+        for key, item in items:
+            if isinstance(key, str) and len(key) > MAX_STRING:
+                problems.append(FieldProblem(field=field, code="TOO_LONG"))
+                continue
+            if isinstance(key, str) and has_forbidden_characters(key):
+                problems.append(FieldProblem(field=field, code="INVALID_CHARACTERS"))
+                continue
+            _check_value(f"{field}.{key}", item, problems, depth + 1)
 
 
 def _check_attribute_object(field: str, value: object, problems: list[FieldProblem]) -> dict[str, Any]:
@@ -183,20 +210,7 @@ def _check_attribute_object(field: str, value: object, problems: list[FieldProbl
         return {}
     if len(value) > MAX_ATTRIBUTE_KEYS:
         problems.append(FieldProblem(field=field, code="TOO_MANY_KEYS"))
-    for key, item in value.items():
-        if len(str(key)) > MAX_STRING:
-            problems.append(FieldProblem(field=f"{field}.{key}"[:300], code="TOO_LONG"))
-        _check_text(f"{field}.{key}", item, problems)
-        if has_forbidden_characters(str(key)):
-            problems.append(FieldProblem(field=field, code="INVALID_CHARACTERS"))
-        if isinstance(item, Mapping):
-            for sub_key, sub_item in item.items():
-                _check_text(f"{field}.{key}.{sub_key}", sub_item, problems)
-                if has_forbidden_characters(str(sub_key)):
-                    problems.append(FieldProblem(field=field, code="INVALID_CHARACTERS"))
-        elif isinstance(item, list):
-            for element in item:
-                _check_text(f"{field}.{key}", element, problems)
+    _check_value(field, value, problems)
     return dict(value)
 
 
@@ -209,10 +223,12 @@ def check_attribute_value(definition: Mapping[str, Any], value: object) -> tuple
         if isinstance(value, bool):
             return value, "INVALID_NUMBER"
         if isinstance(value, int | float):
-            return value, None
+            return (value, None) if math.isfinite(value) else (value, "INVALID_NUMBER")
         try:
             number = float(str(value).strip())
         except ValueError:
+            return value, "INVALID_NUMBER"
+        if not math.isfinite(number):
             return value, "INVALID_NUMBER"
         return (int(number) if number.is_integer() and "." not in str(value) else number), None
     if kind == "date":

@@ -8,7 +8,17 @@ from typing import Any
 from nicegui import ui
 
 from api.models import ContactEvent
-from components.contact_view import ContactView, aria, field_label, mark_id, section_title, skeleton_lines
+from components.contact_view import (
+    MUTED_TEXT,
+    ContactView,
+    aria,
+    field_label,
+    isolated,
+    mark_id,
+    scroll_fade_css,
+    section_title,
+    skeleton_lines,
+)
 from state import actions
 from state.i18n import format_datetime, relative_time
 
@@ -25,6 +35,18 @@ ICONS = {
     "deleted": "person_remove",
 }
 MAX_VALUE = 80
+SCROLL_ENTRIES = 6  # about as many entries as fit in the scroll box; with more, its bottom fades out
+# Quasar always renders an entry's title heading; the description is the entry's body, so the heading stays
+# empty: hidden, it neither reaches screen readers nor adds a gap. The rest makes the entries compact.
+TIMELINE_CSS = """
+.activity-timeline .q-timeline__title:empty { display: none; }
+.activity-timeline .q-timeline__content { gap: 0; padding-bottom: 12px; }
+.activity-timeline .q-timeline__entry--icon .q-timeline__subtitle {
+  padding-top: 0; margin-bottom: 2px; opacity: 1; color: #4a5565;
+  text-transform: none; letter-spacing: normal; font-weight: 500;
+}
+.body--dark .activity-timeline .q-timeline__entry--icon .q-timeline__subtitle { color: #99a1af; }
+""" + scroll_fade_css(".activity-scroller")
 
 
 def shown_value(value: Any) -> str:
@@ -43,23 +65,25 @@ class ContactActivityTimeline:
         self.view = view
         self.rendered: object = None
         self.container = ui.column().classes("w-full gap-2")
+        ui.add_css(TIMELINE_CSS)
         self.render()
 
     def describe(self, event: ContactEvent) -> str:
         t = self.view.t
         kind = event.kind
         if kind == "updated":
-            field = field_label(self.view, event.field)
+            # Values (and the names agents gave their attributes) may be in another script than the sentence.
+            field = isolated(field_label(self.view, event.field))
             old, new = shown_value(event.old_value), shown_value(event.new_value)
             if not old:
-                return t("TIMELINE.FIELD_SET", field=field, new=new)
+                return t("TIMELINE.FIELD_SET", field=field, new=isolated(new))
             if not new:
-                return t("TIMELINE.FIELD_CLEARED", field=field, old=old)
-            return t("TIMELINE.FIELD_CHANGED", field=field, old=old, new=new)
+                return t("TIMELINE.FIELD_CLEARED", field=field, old=isolated(old))
+            return t("TIMELINE.FIELD_CHANGED", field=field, old=isolated(old), new=isolated(new))
         if kind == "label_added":
-            return t("TIMELINE.LABEL_ADDED", label=shown_value(event.new_value))
+            return t("TIMELINE.LABEL_ADDED", label=isolated(shown_value(event.new_value)))
         if kind == "label_removed":
-            return t("TIMELINE.LABEL_REMOVED", label=shown_value(event.old_value))
+            return t("TIMELINE.LABEL_REMOVED", label=isolated(shown_value(event.old_value)))
         if kind in {"conversation_opened", "conversation_resolved"}:
             return t(f"TIMELINE.{kind.upper()}", id=shown_value(event.new_value))
         if kind in {"created", "note_added", "note_deleted", "merged", "deleted"}:
@@ -93,11 +117,14 @@ class ContactActivityTimeline:
                     skeleton_lines(3)
                 return
             if not timeline.events:
-                mark_id(ui.label(view.t("TIMELINE.EMPTY")), "timeline-empty").classes("text-grey-6 italic")
+                mark_id(ui.label(view.t("TIMELINE.EMPTY")), "timeline-empty").classes(f"{MUTED_TEXT} italic")
                 return
-            scroller = ui.element("div").classes("w-full max-h-[28rem] overflow-auto").props("tabindex=0")
-            aria(scroller, view.t("TIMELINE.TITLE"))
-            with scroller, mark_id(ui.timeline(side="right"), "activity-timeline").classes("w-full").props("dense"):
+            # Room on both sides for the icon dots, which Quasar draws 8 px outside the timeline (either direction).
+            scroller = ui.element("div").classes("w-full max-h-[28rem] overflow-auto q-px-sm q-pt-xs")
+            if len(timeline.events) > SCROLL_ENTRIES:
+                scroller.classes("activity-scroller")
+            aria(scroller.props("tabindex=0"), view.t("TIMELINE.TITLE"))
+            with scroller, mark_id(ui.timeline(side="right"), "activity-timeline").classes("w-full activity-timeline"):
                 for event in timeline.events:
                     who = event.performer.name if event.performer and event.performer.name else None
                     stamp = event.created_at

@@ -8,7 +8,7 @@ from typing import Any
 from nicegui import ui
 
 from api.validation import format_phone_international, safe_http_url
-from components.contact_view import ContactView, aria, mark_id
+from components.contact_view import MUTED_TEXT, ContactView, aria, mark_id
 
 
 def initials(name: str | None, fallback: str = "?") -> str:
@@ -49,11 +49,12 @@ class ContactBasicInfo:
             with ui.row().classes("items-center gap-4 w-full no-wrap"):
                 self._avatar(name or contact.email or "", contact.thumbnail or "", contact.email or "")
                 with ui.column().classes("gap-0 grow min-w-0"):
-                    title = ui.label(name or view.t("CONTACT.UNNAMED")).classes("text-h6 ellipsis")
-                    mark_id(title, "contact-name").props('role="heading" aria-level="2"')
+                    title = ui.label(name or view.t("CONTACT.UNNAMED")).classes("text-h6 ellipsis max-w-full")
+                    mark_id(title, "contact-name").props('role="heading" aria-level="2" dir="auto"')
                     company = contact.additional_attributes.get("company_name")
                     if isinstance(company, str) and company:
-                        mark_id(ui.label(company), "contact-company").classes("text-caption text-grey-7")
+                        company_label = ui.label(company).classes(f"text-caption ellipsis max-w-full {MUTED_TEXT}")
+                        mark_id(company_label, "contact-company").props('dir="auto"')
                     if contact.blocked:
                         mark_id(ui.badge(view.t("CONTACT.BLOCKED"), color="negative"), "blocked-badge")
                 if view.editable and self.on_edit is not None:
@@ -91,15 +92,17 @@ class ContactBasicInfo:
         self, icon: str, value: str | None, empty: str, copy_label: str, kind: str, copy_value: str | None = None
     ) -> None:
         with ui.row().classes("items-center gap-2 w-full no-wrap"):
-            ui.icon(icon, size="sm").classes("text-grey-7").props('aria-hidden="true"')
+            ui.icon(icon, size="sm").classes(MUTED_TEXT).props('aria-hidden="true"')
             if value:
-                mark_id(ui.label(value), f"contact-{kind}").classes("ellipsis grow").props('dir="ltr"')
+                # Left to right, but only as wide as the text, so in Arabic it stays next to its icon.
+                mark_id(ui.label(value), f"contact-{kind}").classes("ellipsis min-w-0").props('dir="ltr"')
+                ui.space()
                 text = copy_value or value
                 copy = ui.button(icon="content_copy", on_click=lambda: self._copy(text))
                 copy.props('flat round dense size="sm"')
                 mark_id(aria(copy, copy_label), f"copy-{kind}").tooltip(copy_label)
             else:
-                mark_id(ui.label(empty), f"contact-{kind}-empty").classes("text-grey-6 italic grow")
+                mark_id(ui.label(empty), f"contact-{kind}-empty").classes(f"{MUTED_TEXT} italic grow")
 
     def _copy(self, text: str) -> None:
         ui.clipboard.write(text)

@@ -8,14 +8,31 @@ from typing import Any
 from nicegui import ui
 
 from api.models import Conversation
-from components.contact_view import ContactView, aria, mark_id, section_title, skeleton_lines
+from components.contact_view import (
+    MUTED_TEXT,
+    ContactView,
+    aria,
+    mark_id,
+    scroll_fade_css,
+    section_title,
+    skeleton_lines,
+)
 from state import actions
 from state.i18n import relative_time
 
-STATUS_COLORS = {"open": "primary", "resolved": "positive", "pending": "warning", "snoozed": "grey"}
+# Badge background and text colour of each status; every pair has at least 5:1 contrast.
+STATUS_COLORS = {
+    "open": ("primary", "white"),
+    "resolved": ("positive", "white"),
+    "pending": ("warning", "black"),
+    "snoozed": ("grey-8", "white"),
+}
 PREVIEW_LENGTH = 120
+SCROLL_ROWS = 8  # more rows than this scroll in SCROLL_HEIGHT
+SCROLL_HEIGHT = "420px"
 
 # Cells render through Vue's text interpolation ({{ }}), so message text and labels stay text.
+# A message preview is isolated (<bdi>) so English in an Arabic page keeps its punctuation where it belongs.
 BODY_SLOT = r"""
 <q-tr :props="props" class="cursor-pointer" tabindex="0" role="link"
       :aria-label="props.row.aria" :data-testid="'conversation-' + props.row.id"
@@ -23,21 +40,25 @@ BODY_SLOT = r"""
       @keydown.enter="() => $parent.$emit('open', props.row.id)">
   <q-td key="id" :props="props">#{{ props.row.id }}</q-td>
   <q-td key="status" :props="props">
-    <q-badge :color="props.row.status_color" :label="props.row.status_text" />
+    <q-badge :color="props.row.status_color" :text-color="props.row.status_text_color"
+             :label="props.row.status_text" />
     <q-badge v-if="props.row.unread" color="negative" rounded class="q-ml-xs" :label="props.row.unread"
              :aria-label="props.row.unread_text" />
   </q-td>
   <q-td key="preview" :props="props" class="preview-cell">
-    <div class="text-caption text-grey-7">{{ props.row.inbox }}</div>
-    <div class="ellipsis">{{ props.row.preview }}</div>
+    <div class="text-caption MUTED_TEXT">{{ props.row.inbox }}</div>
+    <div class="ellipsis"><bdi>{{ props.row.preview }}</bdi></div>
     <div v-if="props.row.labels.length">
       <q-badge v-for="label in props.row.labels" :key="label" outline color="secondary" class="q-mr-xs"
                :label="label" />
     </div>
   </q-td>
-  <q-td key="time" :props="props" class="text-caption text-grey-7">{{ props.row.time }}</q-td>
+  <q-td key="time" :props="props" class="text-caption MUTED_TEXT">{{ props.row.time }}</q-td>
 </q-tr>
-"""
+""".replace("MUTED_TEXT", MUTED_TEXT)
+
+# The table scrolls in a fixed height that rarely ends on a row boundary.
+HISTORY_CSS = scroll_fade_css(".history-table.history-scrolls .q-table__middle")
 
 
 class ContactConversationHistory:
@@ -47,6 +68,7 @@ class ContactConversationHistory:
         self.view = view
         self.rendered: object = None
         self.container = ui.column().classes("w-full gap-2")
+        ui.add_css(HISTORY_CSS)
         with self.container:
             section_title(view.t("HISTORY.TITLE"))
             self.status = ui.column().classes("w-full")
@@ -79,13 +101,15 @@ class ContactConversationHistory:
             preview = preview[:PREVIEW_LENGTH] + ("…" if len(preview) > PREVIEW_LENGTH else "")
             status = conversation.status
             status_text = view.t(f"HISTORY.STATUS_{status.upper()}") if status in STATUS_COLORS else status
+            background, foreground = STATUS_COLORS.get(status, ("grey-8", "white"))
             stamp = conversation.last_activity_at or conversation.timestamp or conversation.created_at
             inbox = inboxes.get(conversation.inbox_id or -1) or conversation.meta.channel or ""
             rows.append(
                 {
                     "id": conversation.id,
                     "status_text": status_text,
-                    "status_color": STATUS_COLORS.get(status, "grey"),
+                    "status_color": background,
+                    "status_text_color": foreground,
                     "unread": conversation.unread_count or 0,
                     "unread_text": view.t("HISTORY.UNREAD", count=conversation.unread_count),
                     "inbox": view.t("HISTORY.INBOX", name=inbox) if inbox else "",
@@ -117,7 +141,7 @@ class ContactConversationHistory:
             if history.count is not None or history.conversations:
                 total = history.count if history.count is not None else len(history.conversations)
                 mark_id(ui.label(view.t("HISTORY.COUNT", count=total)), "history-count").classes(
-                    "text-caption text-grey-7"
+                    f"text-caption {MUTED_TEXT}"
                 )
             if not history.loaded and (history.loading or not history.error):
                 skeleton_lines(3)
@@ -128,12 +152,16 @@ class ContactConversationHistory:
                     ).props('role="alert"')
                     ui.button(view.t("APP.RETRY"), on_click=self._reload).props("flat dense")
             elif history.loaded and not history.conversations:
-                mark_id(ui.label(view.t("HISTORY.EMPTY")), "history-empty").classes("text-grey-6 italic")
+                mark_id(ui.label(view.t("HISTORY.EMPTY")), "history-empty").classes(f"{MUTED_TEXT} italic")
         rows = self._rows(history.conversations)
         self.table.rows = rows
         self.table.visible = bool(rows)
-        height = "420px" if len(rows) > 8 else "auto"
-        self.table.style(f"max-height: {height}")
+        scrolls = len(rows) > SCROLL_ROWS
+        self.table.style(f"max-height: {SCROLL_HEIGHT if scrolls else 'auto'}")
+        if scrolls:
+            self.table.classes(add="history-scrolls")
+        else:
+            self.table.classes(remove="history-scrolls")
         self.table.update()
         self.more.visible = history.has_more
         self.more.props["loading"] = history.loading

@@ -10,7 +10,7 @@ from nicegui import ui
 
 from api.models import AttributeDefinition
 from api.validation import SOCIAL_NETWORKS, check_attribute_value, safe_http_url, social_profile_url
-from components.contact_view import ContactView, aria, mark_id, section_title, skeleton_lines
+from components.contact_view import MUTED_TEXT, ContactView, aria, mark_id, section_title, skeleton_lines
 from state import actions
 
 ICONS = {
@@ -23,6 +23,8 @@ ICONS = {
     "list": "list",
     "checkbox": "check_box",
 }
+# Numbers, amounts, percentages and dates read left to right in every language ("15 %", never "% 15").
+LEFT_TO_RIGHT_TYPES = {"number", "currency", "percent", "date", "link"}
 DEFAULT_LABEL_COLOR = "#64748b"
 HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
@@ -48,15 +50,26 @@ def untyped(key: str) -> AttributeDefinition:
     return AttributeDefinition(id=0, attribute_display_name=key.replace("_", " ").title(), attribute_key=key)
 
 
-def label_colors(color: str | None) -> tuple[str, str]:
-    """Background and readable text colour of a label chip; anything but a hex colour gets the default."""
-    background = color if color and HEX_COLOR.match(color) else DEFAULT_LABEL_COLOR
-    digits = background[1:]
+def relative_luminance(hex_color: str) -> float:
+    """WCAG relative luminance of `#rgb` or `#rrggbb`: 0 for black, 1 for white."""
+    digits = hex_color[1:]
     if len(digits) == 3:
         digits = "".join(d * 2 for d in digits)
-    red, green, blue = (int(digits[i : i + 2], 16) for i in (0, 2, 4))
-    luminance = 0.299 * red + 0.587 * green + 0.114 * blue
-    return background, "black" if luminance > 150 else "white"
+    channels = [int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    red, green, blue = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def label_colors(color: str | None) -> tuple[str, str]:
+    """Background and text colour of a label chip: black or white, whichever contrasts more (WCAG).
+
+    Anything but a hex colour gets the default background.
+    """
+    background = color if color and HEX_COLOR.match(color) else DEFAULT_LABEL_COLOR
+    luminance = relative_luminance(background)
+    on_black = (luminance + 0.05) / 0.05
+    on_white = 1.05 / (luminance + 0.05)
+    return background, "black" if on_black > on_white else "white"
 
 
 class AttributeEditor:
@@ -183,7 +196,7 @@ class ContactMetaInformation:
         known = {d.attribute_key for d in definitions}
         definitions += [untyped(key) for key in contact.custom_attributes if key not in known]
         if not definitions:
-            ui.label(view.t("ATTRIBUTES.EMPTY")).classes("text-grey-6 italic")
+            ui.label(view.t("ATTRIBUTES.EMPTY")).classes(f"{MUTED_TEXT} italic")
             return
         with mark_id(ui.column(), "attributes").classes("w-full gap-1"):
             for definition in definitions:
@@ -193,9 +206,10 @@ class ContactMetaInformation:
         view = self.view
         key = definition.attribute_key
         with mark_id(ui.row(), f"attribute-{key}").classes("items-center gap-2 w-full no-wrap"):
-            icon = ui.icon(ICONS.get(definition.attribute_display_type, "notes"), size="xs").classes("text-grey-7")
+            kind = definition.attribute_display_type
+            icon = ui.icon(ICONS.get(kind, "notes"), size="xs").classes(MUTED_TEXT)
             icon.props('aria-hidden="true"')
-            name = ui.label(definition.attribute_display_name).classes("text-grey-8 w-1/3 ellipsis")
+            name = ui.label(definition.attribute_display_name).classes(f"{MUTED_TEXT} w-1/3 shrink-0 ellipsis")
             if definition.attribute_description:
                 name.tooltip(definition.attribute_description)
             if self.editing == key:
@@ -203,16 +217,20 @@ class ContactMetaInformation:
                     AttributeEditor(view, definition, value, lambda v: self._save(key, v), self._close)
                 return
             shown = display_value(definition, value, view.t("ATTRIBUTES.YES"), view.t("ATTRIBUTES.NO"))
-            url = safe_http_url(value) if definition.attribute_display_type == "link" else None
+            url = safe_http_url(value) if kind == "link" else None
+            # Values are only as wide as their text, so one with its own direction stays next to the name.
+            direction = "ltr" if kind in LEFT_TO_RIGHT_TYPES else "auto"
             if url:
-                link = (
-                    ui.link(str(value), url, new_tab=True).classes("grow ellipsis").props('rel="noopener noreferrer"')
-                )
-                mark_id(link, f"attribute-value-{key}")
+                link = ui.link(str(value), url, new_tab=True).classes("min-w-0 ellipsis")
+                mark_id(link.props(f'rel="noopener noreferrer" dir={direction}'), f"attribute-value-{key}")
             elif shown:
-                mark_id(ui.label(shown), f"attribute-value-{key}").classes("grow ellipsis")
+                value_label = ui.label(shown).classes("min-w-0 ellipsis")
+                if kind != "checkbox":
+                    value_label.props(f"dir={direction}")
+                mark_id(value_label, f"attribute-value-{key}")
             else:
-                ui.label(view.t("ATTRIBUTES.NOT_SET")).classes("grow text-grey-6 italic")
+                ui.label(view.t("ATTRIBUTES.NOT_SET")).classes(f"{MUTED_TEXT} italic")
+            ui.space()
             if view.editable and self.definitions_settled:
                 button = ui.button(icon="edit", on_click=lambda: self._open(key)).props("flat round dense size=sm")
                 # One save at a time: a second one would race the first for the contact's version.
@@ -264,7 +282,7 @@ class ContactMetaInformation:
         colors = view.store.label_colors()
         with mark_id(ui.row(), "labels").classes("gap-1 items-center w-full"):
             if not entry.labels:
-                mark_id(ui.label(view.t("LABELS.EMPTY")), "labels-empty").classes("text-grey-6 italic")
+                mark_id(ui.label(view.t("LABELS.EMPTY")), "labels-empty").classes(f"{MUTED_TEXT} italic")
             for title in entry.labels:
                 background, text = label_colors(colors.get(title))
                 chip = ui.chip(
@@ -335,4 +353,4 @@ class ContactMetaInformation:
                 else:
                     mark_id(ui.label(label), f"social-{network}")
             if not shown:
-                ui.label(view.t("SOCIAL.EMPTY")).classes("text-grey-6 italic")
+                ui.label(view.t("SOCIAL.EMPTY")).classes(f"{MUTED_TEXT} italic")

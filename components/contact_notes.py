@@ -6,7 +6,7 @@ import time
 
 from nicegui import ui
 
-from components.contact_view import ContactView, aria, mark_id, section_title, skeleton_lines
+from components.contact_view import MUTED_TEXT, ContactView, aria, mark_id, section_title, skeleton_lines
 from state import actions
 from state.i18n import format_datetime, relative_time
 
@@ -19,12 +19,14 @@ class ContactNotes:
         self.rendered: object = None
         with ui.column().classes("w-full gap-2"):
             section_title(view.t("NOTES.TITLE"))
-            with ui.row().classes("w-full items-start gap-2 no-wrap") as self.form:
-                self.text = ui.textarea(placeholder=view.t("NOTES.PLACEHOLDER")).classes("grow")
+            # The column is narrow: the box takes its whole width and the button sits below it, at the end.
+            with ui.column().classes("w-full gap-2") as self.form:
+                self.text = ui.textarea(placeholder=view.t("NOTES.PLACEHOLDER")).classes("w-full")
                 self.text.props("autogrow outlined dense")
                 mark_id(aria(self.text, view.t("NOTES.PLACEHOLDER")), "note-input")
                 self.text.on("keydown.ctrl.enter", self._add)
                 self.add_button = ui.button(view.t("NOTES.ADD"), on_click=self._add).props("color=primary")
+                self.add_button.classes("self-end")
                 mark_id(self.add_button, "note-add")
             self.list = ui.column().classes("w-full gap-2")
         with ui.dialog() as self.confirm, ui.card().props('role="alertdialog"'):
@@ -56,11 +58,11 @@ class ContactNotes:
                     skeleton_lines(2)
                 return
             if not entry.notes:
-                mark_id(ui.label(view.t("NOTES.EMPTY")), "notes-empty").classes("text-grey-6 italic")
+                mark_id(ui.label(view.t("NOTES.EMPTY")), "notes-empty").classes(f"{MUTED_TEXT} italic")
             for note in entry.notes:
                 with mark_id(ui.card(), f"note-{note.id}").classes("w-full q-pa-sm").props("flat bordered"):
-                    ui.label(note.content).classes("whitespace-pre-wrap break-words")
-                    with ui.row().classes("items-center w-full text-caption text-grey-7"):
+                    ui.label(note.content).classes("whitespace-pre-wrap break-words max-w-full").props('dir="auto"')
+                    with ui.row().classes(f"items-center w-full text-caption {MUTED_TEXT}"):
                         author = note.user.name if note.user and note.user.name else view.t("TIMELINE.SYSTEM")
                         stamp = note.created_at
                         when = relative_time(stamp, now=now, locale=view.locale) if stamp else ""

@@ -16,6 +16,9 @@ from state.store import ContactEntry, ContactStore
 
 E = TypeVar("E", bound=ui.element)
 
+# Secondary text that keeps 4.5:1 contrast on light cards (gray-600) and on dark ones (gray-400).
+MUTED_TEXT = "text-gray-600 dark:text-gray-400"
+
 
 @dataclass(kw_only=True)
 class ContactView:
@@ -72,6 +75,27 @@ def skeleton_lines(count: int = 3) -> None:
     """Placeholder lines while a section loads."""
     for _ in range(count):
         ui.skeleton("text").classes("w-full")
+
+
+def scroll_fade_css(selector: str) -> str:
+    """CSS for a scroll box whose bottom fades out, a hint that there is more below a cut-off row.
+
+    The same height of padding ends the content, so at the end of the scroll only empty space is faded.
+    """
+    return f"""
+{selector} {{
+  padding-bottom: 3rem;
+  mask-image: linear-gradient(to bottom, #000 calc(100% - 3rem), transparent);
+}}
+"""
+
+
+def isolated(text: str) -> str:
+    """Text set apart from the sentence around it (Unicode first-strong isolate).
+
+    An English value inside an Arabic sentence, or the other way round, keeps its own direction and punctuation.
+    """
+    return f"\u2068{text}\u2069"
 
 
 def aria(element: E, label: str) -> E:

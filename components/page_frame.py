@@ -13,10 +13,30 @@ from state.session import AgentSession
 
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "es": "Español", "ar": "العربية"}
 
+# White text on each of these has at least 5:1 contrast (WCAG AA asks 4.5:1): buttons, badges, the header.
+THEME_COLORS = {"primary": "#1f5fae", "secondary": "#0f766e", "positive": "#15803d"}
+# As text on dark cards those colours are too dark; there text (never fills) takes lighter tints. Quasar's
+# colour classes are `!important` in a late cascade layer, which an `!important` in an earlier layer outranks;
+# the link colour joins NiceGUI's own layer so that utility classes still win over it.
+THEME_CSS = """
+@layer overrides {
+  .body--dark .text-primary:not(.q-timeline__dot) { color: #93c5fd !important; }
+  .body--dark .text-secondary { color: #5eead4 !important; }
+}
+@layer nicegui {
+  .nicegui-link { color: var(--q-primary); }
+  .body--dark .nicegui-link { color: #93c5fd; }
+}
+"""
+# On the blue header the usual green and amber are too faint to tell apart from it.
+LIVE_COLORS = {True: "light-green-4", False: "amber-5"}
+
 
 def apply_locale_and_theme(locale: str) -> None:
-    """Direction and language of the document, and the agent's light or dark theme."""
+    """Direction and language of the document, the colours, and the agent's light or dark theme."""
     ui.query("html").props(f"lang={locale} dir={'rtl' if is_rtl(locale) else 'ltr'}")
+    ui.colors(**THEME_COLORS)
+    ui.add_css(THEME_CSS)
     ui.dark_mode(bool(app.storage.user.get("dark", False)))
 
 
@@ -81,7 +101,7 @@ def _live_indicator(session: AgentSession, locale: str) -> None:
     icon = mark_id(ui.icon("wifi_off"), "live-status")
 
     def show(connected: bool) -> None:
-        icon.props["color"] = "positive" if connected else "warning"
+        icon.props["color"] = LIVE_COLORS[connected]
         icon.props["name"] = "wifi" if connected else "wifi_off"
         aria(icon, t("APP.LIVE_UPDATES_ON" if connected else "APP.CONNECTION_LOST", locale=locale))
         icon.props["role"] = "img"

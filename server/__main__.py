@@ -7,6 +7,9 @@ import uvicorn
 from api.settings import Settings
 from server.app import create_app
 
+# h11 bounds what a request line and headers may take (httptools accepts any size).
+MAX_HEADER_BYTES = 64 * 1024
+
 
 def main() -> None:
     settings = Settings()
@@ -15,8 +18,10 @@ def main() -> None:
         host=settings.host,
         port=settings.port,
         log_level="warning",
-        ws="websockets",
+        ws="websockets-sansio",
         lifespan="on",
+        http="h11",
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
     )
 
 

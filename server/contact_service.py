@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import random
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,7 +13,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.validation import FieldProblem, check_contact_changes
+from api.validation import FieldProblem, check_contact_changes, without_forbidden_characters
 from server import models
 from server.auth import Caller
 from server.errors import ApiProblem
@@ -18,7 +22,7 @@ from server.runtime import ServerRuntime
 from server.serializers import contact_event_json, contact_json
 
 UNIQUE_FIELDS = ("email", "phone_number", "identifier")
-MAX_UPDATE_ATTEMPTS = 5
+UPDATE_DEADLINE = 15.0  # seconds a write without If-Match keeps re-applying itself under contention
 
 
 def etag(contact: models.Contact) -> str:
@@ -166,7 +170,11 @@ async def update_contact(
     is re-applied on the newer row (Chatwoot's last-write-wins, per field).
     """
     check_version = bool(if_match) and runtime.extensions
-    for _attempt in range(MAX_UPDATE_ATTEMPTS):
+    deadline = time.monotonic() + UPDATE_DEADLINE
+    for attempt in itertools.count():
+        if attempt:
+            # Lost the race to another writer: back off a little (jittered), then apply on the newer row.
+            await asyncio.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
         async with runtime.session() as session:
             contact = await find_contact(session, caller.account_id, contact_id)
             if check_version and not etag_matches(if_match or "", contact):
@@ -195,6 +203,8 @@ async def update_contact(
                 if check_version:
                     contact = await find_contact(session, caller.account_id, contact_id)
                     raise await conflict(session, contact)
+                if time.monotonic() > deadline:
+                    break
                 continue
             for field, (old, new) in changes.items():
                 record(session, caller, contact.id, contact.account_id, "updated", field, old, new)
@@ -230,7 +240,7 @@ def taken_problem(error: IntegrityError) -> ApiProblem:
 
 def search_filter(query: str) -> Any:
     """Matches name, email, phone or identifier, case-insensitively."""
-    pattern = f"%{query.replace(chr(0), '').strip().lower()}%"
+    pattern = f"%{without_forbidden_characters(query).strip().lower()}%"
     return or_(
         func.lower(models.Contact.name).like(pattern),
         models.Contact.email.like(pattern),
