@@ -13,7 +13,7 @@ from api.errors import ApiError
 from api.models import ContactPage
 from api.settings import Settings
 from api.validation import format_phone_international
-from components.contact_view import aria, mark_id
+from components.contact_view import MUTED_TEXT, aria, mark_id
 from components.page_frame import page_frame
 from pages.access import agent_session, page_locale, to_sign_in
 from state.actions import LIST_CHANNEL
@@ -45,7 +45,7 @@ def register(settings: Settings) -> None:
             mark_id(aria(search, t("CONTACTS_LIST.SEARCH_LABEL", locale=locale)), "contact-search")
             with search.add_slot("prepend"):
                 ui.icon("search").props('aria-hidden="true"')
-            status = ui.label(t("CONTACTS_LIST.LOADING", locale=locale)).classes("text-caption text-grey-7")
+            status = ui.label(t("CONTACTS_LIST.LOADING", locale=locale)).classes(f"text-caption {MUTED_TEXT}")
             mark_id(status.props('aria-live="polite"'), "list-status")
             columns = [
                 {"name": "name", "label": t("CONTACTS_LIST.COLUMN_NAME", locale=locale), "field": "name"},

@@ -12,7 +12,7 @@ from nicegui import context, ui
 from api.errors import ApiError, NotFound
 from api.settings import Settings
 from components.contact_panel import ContactPanel
-from components.contact_view import ContactView, aria, mark_id
+from components.contact_view import MUTED_TEXT, ContactView, aria, mark_id
 from components.page_frame import page_frame
 from pages.access import agent_session, page_locale, to_sign_in
 from state.i18n import format_datetime, relative_time, t
@@ -52,7 +52,7 @@ def register(settings: Settings) -> None:
         now = int(time.time())
         with listing:
             if not items:
-                ui.label(t("HISTORY.EMPTY", locale=locale)).classes("text-grey-6 italic")
+                ui.label(t("HISTORY.EMPTY", locale=locale)).classes(f"{MUTED_TEXT} italic")
             for item in items:
                 sender = item.meta.sender
                 message = item.messages[-1].content if item.messages else ""
@@ -66,7 +66,7 @@ def register(settings: Settings) -> None:
                         ui.label(sender.name if sender and sender.name else "").classes("grow ellipsis")
                         stamp = item.last_activity_at
                         ui.label(relative_time(stamp, now=now, locale=locale) if stamp else "").classes("text-caption")
-                    ui.label(message or "").classes("ellipsis text-grey-8")
+                    ui.label(message or "").classes(f"ellipsis {MUTED_TEXT}")
         return None
 
     @ui.page("/conversations/{conversation_id}")
@@ -107,7 +107,7 @@ def register(settings: Settings) -> None:
                     'role="heading" aria-level="2"'
                 )
                 if not messages:
-                    ui.label(t("CONVERSATION.NO_MESSAGES", locale=locale)).classes("text-grey-6 italic")
+                    ui.label(t("CONVERSATION.NO_MESSAGES", locale=locale)).classes(f"{MUTED_TEXT} italic")
                 for message in messages:
                     incoming = message.message_type in (0, "incoming")
                     who = t("CONVERSATION.FROM_CONTACT" if incoming else "CONVERSATION.FROM_AGENT", locale=locale)
@@ -128,7 +128,7 @@ def register(settings: Settings) -> None:
             panel = ui.column().classes("basis-96 grow")
             with aria(panel, t("CONVERSATION.CONTACT_PANEL", locale=locale)).props('role="complementary"'):
                 if sender is None:
-                    ui.label(t("CONTACT.NOT_FOUND", locale=locale)).classes("text-grey-6 italic")
+                    ui.label(t("CONTACT.NOT_FOUND", locale=locale)).classes(f"{MUTED_TEXT} italic")
                 else:
                     link = ui.link(
                         t("CONVERSATION.OPEN_CONTACT", locale=locale), f"/conversations/{conversation_id}/contact"

@@ -8,7 +8,7 @@ from nicegui import app, ui
 
 from api.errors import ApiError, NetworkError, RateLimited, Unauthorized
 from api.settings import Settings
-from components.contact_view import mark_id
+from components.contact_view import MUTED_TEXT, mark_id
 from components.page_frame import page_frame
 from pages.access import agent_session, page_locale, safe_next
 from state.i18n import t
@@ -49,7 +49,7 @@ def register(settings: Settings) -> None:
             error = mark_id(ui.label("").classes("text-negative").props('role="alert"'), "login-error")
             if demo:
                 ui.label(t("LOGIN.DEMO_HINT", locale=locale, email=DEMO_EMAIL, password=DEMO_PASSWORD)).classes(
-                    "text-caption text-grey-7"
+                    f"text-caption {MUTED_TEXT}"
                 )
 
             async def submit() -> None:
