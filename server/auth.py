@@ -65,15 +65,44 @@ async def agent_by_token(session: AsyncSession, token: str) -> Agent | None:
     return (await session.execute(select(Agent).where(Agent.access_token == token))).scalar_one_or_none()
 
 
+class KnownTokens:
+    """Agents by token for a few seconds, so a busy agent's requests skip two queries each.
+
+    Tokens never change here; an agent removed from the database stays known for at most `ttl` seconds.
+    """
+
+    def __init__(self, ttl: float = 30.0, size: int = 10_000) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._agents: dict[str, tuple[float, Agent]] = {}
+
+    def get(self, token: str) -> Agent | None:
+        known = self._agents.get(token)
+        if known is None or known[0] < time.monotonic():
+            self._agents.pop(token, None)
+            return None
+        return known[1]
+
+    def put(self, token: str, agent: Agent) -> None:
+        if len(self._agents) >= self.size:
+            self._agents.clear()
+        self._agents[token] = (time.monotonic() + self.ttl, agent)
+
+
+known_tokens = KnownTokens()
+
+
 async def current_agent(
     request: Request, api_access_token: str = Header(default="", convert_underscores=False)
 ) -> Agent:
     """The agent of the `api_access_token` header; 401 when unknown."""
-    runtime = runtime_of(request)
-    async with runtime.session() as session:
-        agent = await agent_by_token(session, api_access_token)
+    agent = known_tokens.get(api_access_token)
     if agent is None:
-        raise ApiProblem.unauthorized("Invalid Access Token")
+        async with runtime_of(request).session() as session:
+            agent = await agent_by_token(session, api_access_token)
+        if agent is None:
+            raise ApiProblem.unauthorized("Invalid Access Token")
+        known_tokens.put(api_access_token, agent)
     return agent
 
 
