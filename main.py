@@ -75,6 +75,7 @@ if __name__ in {"__main__", "__mp_main__"}:
         reload=False,
         show_welcome_message=False,
         favicon="👤",
+        session_middleware_kwargs={"same_site": "none", "https_only": True} if settings.cross_origin_embedding else {},
         http="h11",  # bounded request line and headers (httptools accepts any size)
         h11_max_incomplete_event_size=64 * 1024,
     )

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     demo_data: bool = True
     storage_secret: str = "change-me-in-production"
     frame_ancestors: str = "'self'"
+    # Portals on another origin: the session cookie must be SameSite=None; Secure (so the app needs HTTPS).
+    cross_origin_embedding: bool = False
     analytics_sink: str = str(PROJECT_ROOT / "data" / "analytics.jsonl")
     # Extensions beyond Chatwoot (ETag/If-Match, paged conversations, /events). Off = plain-Chatwoot mode.
     server_extensions: bool = True

@@ -1,0 +1,28 @@
+"""Embedding in a portal: the CSP frame-ancestors header, and cookies a cross-origin iframe keeps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from tests.app_process import AppProcess
+
+
+def test_cross_origin_embedding_sends_the_policy_and_a_cookie_for_iframes(tmp_path: Path) -> None:
+    app = AppProcess(
+        env={
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'contacts.db'}",
+            "FRAME_ANCESTORS": "https://portal.example.com",
+            "CROSS_ORIGIN_EMBEDDING": "true",
+        },
+        log_path=tmp_path / "app.log",
+    ).start()
+    try:
+        answer = httpx.get(f"{app.url}/embed/contacts/1")
+        assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
+        assert answer.headers["content-security-policy"] == "frame-ancestors https://portal.example.com"
+        cookie = answer.headers["set-cookie"].lower()
+        assert "samesite=none" in cookie and "secure" in cookie
+    finally:
+        app.stop()
