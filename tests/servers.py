@@ -67,14 +67,14 @@ def wait_until_answering(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{process.args} exited with {process.returncode}; see {log_path}")
+            raise RuntimeError(f"{process.args!r} exited with {process.returncode}; see {log_path}")
         try:
             if httpx.get(url, timeout=2).status_code == status:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.1)
-    raise RuntimeError(f"{process.args} did not answer within {timeout} s; see {log_path}")
+    raise RuntimeError(f"{process.args!r} did not answer within {timeout} s; see {log_path}")
 
 
 def terminate(process: subprocess.Popen[bytes] | None) -> None:
