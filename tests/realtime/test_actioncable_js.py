@@ -28,8 +28,7 @@ SCRIPT = NODE_DIR / "subscribe.mjs"
 def node_client() -> Path:
     """The Node script, its dependencies installed from the lock file when missing."""
     node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.skip("Node.js and npm are needed for the @rails/actioncable test")
+    assert node is not None and npm is not None, "Node.js and npm are needed for the @rails/actioncable test"
     if not (NODE_DIR / "node_modules" / "@rails" / "actioncable").is_dir():
         subprocess.run(
             [npm, "ci", "--prefix", str(NODE_DIR), "--no-audit", "--no-fund", "--loglevel=error"],
