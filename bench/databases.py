@@ -1,0 +1,92 @@
+"""Benchmark data: fresh SQLite files with demo data plus extra contacts, and cached large databases."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import shutil
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bench.report import ROOT, SCRATCH_DIR
+from server import models
+from server.db import create_engine, migrate_sync, sessions
+from server.seed import add_bulk_contacts, add_conversations, seed_demo_if_empty
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@contextmanager
+def scratch_directory(name: str) -> Iterator[Path]:
+    """A directory under bench/scratch/ for one run, removed afterwards."""
+    directory = SCRATCH_DIR / f"{name}-{uuid.uuid4().hex[:8]}"
+    directory.mkdir(parents=True)
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+async def _prepare(url: str, bulk: int, conversations: list[int]) -> list[int]:
+    await asyncio.to_thread(migrate_sync, url)
+    engine = create_engine(url)
+    factory = sessions(engine)
+    try:
+        await seed_demo_if_empty(factory)
+        async with factory() as session:
+            first = (await session.scalar(select(func.max(models.Contact.id))) or 0) + 1
+        if bulk:
+            await add_bulk_contacts(factory, 1, bulk)
+        for offset, count in enumerate(conversations):
+            if count:
+                await add_conversations(factory, first + offset, count)
+        return [first + offset for offset in range(max(bulk, len(conversations)))]
+    finally:
+        await engine.dispose()
+
+
+async def prepare_database(url: str, *, bulk: int = 0, conversations: list[int] | None = None) -> list[int]:
+    """Migrate, seed the demo data, add `bulk` contacts to account 1 and give the first ones conversations.
+
+    `conversations[i]` conversations go to the i-th new contact; returns the new contacts' ids.
+    """
+    return await _prepare(url, bulk, conversations or [])
+
+
+def _schema_key() -> str:
+    """Changes when the schema or the generator changes, so a cached database is never stale."""
+    digest = hashlib.sha256()
+    sources = sorted((ROOT / "server" / "migrations" / "versions").glob("*.py"))
+    for source in [*sources, ROOT / "server" / "seed.py", ROOT / "server" / "models.py"]:
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def cached_scale_database(contacts: int) -> tuple[Path, float | None]:
+    """A SQLite file with the demo data plus `contacts` bulk contacts, generated once and kept in bench/scratch/.
+
+    Returns the path and the seconds generation took (None when it came from the cache).
+    """
+    SCRATCH_DIR.mkdir(parents=True, exist_ok=True)
+    path = SCRATCH_DIR / f"scale-{contacts}-{_schema_key()}.db"
+    if path.exists():
+        return path, None
+    for stale in SCRATCH_DIR.glob(f"scale-{contacts}-*"):
+        stale.unlink()
+    building = path.with_suffix(".building")
+    started = time.perf_counter()
+    asyncio.run(_prepare(sqlite_url(building), contacts, []))
+    with sqlite3.connect(building) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for leftover in (Path(f"{building}-wal"), Path(f"{building}-shm")):
+        leftover.unlink(missing_ok=True)
+    building.rename(path)
+    return path, time.perf_counter() - started

@@ -1,0 +1,122 @@
+"""Benchmark 5, scale: contact show, list, search and conversations latency at 1,000 and 1,000,000 contacts.
+
+The databases come from the seed generator (`add_bulk_contacts`) and are cached under
+bench/scratch/ keyed by size and schema, so only the first run pays for generating them.
+One client, sequential requests against `python -m server` on SQLite: latency, not load.
+Search is `LIKE '%q%'` over name, email, phone and identifier, so it scans the table.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import sys
+import time
+from typing import Any
+
+import httpx
+
+from bench.databases import cached_scale_database, sqlite_url
+from bench.processes import api_server
+from bench.report import BenchResult, distribution, ms, ratio
+
+NAME = "scale"
+TITLE = "Scale"
+SIZES = (1_000, 1_000_000)
+ACCOUNT = "/api/v1/accounts/1"
+COMMON_TERM = "smith"
+MEASURES = {
+    "show": "contact show",
+    "conversations": "contact conversations",
+    "list": "contacts list, page 1",
+    "search_rare": "search, rare term (1 match)",
+    "search_common": f"search, common term ({COMMON_TERM!r})",
+}
+
+
+def _timed(client: httpx.Client, path: str, params: dict[str, Any] | None, samples: int) -> dict[str, Any]:
+    client.get(path, params=params).raise_for_status()  # warm-up: caches, prepared statements
+    latencies = []
+    answer: httpx.Response | None = None
+    for _ in range(samples):
+        started = time.perf_counter()
+        answer = client.get(path, params=params)
+        latencies.append((time.perf_counter() - started) * 1000)
+        answer.raise_for_status()
+    figures = distribution(latencies)
+    body = answer.json() if answer is not None else {}
+    meta = body.get("meta") if isinstance(body, dict) else None
+    if isinstance(meta, dict) and "count" in meta:
+        figures["matches"] = meta["count"]
+    return figures
+
+
+def _measure_size(size: int, quick: bool) -> dict[str, Any]:
+    path, generated = cached_scale_database(size)
+    if generated is not None:
+        print(f"  generated {size:,} contacts in {generated:.0f} s (cached as {path.name})", flush=True)
+    with sqlite3.connect(path) as connection:
+        highest = connection.execute("SELECT max(id) FROM contacts").fetchone()[0]
+        ada = connection.execute("SELECT id FROM contacts WHERE email = 'ada@example.com'").fetchone()[0]
+    bulk_ids = range(highest - size + 1, highest + 1)
+    rng = random.Random(size)
+    rare = f"bulk-{rng.choice(bulk_ids)}@load.example"
+    fast = 20 if quick else 60
+    slow = 3 if quick else (5 if size > 100_000 else 15)
+    server = api_server(f"scale-{size}", sqlite_url(path))
+    try:
+        server.start()
+        figures: dict[str, Any] = {"database_mib": round(path.stat().st_size / 2**20, 1), "generation_s": generated}
+        with httpx.Client(base_url=server.url, headers=server.sign_in(), timeout=120) as client:
+            client.get(f"{ACCOUNT}/contacts/{bulk_ids[0]}").raise_for_status()
+            latencies = []
+            for contact_id in rng.sample(bulk_ids, fast):  # a different contact each time, as agents do
+                started = time.perf_counter()
+                client.get(f"{ACCOUNT}/contacts/{contact_id}").raise_for_status()
+                latencies.append((time.perf_counter() - started) * 1000)
+            figures["show"] = distribution(latencies)
+            figures["conversations"] = _timed(client, f"{ACCOUNT}/contacts/{ada}/conversations", {"page": 1}, fast)
+            figures["list"] = _timed(client, f"{ACCOUNT}/contacts", {"page": 1}, slow)
+            figures["search_rare"] = _timed(client, f"{ACCOUNT}/contacts/search", {"q": rare}, slow)
+            figures["search_common"] = _timed(client, f"{ACCOUNT}/contacts/search", {"q": COMMON_TERM}, slow)
+        for key, measure in MEASURES.items():
+            got = figures[key]
+            extra = f", {got['matches']:,} matches" if "matches" in got and key.startswith("search") else ""
+            print(
+                f"  {size:>9,} contacts, {measure}: median {ms(got['median'])}, p95 {ms(got['p95'])}{extra}", flush=True
+            )
+        return figures
+    finally:
+        server.stop()
+
+
+def run(quick: bool = False) -> BenchResult:
+    result = BenchResult(
+        name=NAME,
+        title=TITLE,
+        parameters={"sizes": list(SIZES), "database": "SQLite", "client": "one, sequential (httpx)"},
+    )
+    by_size = {size: _measure_size(size, quick) for size in SIZES}
+    result.figures = {str(size): figures for size, figures in by_size.items()}
+    small, large = by_size[SIZES[0]], by_size[SIZES[-1]]
+    for key, measure in MEASURES.items():
+        a, b = small[key], large[key]
+        matches = f" ({b['matches']:,} matches)" if key == "search_common" and "matches" in b else ""
+        result.row(
+            f"{measure}: {SIZES[-1]:,} vs {SIZES[0]:,} contacts",
+            f"median {ms(b['median'])}, p95 {ms(b['p95'])}{matches}",
+            f"median {ms(a['median'])}, p95 {ms(a['p95'])}",
+            ratio(b["median"], a["median"]),
+        )
+    if large["search_common"]["median"] > 1000 or large["search_rare"]["median"] > 1000:
+        result.note(
+            f"search at {SIZES[-1]:,} contacts takes over a second: LIKE '%q%' (plus a COUNT over the same "
+            "condition) scans every row; an index cannot serve a leading wildcard (full-text search would)"
+        )
+    return result
+
+
+if __name__ == "__main__":
+    from bench.__main__ import main
+
+    main([NAME, *sys.argv[1:]])
