@@ -553,21 +553,26 @@ def apply_event(store: ContactStore, event: str, data: dict[str, Any], account_i
     for name in EVENT_FIELDS:
         if name in incoming.model_fields_set:
             merged[name] = getattr(incoming, name)
-    take_server_contact(store, incoming.id, merged, performer=incoming.performer.name if incoming.performer else None)
-    store.notify(incoming.id)
+    performer = incoming.performer.name if incoming.performer else None
+    if take_server_contact(store, incoming.id, merged, performer=performer):
+        store.notify(incoming.id)  # an echo of what this agent already shows changes nothing on screen
 
 
-def take_server_contact(store: ContactStore, contact_id: int, contact: dict[str, Any], performer: str | None) -> None:
-    """Make `contact` the server's truth; fields it changes under the agent's draft become a conflict."""
+def take_server_contact(store: ContactStore, contact_id: int, contact: dict[str, Any], performer: str | None) -> bool:
+    """Make `contact` the server's truth; fields it changes under the agent's draft become a conflict.
+
+    Returns whether anything the agent sees changed.
+    """
     entry = store.entry(contact_id)
     before = leaf_paths(entry.server or {})
     after = leaf_paths(contact)
     changed = [p for p in set(before) | set(after) if before.get(p) != after.get(p)]
     had_server = entry.server is not None
+    was_deleted = entry.deleted
     entry.server = contact
     entry.deleted = False
     if not had_server or not changed:
-        return
+        return not had_server or was_deleted
     if performer:
         entry.last_performer = performer
     clashing = [
@@ -581,6 +586,7 @@ def take_server_contact(store: ContactStore, contact_id: int, contact: dict[str,
             performer=performer or entry.last_performer,
             remote=Contact.model_validate(contact),
         )
+    return True
 
 
 async def refresh_open_timeline(store: ContactStore, client: ChatwootClient, event: str, data: dict[str, Any]) -> None:
