@@ -7,18 +7,10 @@ from dataclasses import dataclass, field
 
 from playwright.async_api import Browser, BrowserContext, Page, Playwright
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-ADMIN = ("admin@acme.test", "admin-demo-2026")
-AGENT = ("agent@acme.test", "agent-demo-2026")
+from tests.app_process import CHROMIUM, CHROMIUM_ARGS
+from tests.servers import ADMIN, AGENT
+
+__all__ = ["ADMIN", "AGENT", "CHROMIUM", "CHROMIUM_ARGS"]
 
 
 @dataclass(kw_only=True)
