@@ -9,10 +9,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import httpx
 from playwright.async_api import Browser, Page, async_playwright
 
-from tests.servers import free_port, launch, terminate, wait_until_answering
+from tests.servers import ADMIN, free_port, launch, terminate, wait_until_answering
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -54,6 +56,21 @@ class AppProcess:
 
     def stop(self) -> None:
         terminate(self.process)
+
+    def admin_headers(self) -> dict[str, str]:
+        """The demo administrator's API header, signed in through this app's embedded API."""
+        answer = httpx.post(f"{self.url}/auth/sign_in", json={"email": ADMIN[0], "password": ADMIN[1]}, timeout=10)
+        answer.raise_for_status()
+        return {"api_access_token": answer.json()["data"]["access_token"]}
+
+    def create_contact(self, **fields: Any) -> dict[str, Any]:
+        """A new contact in account 1 through this app's embedded API."""
+        answer = httpx.post(
+            f"{self.url}/api/v1/accounts/1/contacts", json=fields, headers=self.admin_headers(), timeout=10
+        )
+        answer.raise_for_status()
+        contact: dict[str, Any] = answer.json()["payload"]["contact"]
+        return contact
 
 
 @asynccontextmanager

@@ -10,7 +10,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.app_process import AppProcess, chromium, signed_in_page
-from tests.servers import ADMIN, AGENT, create_postgres_database, drop_postgres_database
+from tests.servers import AGENT, create_postgres_database, drop_postgres_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.browser]
 
@@ -33,14 +33,7 @@ def two_processes(tmp_path: Path) -> Iterator[tuple[AppProcess, AppProcess]]:
 
 async def test_edit_through_one_process_appears_on_a_page_of_the_other(two_processes) -> None:
     first, second = two_processes
-    token = httpx.post(f"{first.url}/auth/sign_in", json={"email": ADMIN[0], "password": ADMIN[1]}).json()["data"][
-        "access_token"
-    ]
-    created = httpx.post(
-        f"{first.url}/api/v1/accounts/1/contacts",
-        json={"name": "Shared Across Processes", "email": "multi@example.com"},
-        headers={"api_access_token": token},
-    ).json()["payload"]["contact"]
+    created = first.create_contact(name="Shared Across Processes", email="multi@example.com")
     async with chromium() as browser:
         page = await signed_in_page(browser, second.url, *AGENT)
         await page.goto(f"{second.url}/contacts/{created['id']}")
@@ -48,7 +41,7 @@ async def test_edit_through_one_process_appears_on_a_page_of_the_other(two_proce
         answer = httpx.put(
             f"{first.url}/api/v1/accounts/1/contacts/{created['id']}",
             json={"name": "Renamed Through A"},
-            headers={"api_access_token": token},
+            headers=first.admin_headers(),
         )
         assert answer.status_code == 200
         await expect(page.get_by_test_id("contact-name")).to_have_text("Renamed Through A", timeout=10_000)

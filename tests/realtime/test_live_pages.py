@@ -26,18 +26,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
         process.stop()
 
 
-def admin_token(app: AppProcess) -> str:
-    answer = httpx.post(f"{app.url}/auth/sign_in", json={"email": ADMIN[0], "password": ADMIN[1]})
-    return str(answer.json()["data"]["access_token"])
-
-
 async def test_an_edit_by_one_agent_appears_on_the_other_agents_page(app: AppProcess) -> None:
-    token = admin_token(app)
-    created = httpx.post(
-        f"{app.url}/api/v1/accounts/1/contacts",
-        json={"name": "Seen By Two", "email": "two-agents@example.com"},
-        headers={"api_access_token": token},
-    ).json()["payload"]["contact"]
+    created = app.create_contact(name="Seen By Two", email="two-agents@example.com")
     async with chromium() as browser:
         editor = await signed_in_page(browser, app.url, *ADMIN)
         watcher = await signed_in_page(browser, app.url, *AGENT)
@@ -55,20 +45,13 @@ async def test_an_edit_by_one_agent_appears_on_the_other_agents_page(app: AppPro
 
 
 async def test_a_delete_puts_the_other_agents_page_in_the_deleted_state(app: AppProcess) -> None:
-    token = admin_token(app)
-    created = httpx.post(
-        f"{app.url}/api/v1/accounts/1/contacts",
-        json={"name": "About To Go", "email": "about-to-go@example.com"},
-        headers={"api_access_token": token},
-    ).json()["payload"]["contact"]
+    created = app.create_contact(name="About To Go", email="about-to-go@example.com")
     async with chromium() as browser:
         watcher = await signed_in_page(browser, app.url, *AGENT)
         await watcher.goto(f"{app.url}/contacts/{created['id']}")
         await expect(watcher.get_by_test_id("contact-name")).to_have_text("About To Go")
         await expect(watcher.get_by_test_id("edit-contact")).to_be_visible()
-        answer = httpx.delete(
-            f"{app.url}/api/v1/accounts/1/contacts/{created['id']}", headers={"api_access_token": token}
-        )
+        answer = httpx.delete(f"{app.url}/api/v1/accounts/1/contacts/{created['id']}", headers=app.admin_headers())
         assert answer.status_code == 200
         await expect(watcher.get_by_test_id("deleted-state")).to_be_visible(timeout=10_000)
         await expect(watcher.get_by_test_id("edit-contact")).to_have_count(0)
