@@ -218,3 +218,20 @@ class ContactEvent(Base):
     created_at: Mapped[int] = mapped_column(BigInteger, default=now)
 
     agent: Mapped[Agent | None] = relationship(lazy="joined")
+
+
+class SessionToken(Base):
+    """One signed-in client of an agent (devise_token_auth's `client` + `access-token`), revocable by sign-out.
+
+    Only a hash of the token is kept, so a copy of the database does not sign anyone in.
+    """
+
+    __tablename__ = "agent_sessions"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[int] = mapped_column(BigInteger, default=now)
+    expires_at: Mapped[int] = mapped_column(BigInteger)
