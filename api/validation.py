@@ -6,11 +6,14 @@ Chatwoot's English messages, the UI into translated ones (`ERRORS.<code>`).
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,8 +21,12 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 MAX_STRING = 255
-MAX_ATTRIBUTE_KEYS = 100
+MAX_ATTRIBUTE_KEYS = 100  # per attribute object, as stored
+MAX_ATTRIBUTE_BYTES = 64 * 1024  # both attribute objects of a contact together, as compact UTF-8 JSON
+# The largest integer a JSON client (a browser's JSON.parse, a double) holds exactly.
+MAX_SAFE_INTEGER = 2**53 - 1
 MAX_DEPTH = 4  # attribute objects hold values, lists or one more level (social profiles)
+ATTRIBUTE_FIELDS = ("additional_attributes", "custom_attributes")
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 CONTACT_FIELDS = (
     "name",
@@ -42,6 +49,9 @@ _MESSAGES = {
     "NOT_BOOLEAN": "must be true or false",
     "NOT_OBJECT": "must be an object",
     "TOO_MANY_KEYS": f"has too many keys (maximum is {MAX_ATTRIBUTE_KEYS})",
+    "TOO_LARGE": f"is too large (maximum is {MAX_ATTRIBUTE_BYTES // 1024} KB for a contact's attributes together)",
+    "NUMBER_OUT_OF_RANGE": f"must be a number between -{MAX_SAFE_INTEGER} and {MAX_SAFE_INTEGER}",
+    "INVISIBLE_TEXT": "must contain visible characters",
     "INVALID_NUMBER": "must be a number",
     "INVALID_DATE": "must be a date (YYYY-MM-DD)",
     "INVALID_LINK": "must be an http(s) link",
@@ -81,11 +91,26 @@ class ContactInvalid(ValueError):
 
 
 _FORBIDDEN = re.compile("[\x00\ud800-\udfff]")
+# Characters that show nothing by themselves: controls, format characters (zero-width, bidi controls, BOM,
+# soft hyphen), separators; plus blank letters, variation selectors and the combining grapheme joiner.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+_BLANK_CHARACTERS = frozenset("\u034f\u115f\u1160\u2800\u3164\uffa0")
+_VARIATION_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
 
 
 def has_forbidden_characters(text: str) -> bool:
     """NUL and lone surrogates cannot be stored or sent as UTF-8, so no field may hold them."""
     return _FORBIDDEN.search(text) is not None
+
+
+def is_invisible(text: str) -> bool:
+    """True for non-empty text that shows nothing: only whitespace, zero-width or bidi controls and other blanks."""
+    return bool(text) and all(
+        unicodedata.category(ch) in _INVISIBLE_CATEGORIES
+        or ch in _BLANK_CHARACTERS
+        or _VARIATION_SELECTORS.match(ch) is not None
+        for ch in text
+    )
 
 
 def without_forbidden_characters(text: str) -> str:
@@ -142,19 +167,40 @@ def format_phone_international(value: str | None) -> str:
 
 
 def safe_http_url(value: object) -> str | None:
-    """The URL when it is an absolute http(s) link with a host, else None (never `javascript:`)."""
+    """The URL when it is an absolute http(s) link with a valid host, else None (never `javascript:`).
+
+    Whitespace and invisible characters are refused anywhere, not only at the ends: a browser drops or
+    reinterprets them, so the link it follows would not be the one shown.
+    """
     if not isinstance(value, str):
         return None
     candidate = value.strip()
-    if any(ord(ch) < 32 for ch in candidate):
+    if any(ch.isspace() or unicodedata.category(ch) in _INVISIBLE_CATEGORIES for ch in candidate):
         return None
     try:
         parts = urlsplit(candidate)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
     except ValueError:
         return None
-    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+    if parts.scheme.lower() not in {"http", "https"} or "\\" in parts.netloc or not _valid_host(parts.hostname):
         return None
     return candidate
+
+
+_HOST_LABEL = re.compile(r"[^\W_](?:[\w-]{0,61}[^\W_])?")
+
+
+def _valid_host(host: str | None) -> bool:
+    """A domain name (letters of any script, digits, inner hyphens), an IPv4 address or a bracketed IPv6 one."""
+    if not host or len(host) > 253:
+        return False
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return False
+        return True
+    return all(_HOST_LABEL.fullmatch(label) for label in host.removesuffix(".").split("."))
 
 
 def social_profile_url(network: str, handle: str) -> str | None:
@@ -180,8 +226,16 @@ def social_profile_url(network: str, handle: str) -> str | None:
     return base + handle if base else None
 
 
+def is_safe_number(value: object) -> bool:
+    """False for an integer a JSON client cannot hold exactly (beyond +-(2**53 - 1)); true for anything else.
+
+    Booleans are not numbers here, and floats are doubles already, so only integers can be out of range.
+    """
+    return not (isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SAFE_INTEGER)
+
+
 def _check_value(field: str, value: object, problems: list[FieldProblem], depth: int = 0) -> None:
-    """Strings within limits and storable, numbers finite, nesting shallow, all the way down."""
+    """Strings within limits and storable, numbers finite and exact for JSON clients, nesting shallow, all the way."""
     if isinstance(value, str):
         if len(value) > MAX_STRING:
             problems.append(FieldProblem(field=field, code="TOO_LONG"))
@@ -189,6 +243,8 @@ def _check_value(field: str, value: object, problems: list[FieldProblem], depth:
             problems.append(FieldProblem(field=field, code="INVALID_CHARACTERS"))
     elif isinstance(value, float) and not math.isfinite(value):
         problems.append(FieldProblem(field=field, code="INVALID_NUMBER"))
+    elif not is_safe_number(value):
+        problems.append(FieldProblem(field=field, code="NUMBER_OUT_OF_RANGE"))
     elif isinstance(value, Mapping | list):
         if depth >= MAX_DEPTH:
             problems.append(FieldProblem(field=field, code="TOO_NESTED"))
@@ -214,6 +270,30 @@ def _check_attribute_object(field: str, value: object, problems: list[FieldProbl
     return dict(value)
 
 
+# YYYY-MM-DD, optionally with a time as a date picker or Chatwoot's date attributes send it.
+_DATE_OR_DATETIME = re.compile(
+    r"(\d{4}-\d{2}-\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?", re.ASCII
+)
+
+
+def whole_date(value: object) -> str | None:
+    """The date as YYYY-MM-DD when `value` is a whole date or ISO datetime (its date part, as written), else None."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    match = _DATE_OR_DATETIME.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        day = date.fromisoformat(match.group(1))
+        if len(text) > len(match.group(1)):
+            # Python reads at most 6 fractional digits; the time is checked, not kept.
+            datetime.fromisoformat(re.sub(r"(\.\d{6})\d+", r"\1", text))
+    except ValueError:
+        return None
+    return day.isoformat()
+
+
 def check_attribute_value(definition: Mapping[str, Any], value: object) -> tuple[Any, str | None]:
     """Check one custom attribute value against its definition; returns (normalized, problem code)."""
     kind = definition.get("attribute_display_type", "text")
@@ -222,21 +302,24 @@ def check_attribute_value(definition: Mapping[str, Any], value: object) -> tuple
     if kind in {"number", "currency", "percent"}:
         if isinstance(value, bool):
             return value, "INVALID_NUMBER"
+        number: int | float
         if isinstance(value, int | float):
-            return (value, None) if math.isfinite(value) else (value, "INVALID_NUMBER")
-        try:
-            number = float(str(value).strip())
-        except ValueError:
+            number = value
+        else:
+            try:
+                number = float(str(value).strip())
+            except ValueError:
+                return value, "INVALID_NUMBER"
+            if number.is_integer() and "." not in str(value):
+                number = int(number)
+        if isinstance(number, float) and not math.isfinite(number):
             return value, "INVALID_NUMBER"
-        if not math.isfinite(number):
-            return value, "INVALID_NUMBER"
-        return (int(number) if number.is_integer() and "." not in str(value) else number), None
+        if not is_safe_number(number):
+            return value, "NUMBER_OUT_OF_RANGE"
+        return number, None
     if kind == "date":
-        text = str(value).strip()[:10]
-        try:
-            return date.fromisoformat(text).isoformat(), None
-        except ValueError:
-            return value, "INVALID_DATE"
+        day = whole_date(value)
+        return (day, None) if day else (value, "INVALID_DATE")
     if kind == "link":
         url = safe_http_url(value)
         return (url, None) if url else (value, "INVALID_LINK")
@@ -305,6 +388,9 @@ def check_contact_changes(
             if has_forbidden_characters(text):
                 problems.append(FieldProblem(field=field, code="INVALID_CHARACTERS"))
                 continue
+            if is_invisible(text):
+                problems.append(FieldProblem(field=field, code="INVISIBLE_TEXT"))
+                continue
             clean[field] = text if (text or field == "name") else None
         elif field == "blocked":
             if not isinstance(value, bool):
@@ -314,9 +400,10 @@ def check_contact_changes(
         else:
             attributes = _check_attribute_object(field, value, problems)
             if field == "custom_attributes" and definitions:
+                found = {problem.field for problem in problems}
                 for key, item in list(attributes.items()):
                     definition = definitions.get(key)
-                    if definition is None:
+                    if definition is None or f"{field}.{key}" in found:  # one problem per value is enough
                         continue
                     normalized, code = check_attribute_value(definition, item)
                     if code:
@@ -327,3 +414,44 @@ def check_contact_changes(
     if problems:
         raise ContactInvalid(problems)
     return clean
+
+
+def attribute_bytes(objects: Mapping[str, Mapping[str, Any] | None]) -> int:
+    """The size of attribute objects together, as compact UTF-8 JSON."""
+    return sum(
+        len(json.dumps(value or {}, ensure_ascii=False, separators=(",", ":")).encode()) for value in objects.values()
+    )
+
+
+def stored_attribute_problems(
+    after: Mapping[str, Mapping[str, Any]], before: Mapping[str, Mapping[str, Any]] | None = None
+) -> list[FieldProblem]:
+    """What breaks the limits on the attribute objects a contact would keep: keys per object, bytes together.
+
+    `after` maps the attribute fields to the objects the contact would keep, `before` to what it keeps now
+    (nothing for a new contact). A contact stored over a limit before the limits applied to stored results
+    is refused only what makes it worse, so it can still be edited and shrunk.
+    """
+    before = before or {}
+    problems = []
+    for field in ATTRIBUTE_FIELDS:
+        keys = len(after.get(field) or {})
+        if keys > MAX_ATTRIBUTE_KEYS and keys > len(before.get(field) or {}):
+            problems.append(FieldProblem(field=field, code="TOO_MANY_KEYS"))
+    size = attribute_bytes(after)
+    if size > MAX_ATTRIBUTE_BYTES and size > attribute_bytes(before):
+        problems += [
+            FieldProblem(field=field, code="TOO_LARGE")
+            for field in ATTRIBUTE_FIELDS
+            if attribute_bytes({field: after.get(field)}) > attribute_bytes({field: before.get(field)})
+        ]
+    return problems
+
+
+def check_stored_attributes(
+    after: Mapping[str, Mapping[str, Any]], before: Mapping[str, Mapping[str, Any]] | None = None
+) -> None:
+    """Raises `ContactInvalid` when `stored_attribute_problems` finds any."""
+    problems = stored_attribute_problems(after, before)
+    if problems:
+        raise ContactInvalid(problems)

@@ -15,14 +15,21 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from api.validation import (
+    ATTRIBUTE_FIELDS,
     CONTACT_FIELDS,
+    MAX_ATTRIBUTE_BYTES,
+    MAX_ATTRIBUTE_KEYS,
+    MAX_SAFE_INTEGER,
     MAX_STRING,
     ContactInvalid,
+    attribute_bytes,
     check_attribute_value,
     check_contact_changes,
+    is_invisible,
     normalize_email,
     normalize_phone,
     safe_http_url,
+    stored_attribute_problems,
 )
 
 # The contract's E.164 as the rule states it, and the ASCII form every accepted number must come out in.
@@ -68,8 +75,8 @@ changes_strategy = st.fixed_dictionaries(
 
 
 def servable(value: Any, depth: int = 0) -> bool:
-    """True when the value survives strict JSON (no NaN/Infinity) and UTF-8 (no lone surrogates), nested no
-    deeper than any real contact needs."""
+    """True when the value survives strict JSON (no NaN/Infinity, no integer a double cannot hold exactly) and
+    UTF-8 (no lone surrogates), nested no deeper than any real contact needs."""
     if depth > 32:
         return False
     if isinstance(value, float):
@@ -80,7 +87,9 @@ def servable(value: Any, depth: int = 0) -> bool:
         return all(servable(item, depth + 1) for item in value)
     if isinstance(value, dict):
         return all(servable(k, depth + 1) and servable(v, depth + 1) for k, v in value.items())
-    return value is None or isinstance(value, bool | int)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return abs(value) <= MAX_SAFE_INTEGER
+    return value is None or isinstance(value, bool)
 
 
 def text_column_values(clean: dict[str, Any]) -> list[str]:
@@ -234,6 +243,9 @@ def test_check_contact_changes_raises_nothing_but_contact_invalid(
 @example({"additional_attributes": {"city": "\ud800"}})
 @example({"name": "Ada\x00Lovelace"})
 @example({"custom_attributes": {"deep": nested(300)}})
+@example({"custom_attributes": {"x": 1180591620717411303424}})
+@example({"additional_attributes": {"x": [-(2**63)]}})
+@example({"custom_attributes": {"seats": "9007199254740993"}})
 def test_whatever_is_accepted_can_be_stored_and_served(changes: dict[str, Any]) -> None:
     """Accepted values must be strict JSON (no NaN/Infinity), UTF-8 (no lone surrogates), shallow enough to
     serialize, with no U+0000 where PostgreSQL keeps text: anything else is a 500 later, on write or on every read."""
@@ -248,7 +260,10 @@ def test_whatever_is_accepted_can_be_stored_and_served(changes: dict[str, Any]) 
 
 # --- the 255-character limit --------------------------------------------------------------------------------
 
-text_characters = st.characters(blacklist_categories=["Cs", "Zs", "Zl", "Zp", "Cc"])
+# Characters that show something: a name of invisible ones only is refused (the next section).
+text_characters = st.characters(blacklist_categories=["Cs", "Zs", "Zl", "Zp", "Cc"]).filter(
+    lambda ch: not is_invisible(ch)
+)
 
 
 @given(st.sampled_from(["name", "identifier"]), text_characters, st.integers(1, 3))
@@ -332,12 +347,17 @@ def browser_scheme(url: str) -> str | None:
 @example("https://example.com\x00javascript:alert(1)")
 @example("data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==")
 @example(" \x0bhttps://example.com")
+@example("http:// 0")
+@example("https://exa mple.com")
+@example("https://example.com/\u200bpath")
+@example("http://example.com:99999")
+@example("http://good.example\\@evil.example")
 def test_safe_http_url_never_returns_anything_but_an_http_link(value: str) -> None:
     url = safe_http_url(value)
     if url is None:
         return
     assert url == value.strip()
-    assert not any(ord(ch) < 32 for ch in url), url
+    assert not any(ord(ch) < 32 or ch.isspace() or is_invisible(ch) for ch in url), url
     assert browser_scheme(url) in {"http", "https"}, url
     assert re.match(r"(?i)https?://[^/?#\s]", url), url
 
@@ -365,10 +385,26 @@ def test_an_empty_value_clears_any_type(kind: str, value: Any) -> None:
 
 
 @given(
-    st.sampled_from(["number", "currency", "percent"]), st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    st.sampled_from(["number", "currency", "percent"]),
+    st.integers(-MAX_SAFE_INTEGER, MAX_SAFE_INTEGER) | st.floats(allow_nan=False, allow_infinity=False),
 )
 def test_numbers_are_taken_as_they_are(kind: str, value: float) -> None:
     assert check_attribute_value({"attribute_display_type": kind}, value) == (value, None)
+
+
+@given(
+    st.sampled_from(["number", "currency", "percent"]),
+    st.integers(min_value=MAX_SAFE_INTEGER + 1) | st.integers(max_value=-MAX_SAFE_INTEGER - 1),
+    st.booleans(),
+)
+@example("number", 2**70, False)
+@example("number", MAX_SAFE_INTEGER + 2, True)
+def test_integers_a_json_client_cannot_hold_are_refused(kind: str, value: int, as_text: bool) -> None:
+    sent: Any = str(value) if as_text else value
+    assert check_attribute_value({"attribute_display_type": kind}, sent)[1] == "NUMBER_OUT_OF_RANGE"
+    with pytest.raises(ContactInvalid) as refused:
+        check_contact_changes({"additional_attributes": {"nested": {"list": [sent if not as_text else value]}}})
+    assert [p.code for p in refused.value.problems] == ["NUMBER_OUT_OF_RANGE"]
 
 
 @given(st.sampled_from(["number", "currency", "percent"]), st.integers(-(10**12), 10**12))
@@ -397,6 +433,18 @@ def test_non_finite_numbers_are_refused(kind: str, value: str) -> None:
 @given(st.dates())
 def test_iso_dates_are_accepted(day: date) -> None:
     assert check_attribute_value({"attribute_display_type": "date"}, day.isoformat()) == (day.isoformat(), None)
+
+
+@given(st.dates(), st.sampled_from(["T00:00:00Z", "T10:00:00.000+02:00", "T23:59:59.123456789-05:00", "T08:30"]))
+def test_a_datetime_keeps_its_date_part(day: date, time: str) -> None:
+    assert check_attribute_value({"attribute_display_type": "date"}, day.isoformat() + time) == (day.isoformat(), None)
+
+
+@given(st.dates(), st.text(min_size=1, max_size=12).filter(lambda t: t.strip() and not t.startswith("T")))
+@example(date(2024, 1, 1), "garbage")
+@example(date(2024, 1, 1), " 00:00")
+def test_a_date_with_anything_else_after_it_is_refused(day: date, rest: str) -> None:
+    assert check_attribute_value({"attribute_display_type": "date"}, day.isoformat() + rest)[1] == "INVALID_DATE"
 
 
 @given(st.text(max_size=12).filter(lambda t: t.strip()) | st.integers() | st.booleans())
@@ -454,3 +502,65 @@ def test_text_with_a_pattern_takes_only_matches(good: str, other: str) -> None:
 @given(st.text(min_size=1, max_size=20))
 def test_a_broken_pattern_does_not_refuse_text(value: str) -> None:
     assert check_attribute_value(DEFINITIONS["broken_pattern"], value) == (value, None)
+
+
+# --- invisible names -------------------------------------------------------------------------------------------
+
+# Zero-width and bidi controls, BOM, soft hyphen, word joiner, Hangul and Braille blanks, a variation selector, spaces.
+INVISIBLE = (
+    "\u200b\u200c\u200d\u200e\u200f\u202a\u202e\u2066\u2069\ufeff\u00ad\u2060\u3164\u115f\u2800\ufe0f \t\u00a0\u3000"
+)
+invisible_characters = st.sampled_from(list(INVISIBLE))
+
+
+@given(st.sampled_from(["name", "identifier"]), st.lists(invisible_characters, min_size=1, max_size=20))
+@example("name", list("\u200b\u200d\u202e"))
+def test_a_name_of_invisible_characters_only_is_refused(field: str, characters: list[str]) -> None:
+    value = "".join(characters)
+    if not value.strip():
+        assert check_contact_changes({field: value})[field] == ("" if field == "name" else None)
+        return
+    with pytest.raises(ContactInvalid) as refused:
+        check_contact_changes({field: value})
+    assert [(p.field, p.code) for p in refused.value.problems] == [(field, "INVISIBLE_TEXT")]
+
+
+@given(st.sampled_from(["name", "identifier"]), text_characters, st.lists(invisible_characters, max_size=5))
+def test_a_name_with_one_visible_character_is_kept(field: str, char: str, characters: list[str]) -> None:
+    value = "".join(characters) + char + "".join(characters)
+    assert check_contact_changes({field: value})[field] == value.strip()
+
+
+# --- limits on the stored attribute objects --------------------------------------------------------------------
+
+attribute_sets = st.dictionaries(st.text(max_size=8), st.text(max_size=2000) | st.integers(0, 9), max_size=120)
+
+
+@given(st.fixed_dictionaries({field: attribute_sets for field in ATTRIBUTE_FIELDS}))
+@example({"additional_attributes": {f"k{n}": n for n in range(MAX_ATTRIBUTE_KEYS + 1)}, "custom_attributes": {}})
+@example({"additional_attributes": {"a": "x" * 40_000}, "custom_attributes": {"b": "y" * 30_000}})
+@example({"additional_attributes": {"a": "\u00e9" * 20_000}, "custom_attributes": {"b": "\u00e9" * 12_000}})
+def test_a_new_contacts_attributes_are_refused_exactly_when_over_a_limit(after: dict[str, Any]) -> None:
+    problems = stored_attribute_problems(after)
+    too_many = {field for field in ATTRIBUTE_FIELDS if len(after[field]) > MAX_ATTRIBUTE_KEYS}
+    assert {p.field for p in problems if p.code == "TOO_MANY_KEYS"} == too_many
+    assert any(p.code == "TOO_LARGE" for p in problems) == (attribute_bytes(after) > MAX_ATTRIBUTE_BYTES)
+
+
+@given(
+    st.fixed_dictionaries({field: attribute_sets for field in ATTRIBUTE_FIELDS}),
+    st.fixed_dictionaries({field: attribute_sets for field in ATTRIBUTE_FIELDS}),
+)
+def test_a_change_is_refused_only_for_what_it_adds_beyond_a_limit(
+    before: dict[str, Any], change: dict[str, Any]
+) -> None:
+    after = {field: {**before[field], **change[field]} for field in ATTRIBUTE_FIELDS}
+    problems = stored_attribute_problems(after, before)
+    for problem in problems:
+        if problem.code == "TOO_MANY_KEYS":
+            assert len(after[problem.field]) > max(MAX_ATTRIBUTE_KEYS, len(before[problem.field]))
+        else:
+            assert attribute_bytes(after) > max(MAX_ATTRIBUTE_BYTES, attribute_bytes(before))
+    within = all(len(after[f]) <= MAX_ATTRIBUTE_KEYS for f in ATTRIBUTE_FIELDS)
+    if within and attribute_bytes(after) <= MAX_ATTRIBUTE_BYTES:
+        assert problems == []

@@ -1,0 +1,105 @@
+"""The rules of api/validation.py added for issue 9, case by case (tests/fuzz searches them further)."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.validation import (
+    MAX_ATTRIBUTE_KEYS,
+    MAX_SAFE_INTEGER,
+    ContactInvalid,
+    FieldProblem,
+    check_attribute_value,
+    check_contact_changes,
+    problem_code,
+    safe_http_url,
+    stored_attribute_problems,
+    whole_date,
+)
+
+NUMBER = {"attribute_display_type": "number"}
+
+
+def codes(changes: dict[str, object]) -> list[tuple[str, str]]:
+    with pytest.raises(ContactInvalid) as refused:
+        check_contact_changes(changes, {"seats": NUMBER})
+    return [(p.field, p.code) for p in refused.value.problems]
+
+
+def test_integers_beyond_what_a_double_holds_are_refused_wherever_they_are() -> None:
+    assert codes({"custom_attributes": {"x": 2**70}}) == [("custom_attributes.x", "NUMBER_OUT_OF_RANGE")]
+    assert codes({"custom_attributes": {"seats": -(2**53)}}) == [("custom_attributes.seats", "NUMBER_OUT_OF_RANGE")]
+    assert codes({"additional_attributes": {"a": {"b": [2**64]}}}) == [
+        ("additional_attributes.a.b.0", "NUMBER_OUT_OF_RANGE")
+    ]
+    assert check_attribute_value(NUMBER, "9007199254740993") == ("9007199254740993", "NUMBER_OUT_OF_RANGE")
+    kept = {"x": MAX_SAFE_INTEGER, "y": -MAX_SAFE_INTEGER, "t": True, "f": 1e300}
+    assert check_contact_changes({"custom_attributes": kept})["custom_attributes"] == kept
+
+
+def test_the_messages_name_the_field_and_the_limit_and_map_back_to_their_codes() -> None:
+    problem = FieldProblem(field="custom_attributes.score", code="NUMBER_OUT_OF_RANGE")
+    assert problem.message == "Score must be a number between -9007199254740991 and 9007199254740991"
+    large = FieldProblem(field="custom_attributes", code="TOO_LARGE")
+    assert large.message == "Custom attributes is too large (maximum is 64 KB for a contact's attributes together)"
+    invisible = FieldProblem(field="name", code="INVISIBLE_TEXT")
+    assert invisible.message == "Name must contain visible characters"
+    for item in (problem, large, invisible):
+        assert problem_code(item.message, item.field) == item.code
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("2024-01-01", "2024-01-01"),
+        (" 2024-02-29 ", "2024-02-29"),
+        ("2024-01-01T00:00:00Z", "2024-01-01"),
+        ("2024-01-01T10:00:00.000+02:00", "2024-01-01"),
+        ("2024-12-31T23:59", "2024-12-31"),
+        ("2024-01-01garbage", None),
+        ("2024-01-01T10:00:00Zjunk", None),
+        ("2024-01-01 ", "2024-01-01"),
+        ("2023-02-29", None),
+        ("20240101", None),
+        ("2024-W01-1", None),
+        (20240101, None),
+    ],
+)
+def test_a_date_attribute_takes_a_whole_date_or_datetime_and_keeps_the_date(sent: object, kept: str | None) -> None:
+    assert whole_date(sent) == kept
+    assert check_attribute_value({"attribute_display_type": "date"}, sent) == (
+        (kept, None) if kept else (sent, "INVALID_DATE")
+    )
+
+
+@pytest.mark.parametrize("field", ["name", "identifier"])
+def test_a_name_of_zero_width_and_bidi_characters_is_refused(field: str) -> None:
+    for value in ("\u200b\u200d\u202e", " \u200b\t\u2066 \u2069", "\ufeff", "\u3164"):
+        assert codes({field: value}) == [(field, "INVISIBLE_TEXT")]
+    assert check_contact_changes({field: "\u200bAda\u200d"})[field] == "\u200bAda\u200d"
+    assert check_contact_changes({field: "   "})[field] == ("" if field == "name" else None)
+
+
+@pytest.mark.parametrize(
+    "url", ["http:// 0", "https://exa mple.com", "https://example.com/\u200b", "http://example.com:99999", "http://:80"]
+)
+def test_a_link_with_whitespace_or_without_a_valid_host_is_refused(url: str) -> None:
+    assert safe_http_url(url) is None
+
+
+def test_stored_limits_count_the_merged_result_and_let_an_old_oversized_contact_shrink() -> None:
+    full = {f"k{n}": n for n in range(MAX_ATTRIBUTE_KEYS)}
+    assert stored_attribute_problems({"custom_attributes": full}) == []
+    one_more = {**full, "extra": 1}
+    assert stored_attribute_problems({"custom_attributes": one_more}, {"custom_attributes": full}) == [
+        FieldProblem(field="custom_attributes", code="TOO_MANY_KEYS")
+    ]
+    legacy = {f"k{n}": n for n in range(1006)}
+    edited = {**legacy, "k1": "changed"}
+    assert stored_attribute_problems({"custom_attributes": edited}, {"custom_attributes": legacy}) == []
+    assert stored_attribute_problems({"custom_attributes": {**legacy, "new": 1}}, {"custom_attributes": legacy})
+    big = {"a": "x" * 40_000}
+    after = {"additional_attributes": big, "custom_attributes": {"b": "y" * 30_000}}
+    assert stored_attribute_problems(after, {"additional_attributes": big}) == [
+        FieldProblem(field="custom_attributes", code="TOO_LARGE")
+    ]
