@@ -13,7 +13,13 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.validation import FieldProblem, check_contact_changes, without_forbidden_characters
+from api.validation import (
+    ATTRIBUTE_FIELDS,
+    FieldProblem,
+    check_contact_changes,
+    check_stored_attributes,
+    without_forbidden_characters,
+)
 from server import models
 from server.auth import Caller
 from server.errors import ApiProblem
@@ -181,6 +187,9 @@ async def update_contact(
                 raise await conflict(session, contact)
             clean = check_contact_changes(raw, await attribute_definitions(session, caller.account_id))
             values = merged_values(contact, clean)
+            if any(field in values for field in ATTRIBUTE_FIELDS):
+                stored = {field: getattr(contact, field) or {} for field in ATTRIBUTE_FIELDS}
+                check_stored_attributes({**stored, **values}, stored)
             changes = changed_fields(contact, values)
             if not changes:
                 return contact, await contact_payload(session, contact)

@@ -1,6 +1,8 @@
 """SQLAlchemy 2.0 models of the embedded server; the same on SQLite and PostgreSQL.
 
-Times are unix seconds (integers), as the contract sends them.
+Times are unix seconds (integers), as the contract sends them. No id is ever given out twice: PostgreSQL's
+sequences never go back, and on SQLite every table with an integer surrogate key is AUTOINCREMENT (without it
+SQLite reuses the highest deleted id, and whatever still names that id would point at a stranger's row).
 """
 
 from __future__ import annotations
@@ -21,8 +23,12 @@ class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 class Account(Base):
     __tablename__ = "accounts"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
@@ -31,6 +37,7 @@ class Account(Base):
 
 class Agent(Base):
     __tablename__ = "agents"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
@@ -63,6 +70,7 @@ class Contact(Base):
         UniqueConstraint("account_id", "identifier", name="uq_contacts_account_identifier"),
         Index("ix_contacts_account_activity", "account_id", "last_activity_at"),
         Index("ix_contacts_account_name", "account_id", "name"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,6 +91,7 @@ class Contact(Base):
 
 class Inbox(Base):
     __tablename__ = "inboxes"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
@@ -92,6 +101,7 @@ class Inbox(Base):
 
 class ContactInbox(Base):
     __tablename__ = "contact_inboxes"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
@@ -106,6 +116,7 @@ class Conversation(Base):
     __table_args__ = (
         UniqueConstraint("account_id", "display_id", name="uq_conversations_account_display"),
         Index("ix_conversations_contact_activity", "contact_id", "last_activity_at"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -129,7 +140,7 @@ class Conversation(Base):
 
 class Message(Base):
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_conversation_created", "conversation_id", "created_at"),)
+    __table_args__ = (Index("ix_messages_conversation_created", "conversation_id", "created_at"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
@@ -138,13 +149,15 @@ class Message(Base):
     message_type: Mapped[int] = mapped_column(Integer, default=0)
     private: Mapped[bool] = mapped_column(Boolean, default=False)
     sender_type: Mapped[str] = mapped_column(String(16), default="contact")
+    # A contact's or an agent's id by `sender_type`, as in Chatwoot, so no foreign key: only ever read
+    # with its message, which is read through its account's conversation.
     sender_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[int] = mapped_column(BigInteger, default=now)
 
 
 class Label(Base):
     __tablename__ = "labels"
-    __table_args__ = (UniqueConstraint("account_id", "title", name="uq_labels_account_title"),)
+    __table_args__ = (UniqueConstraint("account_id", "title", name="uq_labels_account_title"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
@@ -165,6 +178,7 @@ class CustomAttributeDefinition(Base):
     __tablename__ = "custom_attribute_definitions"
     __table_args__ = (
         UniqueConstraint("account_id", "attribute_key", "attribute_model", name="uq_attribute_definitions_key"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -184,6 +198,7 @@ class CustomAttributeDefinition(Base):
 
 class Note(Base):
     __tablename__ = "notes"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
@@ -199,16 +214,19 @@ class Note(Base):
 class ContactEvent(Base):
     """The audit trail: who changed which field of a contact from what to what, when.
 
-    `contact_id` is deliberately not a foreign key, so the trail outlives a deleted contact.
+    It goes with its contact: the values in it are the contact's personal data, which a deletion must not leave
+    behind (the deletion itself is announced by the `contact.deleted` live event).
     """
 
     __tablename__ = "contact_events"
-    __table_args__ = (Index("ix_contact_events_contact", "contact_id", "id"),)
+    __table_args__ = (Index("ix_contact_events_contact", "contact_id", "id"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
-    contact_id: Mapped[int] = mapped_column(Integer)
-    # created, updated (one row per field), deleted, merged, label_added, label_removed,
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE", name="contact_events_contact_id_fkey")
+    )
+    # created, updated (one row per field), merged, label_added, label_removed,
     # note_added, note_deleted, conversation_opened, conversation_resolved
     kind: Mapped[str] = mapped_column(String(32))
     field: Mapped[str | None] = mapped_column(String(255))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from server import models
 from server.auth import Caller, account_caller
@@ -32,7 +32,9 @@ async def contact_events(
         raise ApiProblem.not_found()
     async with runtime.session() as session:
         await find_contact(session, caller.account_id, contact_id)
-        condition = models.ContactEvent.contact_id == contact_id
+        condition = and_(
+            models.ContactEvent.account_id == caller.account_id, models.ContactEvent.contact_id == contact_id
+        )
         count = (
             await session.execute(select(func.count()).select_from(models.ContactEvent).where(condition))
         ).scalar_one()

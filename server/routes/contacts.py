@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from api.validation import check_contact_changes
+from api.validation import ATTRIBUTE_FIELDS, check_contact_changes, check_stored_attributes
 from server import models
 from server.auth import Caller, account_caller
 from server.contact_service import (
@@ -124,6 +124,7 @@ async def create_contact(
     raw = body.model_dump(exclude_unset=True)
     async with runtime.session() as session:
         clean = check_contact_changes(raw, await attribute_definitions(session, caller.account_id))
+        check_stored_attributes({field: clean.get(field) or {} for field in ATTRIBUTE_FIELDS})
         taken = await taken_fields(session, caller.account_id, clean, None)
         if taken:
             raise ApiProblem.invalid(", ".join(p.message for p in taken), [p.field for p in taken])
@@ -226,7 +227,10 @@ async def patch_contact(
 
 @router.delete("/contacts/{contact_id}")
 async def delete_contact(request: Request, contact_id: RowId, caller: Caller = Depends(account_caller)) -> Response:
-    """Delete a contact and what hangs off it; administrators only."""
+    """Delete a contact and what hangs off it, its activity trail too; administrators only.
+
+    The deletion is announced by the `contact.deleted` live event, not kept: a trail entry would keep the id.
+    """
     runtime = runtime_of(request)
     async with runtime.session() as session:
         contact = await find_contact(session, caller.account_id, contact_id)
@@ -234,7 +238,6 @@ async def delete_contact(request: Request, contact_id: RowId, caller: Caller = D
             raise ApiProblem.unauthorized("You are not authorized to do this action")
         data = contact_event_json(contact, caller.agent)
         await session.delete(contact)
-        record(session, caller, contact_id, caller.account_id, "deleted")
         await session.commit()
     await runtime.bus.publish(caller.account_id, "contact.deleted", data)
     return Response(status_code=200)
@@ -279,7 +282,10 @@ async def destroy_custom_attributes(
 async def merge_contacts(
     request: Request, body: MergeRequest, caller: Caller = Depends(account_caller)
 ) -> dict[str, Any]:
-    """Merge the mergee into the base contact; answers the base contact (a bare object)."""
+    """Merge the mergee into the base contact; answers the base contact (a bare object).
+
+    Conversations, notes, inboxes and labels move to the base; the mergee's own trail goes with it.
+    """
     runtime = runtime_of(request)
     if body.base_contact_id == body.mergee_contact_id:
         raise ApiProblem.invalid("Mergee contact must differ from the base contact", ["mergee_contact_id"])
@@ -295,6 +301,10 @@ async def merge_contacts(
             "custom_attributes": {**(mergee.custom_attributes or {}), **(base.custom_attributes or {})},
             "last_activity_at": max(filter(None, [base.last_activity_at, mergee.last_activity_at]), default=None),
         }
+        check_stored_attributes(
+            {field: values[field] for field in ATTRIBUTE_FIELDS},
+            {field: getattr(base, field) or {} for field in ATTRIBUTE_FIELDS},
+        )
         for field in ("email", "phone_number", "identifier"):
             if getattr(base, field) is None and getattr(mergee, field) is not None:
                 values[field] = getattr(mergee, field)
@@ -321,7 +331,6 @@ async def merge_contacts(
             .values(**values, version=models.Contact.version + 1, updated_at=now())
         )
         record(session, caller, base.id, caller.account_id, "merged", None, mergee.id, base.id)
-        record(session, caller, mergee.id, caller.account_id, "merged", None, mergee.id, base.id)
         await session.commit()
         base = await find_contact(session, caller.account_id, base.id)
         payload = await contact_payload(session, base)

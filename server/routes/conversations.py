@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import models
@@ -55,7 +55,9 @@ async def contact_conversations(
     async with runtime.session() as session:
         contact = await find_contact(session, caller.account_id, contact_id)
         sender = await contact_payload(session, contact)
-        condition = models.Conversation.contact_id == contact.id
+        condition = and_(
+            models.Conversation.account_id == caller.account_id, models.Conversation.contact_id == contact.id
+        )
         query = (
             select(models.Conversation)
             .where(condition)

@@ -34,7 +34,7 @@ async def list_notes(
         await find_contact(session, caller.account_id, contact_id)
         rows = await session.execute(
             select(models.Note)
-            .where(models.Note.contact_id == contact_id)
+            .where(models.Note.account_id == caller.account_id, models.Note.contact_id == contact_id)
             .order_by(models.Note.created_at.desc(), models.Note.id.desc())
         )
         return [note_json(note) for note in rows.scalars()]
@@ -77,7 +77,7 @@ async def delete_note(
     async with runtime_of(request).session() as session:
         await find_contact(session, caller.account_id, contact_id)
         note = await session.get(models.Note, note_id)
-        if note is None or note.contact_id != contact_id:
+        if note is None or note.account_id != caller.account_id or note.contact_id != contact_id:
             raise ApiProblem.not_found()
         record(session, caller, contact_id, caller.account_id, "note_deleted", None, note.content[:255], None)
         await session.delete(note)
