@@ -57,9 +57,10 @@ test: $(TEST_STAMP) system-deps services $(NODE_DEPS) lint typecheck
 bench: $(TEST_STAMP) system-deps services
 	$(PY) -m bench
 
-## Longer load and fault runs.
+## Longer load and fault runs, and the fuzzers searching at random instead of replaying `make test`'s examples.
 soak: $(TEST_STAMP) system-deps services
 	SOAK_SECONDS=$${SOAK_SECONDS:-300} $(PY) -m pytest -q -m slow tests/load
+	HYPOTHESIS_PROFILE=soak FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(PY) -m pytest -q tests/fuzz
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache tests/node/node_modules

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.servers import RunningServer, create_postgres_database, drop_postgres_database
+
+# `make test` replays the same examples on every run, so a rare find cannot fail one clone and pass the next;
+# `make soak` (HYPOTHESIS_PROFILE=soak) searches at random, longer. A failure prints the blob that reproduces it.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("soak", derandomize=False, print_blob=True, max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def _running(tmp: Path, database_url: str, **extra_env: str) -> Iterator[RunningServer]:

@@ -13,6 +13,8 @@ from server.seed import add_conversations
 from tests.servers import RunningServer
 
 _issued_phones: set[str] = set()
+# Seeded, so every run draws the same numbers: a clash with a stored number fails every run or none.
+_phone_digits = random.Random(20_260_101)
 
 
 def unique_token() -> str:
@@ -26,7 +28,7 @@ def unique_email(prefix: str = "api") -> str:
 def unique_phone() -> str:
     """A valid London number in E.164 that no other test of this run was given."""
     while True:
-        candidate = f"+4420{random.randint(70_000_000, 89_999_999)}"
+        candidate = f"+4420{_phone_digits.randint(70_000_000, 89_999_999)}"
         if candidate not in _issued_phones and phonenumbers.is_valid_number(phonenumbers.parse(candidate, None)):
             _issued_phones.add(candidate)
             return candidate
