@@ -16,7 +16,16 @@ from typing import Any, Self
 import httpx
 from pydantic import ValidationError
 
-from api.errors import ApiError, Conflict, NetworkError, NotFound, RateLimited, Unauthorized, ValidationFailed
+from api.errors import (
+    ApiError,
+    Conflict,
+    NetworkError,
+    NotFound,
+    OutcomeUnknown,
+    RateLimited,
+    Unauthorized,
+    ValidationFailed,
+)
 from api.models import (
     AttributeDefinition,
     Contact,
@@ -28,9 +37,12 @@ from api.models import (
     Note,
     Profile,
 )
+from api.settings import get_settings
 
 EXTENSIONS_HEADER = "X-Contacts-Extensions"
 READ_RETRIES = 2
+# Failures that happen before a request can reach the server; after any other, a write may have been applied.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 RETRY_DELAYS = (0.2, 0.6)
 HISTORY_PAGE_SIZE = 20
 
@@ -87,12 +99,15 @@ class ChatwootClient:
         token: str | None = None,
         account_id: int | None = None,
         timeout: float = 15.0,
+        write_timeout: float | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.account_id = account_id
         self.extensions: frozenset[str] = frozenset()
+        # A write unanswered for this long has an unknown outcome: the caller settles it by reading for as long.
+        self.write_timeout = write_timeout if write_timeout is not None else get_settings().api_write_timeout
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout, connect=5.0),
@@ -141,14 +156,25 @@ class ChatwootClient:
         all_headers = {"api_access_token": self.token} if self.token else {}
         all_headers.update(headers or {})
         attempts = 1 + (READ_RETRIES if method == "GET" else 0)
+        timeout = (
+            httpx.USE_CLIENT_DEFAULT
+            if method == "GET"
+            else httpx.Timeout(self.write_timeout, connect=min(5.0, self.write_timeout))
+        )
         for attempt in range(attempts):
             try:
-                response = await self._http.request(method, path, json=json, params=params, headers=all_headers)
+                response = await self._http.request(
+                    method, path, json=json, params=params, headers=all_headers, timeout=timeout
+                )
             except httpx.HTTPError as error:
                 if attempt + 1 < attempts:
                     await asyncio.sleep(RETRY_DELAYS[attempt])
                     continue
+                if method != "GET" and not isinstance(error, NOT_SENT):
+                    raise OutcomeUnknown(f"{type(error).__name__}: {error}") from error
                 raise NetworkError(f"{type(error).__name__}: {error}") from error
+            if response.status_code == 504 and method != "GET":
+                raise OutcomeUnknown(f"gateway timeout: {response.reason_phrase}", 504)
             if response.status_code >= 500 and attempt + 1 < attempts:
                 await asyncio.sleep(RETRY_DELAYS[attempt])
                 continue

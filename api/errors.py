@@ -70,3 +70,10 @@ class RateLimited(ApiError):
 
 class NetworkError(ApiError):
     """No answer: connection refused or cut, timeout, or a server error (5xx)."""
+
+
+class OutcomeUnknown(NetworkError):
+    """A write got no answer after it may have reached the server (timeout, dropped connection, 504).
+
+    Not a failure: the server may have applied it, or may still. Ask the server before telling the agent.
+    """

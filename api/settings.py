@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     kiosk_password: str | None = None
     default_locale: str = "en"
     reconnect_timeout: float = Field(default=10.0, ge=0)
+    # Seconds the UI waits for the answer to a write; one left unanswered is then checked with the server for as long.
+    api_write_timeout: float = Field(default=15.0, gt=0)
     max_body_bytes: int = 256 * 1024
 
     @property
