@@ -3,18 +3,36 @@
 Edits are optimistic: the new values show at once, only the changed fields are
 sent, and a failure rolls back exactly those fields (a live update that arrived
 meanwhile stays), keeping the agent's draft for a retry.
+
+A write whose answer is lost (a timeout, a dropped connection) has an unknown
+outcome, not a failed one: it stays shown as pending while the server is asked
+whether it holds the change, and only that answer decides saved or not saved.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import logging
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
-from api.client import ChatwootClient
-from api.errors import ApiError, Conflict, NetworkError, NotFound, RateLimited, Unauthorized, ValidationFailed
+from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_delay, wait_exponential
+
+from api.client import ChatwootClient, ContactResult
+from api.errors import (
+    ApiError,
+    Conflict,
+    NetworkError,
+    NotFound,
+    OutcomeUnknown,
+    RateLimited,
+    Unauthorized,
+    ValidationFailed,
+)
 from api.models import Contact, ContactEvent, ContactEventData, Note, Performer
 from api.validation import ContactInvalid, check_contact_changes
 from state import analytics
@@ -40,6 +58,12 @@ EVENT_FIELDS = (
 )
 
 MAX_SAVE_ATTEMPTS = 3  # a save re-sent after 409s that touched none of its fields
+SLOW_AFTER = 2.0  # seconds without an answer before a save shows as "Still saving..."
+SETTLE_FIRST_WAIT = 0.25  # seconds before the second read of a write whose answer was lost; doubling from there
+SETTLE_MAX_WAIT = 1.0
+SETTLE_UNANSWERED_READS = 2  # reads in a row without an answer: the server is out of reach, stop asking
+NOTE_CLOCK_SLACK = 300  # seconds a server's clock may be behind ours when matching a note by its time
+T = TypeVar("T")
 
 SaveStatus = Literal["saved", "unchanged", "invalid", "conflict", "deleted", "failed"]
 
@@ -68,6 +92,70 @@ def error_code(error: ApiError) -> str:
 def track(store: ContactStore, event: str, properties: dict[str, Any]) -> None:
     """Record an analytics event for the store's agent and account."""
     analytics.track(event, properties, agent_id=store.agent_id, account_id=store.account_id)
+
+
+@dataclass(kw_only=True, slots=True)
+class Reading(Generic[T]):
+    """What one read told about a write whose answer was lost.
+
+    `landed`: True, the server holds the change; False, it never will; None, not there (yet).
+    `value` is what the server holds now, None when the read got no answer (then `error` says why).
+    """
+
+    landed: bool | None
+    value: T | None = None
+    error: ApiError | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.error is None
+
+
+async def settle(read: Callable[[], Awaitable[Reading[T]]], window: float) -> Reading[T]:
+    """Read until the server shows whether a write whose answer was lost landed, for up to `window` seconds.
+
+    The write may still be waiting inside the server (a busy database), so a change that is not there
+    yet only counts as not saved when the window has passed. Returns the deciding reading, or the last
+    answered one (the last one at all when none was answered).
+    """
+    last: Reading[T] = Reading(landed=None, error=NetworkError("no read finished"))
+    answered: Reading[T] | None = None
+    unanswered = 0
+
+    async def attempt() -> Reading[T]:
+        nonlocal last, answered, unanswered
+        last = await read()
+        if last.answered:
+            answered, unanswered = last, 0
+        else:
+            unanswered += 1
+        return last
+
+    def undecided(reading: Reading[T]) -> bool:
+        return reading.landed is None and unanswered < SETTLE_UNANSWERED_READS
+
+    def give_up(state: RetryCallState) -> Reading[T]:
+        return last
+
+    retrying = AsyncRetrying(
+        stop=stop_after_delay(window),
+        wait=wait_exponential(multiplier=SETTLE_FIRST_WAIT, max=SETTLE_MAX_WAIT),
+        retry=retry_if_result(undecided),
+        retry_error_callback=give_up,
+    )
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(window):  # a read that hangs must not outlast the window either
+            await retrying(attempt)
+    if last.landed is None and answered is not None:
+        return answered
+    return last
+
+
+def not_saved_code(reading: Reading[Any]) -> str:
+    """What to tell the agent when settling ended without the change: the server said so, or never answered."""
+    if reading.error is None:
+        return "NOT_SAVED"
+    return error_code(reading.error)
 
 
 # --- reading ---
@@ -339,35 +427,62 @@ async def update_contact(
     entry.saving = True
     entry.save_error = None
     store.notify(contact_id)
+    slow = asyncio.get_running_loop().call_later(SLOW_AFTER, _mark_slow, store, contact_id)
     try:
         # One save of a contact at a time, each with the version the previous one left.
         async with store.save_lock(contact_id):
-            body = build_update_body(entry.server or {}, changed)
-            outcome = await _send_update(store, client, contact_id, body, changed, base)
+            try:
+                outcome = await _send_update(store, client, contact_id, changed, base)
+            except NotFound:  # found gone while asking whether a save whose answer was lost landed
+                mark_deleted(store, contact_id)
+                outcome = SaveOutcome(status="deleted")
     finally:
+        slow.cancel()
         for path in changed:
             entry.optimistic.pop(path, None)
         entry.saving = False
+        entry.slow = False
         store.notify(contact_id)
     return outcome
+
+
+def _mark_slow(store: ContactStore, contact_id: int) -> None:
+    entry = store.entry(contact_id)
+    if entry.saving:
+        entry.slow = True
+        store.notify(contact_id)
 
 
 async def _send_update(
     store: ContactStore,
     client: ChatwootClient,
     contact_id: int,
-    body: dict[str, Any],
     changed: dict[FieldPath, Any],
     base: dict[FieldPath, Any],
 ) -> SaveOutcome:
     entry = store.entry(contact_id)
     paths = list(changed)
+    expected = expected_values(store, changed)
+    if set(entry.unconfirmed) & set(changed):
+        # An earlier send of this got no answer and may have landed since: look before sending it again.
+        for path in changed:
+            entry.unconfirmed.pop(path, None)
+        reading = await _read_update(store, client, contact_id, expected, sent_etag=None)
+        if reading.value is not None and holds(reading.value.contact.model_dump(), expected):
+            return _confirm_saved(store, contact_id, reading.value, changed)
+        # Not there: send it again, still with If-Match of the version the agent saw, so that if the earlier
+        # send lands first this one is refused (409) instead of applied a second time.
+    body = build_update_body(entry.server or {}, changed)
     etag = entry.etag
     for attempt in range(MAX_SAVE_ATTEMPTS):
         try:
             result = await client.update_contact(contact_id, body, etag)
         except Conflict as conflict:
             current = conflict.current.model_dump() if conflict.current else None
+            if conflict.current is not None and holds(conflict.current.model_dump(), expected):
+                # An earlier send of this same change landed though its answer was lost: saved, and only once.
+                result = ContactResult(contact=conflict.current, etag=conflict.etag)
+                return _confirm_saved(store, contact_id, result, changed)
             if current is not None:
                 entry.server = current
                 entry.etag = conflict.etag
@@ -392,20 +507,112 @@ async def _send_update(
         except NotFound:
             mark_deleted(store, contact_id)
             return SaveOutcome(status="deleted")
+        except OutcomeUnknown:
+            sent_etag = etag if client.supports_etag else None
+            return await _settle_update(store, client, contact_id, changed, base, sent_etag)
         except (NetworkError, ApiError) as error:
             entry.save_error = error_code(error)
             return SaveOutcome(status="failed", message=entry.save_error)
-        entry.server = result.contact.model_dump()
-        entry.etag = result.etag
-        entry.field_errors = {p: e for p, e in entry.field_errors.items() if p not in changed}
-        for path, value in changed.items():
-            if entry.draft.get(path) == value:
-                entry.draft.pop(path, None)
-                entry.draft_base.pop(path, None)
-        track(store, "contact_updated", {"contact_id": contact_id, "fields_updated": _top_fields(paths)})
-        store.notify(LIST_CHANNEL)
-        return SaveOutcome(status="saved", fields=paths)
+        return _confirm_saved(store, contact_id, result, changed)
     return SaveOutcome(status="failed", message="CONFLICT_RETRY")
+
+
+def _confirm_saved(
+    store: ContactStore, contact_id: int, result: ContactResult, changed: dict[FieldPath, Any]
+) -> SaveOutcome:
+    """The server holds the change: take its contact, drop the draft of what was saved."""
+    entry = store.entry(contact_id)
+    paths = list(changed)
+    entry.server = result.contact.model_dump()
+    if result.etag is not None:
+        entry.etag = result.etag
+    entry.field_errors = {p: e for p, e in entry.field_errors.items() if p not in changed}
+    for path, value in changed.items():
+        entry.unconfirmed.pop(path, None)
+        if entry.draft.get(path) == value:
+            entry.draft.pop(path, None)
+            entry.draft_base.pop(path, None)
+    track(store, "contact_updated", {"contact_id": contact_id, "fields_updated": _top_fields(paths)})
+    store.notify(LIST_CHANNEL)
+    return SaveOutcome(status="saved", fields=paths)
+
+
+async def _settle_update(
+    store: ContactStore,
+    client: ChatwootClient,
+    contact_id: int,
+    changed: dict[FieldPath, Any],
+    base: dict[FieldPath, Any],
+    sent_etag: str | None,
+) -> SaveOutcome:
+    """The answer to a save was lost: ask the server whether it holds the change, then tell one outcome."""
+    entry = store.entry(contact_id)
+    expected = expected_values(store, changed)
+    entry.slow = entry.checking = True  # overdue whatever the timeout: shown as "Still saving..."
+    store.notify(contact_id)
+    try:
+        reading = await settle(
+            lambda: _read_update(store, client, contact_id, expected, sent_etag), client.write_timeout
+        )
+    finally:
+        entry.checking = False
+    server = reading.value
+    if server is not None and (
+        reading.landed or (reading.landed is None and holds(server.contact.model_dump(), expected))
+    ):
+        return _confirm_saved(store, contact_id, server, changed)
+    if server is not None:
+        take_server_contact(store, contact_id, server.contact.model_dump(), performer=None)
+        if server.etag is not None:
+            entry.etag = server.etag
+    if reading.landed is None:
+        # Not there when the window closed, yet it may still be waiting in the server.
+        entry.unconfirmed.update(changed)
+    for path, value in changed.items():
+        if path not in entry.draft:  # saved from outside the form (an attribute): kept for Retry all the same
+            entry.draft[path] = value
+            entry.draft_base[path] = base[path]
+    entry.save_error = not_saved_code(reading)
+    return SaveOutcome(status="failed", message=entry.save_error)
+
+
+async def _read_update(
+    store: ContactStore,
+    client: ChatwootClient,
+    contact_id: int,
+    expected: dict[FieldPath, Any],
+    sent_etag: str | None,
+) -> Reading[ContactResult]:
+    """Does the server hold the change? With If-Match, a version that moved without it means never."""
+    try:
+        result = await client.get_contact(contact_id)
+    except NotFound:
+        raise  # the contact is gone: nothing left to settle
+    except ApiError as error:
+        live = store.entry(contact_id).server
+        if live is not None and holds(live, expected):  # a live event showed the change
+            return Reading(landed=True, value=ContactResult(contact=Contact.model_validate(live), etag=None))
+        return Reading(landed=None, error=error)
+    held = holds(result.contact.model_dump(), expected)
+    moved = sent_etag is not None and result.etag is not None and result.etag != sent_etag
+    if held and (moved or sent_etag is None):
+        return Reading(landed=True, value=result)
+    return Reading(landed=False if moved else None, value=result)
+
+
+def expected_values(store: ContactStore, changed: dict[FieldPath, Any]) -> dict[FieldPath, Any]:
+    """The changed fields as the server will store them (emails lower-cased, text trimmed, ...)."""
+    definitions = {d.attribute_key: d.model_dump() for d in store.attribute_definitions}
+    try:
+        clean = check_contact_changes(build_update_body({}, changed), definitions)
+    except ContactInvalid:
+        return dict(changed)
+    return {path: get_path(clean, path) for path in changed}
+
+
+def holds(contact: dict[str, Any], expected: dict[FieldPath, Any]) -> bool:
+    """True when the contact has every expected value."""
+    return all(get_path(contact, path) == value for path, value in expected.items())
 
 
 def _path_for(attribute: str, paths: list[FieldPath]) -> FieldPath:
@@ -447,14 +654,23 @@ def dismiss_error(store: ContactStore, contact_id: int) -> None:
 
 
 async def set_labels(store: ContactStore, client: ChatwootClient, contact_id: int, labels: list[str]) -> bool:
-    """Replace the contact's labels, shown at once; rolled back on failure."""
+    """Replace the contact's labels, shown at once; rolled back when the server did not take them."""
     entry = store.entry(contact_id)
     previous = entry.labels
     entry.labels = list(labels)
     entry.labels_error = None
     store.notify(contact_id)
     try:
-        entry.labels = await client.set_contact_labels(contact_id, labels)
+        try:
+            entry.labels = await client.set_contact_labels(contact_id, labels)
+        except OutcomeUnknown:
+            reading = await settle(lambda: _read_labels(client, contact_id, labels), client.write_timeout)
+            if not reading.landed:
+                entry.labels = reading.value if reading.value is not None else previous
+                entry.labels_error = not_saved_code(reading)
+                store.notify(contact_id)
+                return False
+            entry.labels = reading.value
     except NotFound:
         entry.labels = previous
         mark_deleted(store, contact_id)
@@ -469,11 +685,45 @@ async def set_labels(store: ContactStore, client: ChatwootClient, contact_id: in
     return True
 
 
-async def add_note(store: ContactStore, client: ChatwootClient, contact_id: int, content: str) -> Note | None:
-    """Add a note; None (with `notes_error`) when it failed, so the text can stay in the box."""
-    entry = store.entry(contact_id)
+async def _read_labels(client: ChatwootClient, contact_id: int, labels: list[str]) -> Reading[list[str]]:
+    """Does the contact have exactly these labels? (Replacing labels is idempotent: no version needed.)"""
     try:
-        note = await client.add_note(contact_id, content)
+        current = await client.contact_labels(contact_id)
+    except NotFound:
+        raise
+    except ApiError as error:
+        return Reading(landed=None, error=error)
+    return Reading(landed=True if set(current) == set(labels) else None, value=current)
+
+
+async def add_note(store: ContactStore, client: ChatwootClient, contact_id: int, content: str) -> Note | None:
+    """Add a note; None (with `notes_error`) when it failed, so the text can stay in the box.
+
+    A note is not idempotent: one whose answer was lost is looked for (same text and author, new since)
+    before the agent is told anything, and before the same text is posted again.
+    """
+    entry = store.entry(contact_id)
+    text = content.strip()
+    try:
+        earlier = entry.unconfirmed_notes.pop(text, None)
+        if earlier is not None:
+            found = await _find_note(store, client, contact_id, text, earlier, since=None)
+            if found.landed and found.value is not None:
+                return await _note_added(store, client, contact_id, found.value)
+        known = {note.id for note in entry.notes or []}
+        started = time.time()
+        try:
+            note = await client.add_note(contact_id, content)
+        except OutcomeUnknown:
+            reading = await settle(
+                lambda: _find_note(store, client, contact_id, text, known, since=started), client.write_timeout
+            )
+            if not reading.landed or reading.value is None:
+                entry.unconfirmed_notes[text] = known
+                entry.notes_error = not_saved_code(reading)
+                store.notify(contact_id)
+                return None
+            note = reading.value
     except NotFound:
         mark_deleted(store, contact_id)
         return None
@@ -481,17 +731,46 @@ async def add_note(store: ContactStore, client: ChatwootClient, contact_id: int,
         entry.notes_error = error_code(error)
         store.notify(contact_id)
         return None
-    entry.notes = [note, *(entry.notes or [])]
+    return await _note_added(store, client, contact_id, note)
+
+
+async def _note_added(store: ContactStore, client: ChatwootClient, contact_id: int, note: Note) -> Note:
+    entry = store.entry(contact_id)
+    entry.notes = [note, *(n for n in entry.notes or [] if n.id != note.id)]
     entry.notes_error = None
     store.notify(contact_id)
     await _refresh_timeline(store, client, contact_id)
     return note
 
 
+async def _find_note(
+    store: ContactStore, client: ChatwootClient, contact_id: int, text: str, known: set[int], since: float | None
+) -> Reading[Note]:
+    """Is there a note with this text by this agent, newer than the ones known before it was sent?"""
+    try:
+        notes = await client.notes(contact_id)
+    except NotFound:
+        raise
+    except ApiError as error:
+        return Reading(landed=None, error=error)
+    for note in notes:
+        mine = store.agent_id is None or note.user is None or note.user.id == store.agent_id
+        recent = since is None or note.created_at is None or note.created_at >= since - NOTE_CLOCK_SLACK
+        if note.content.strip() == text and note.id not in known and mine and recent:
+            return Reading(landed=True, value=note)
+    return Reading(landed=None)
+
+
 async def delete_note(store: ContactStore, client: ChatwootClient, contact_id: int, note_id: int) -> bool:
     entry = store.entry(contact_id)
     try:
         await client.delete_note(contact_id, note_id)
+    except OutcomeUnknown:
+        reading = await settle(lambda: _note_gone(client, contact_id, note_id), client.write_timeout)
+        if not reading.landed:
+            entry.notes_error = not_saved_code(reading)
+            store.notify(contact_id)
+            return False
     except ApiError as error:
         entry.notes_error = error_code(error)
         store.notify(contact_id)
@@ -501,6 +780,14 @@ async def delete_note(store: ContactStore, client: ChatwootClient, contact_id: i
     store.notify(contact_id)
     await _refresh_timeline(store, client, contact_id)
     return True
+
+
+async def _note_gone(client: ChatwootClient, contact_id: int, note_id: int) -> Reading[None]:
+    try:
+        notes = await client.notes(contact_id)
+    except ApiError as error:
+        return Reading(landed=None, error=error)
+    return Reading(landed=True if all(note.id != note_id for note in notes) else None)
 
 
 async def _refresh_timeline(store: ContactStore, client: ChatwootClient, contact_id: int) -> None:
@@ -571,8 +858,19 @@ def take_server_contact(store: ContactStore, contact_id: int, contact: dict[str,
     was_deleted = entry.deleted
     entry.server = contact
     entry.deleted = False
+    landed_late = (
+        bool(entry.unconfirmed) and not entry.saving and holds(contact, expected_values(store, entry.unconfirmed))
+    )
+    if landed_late:
+        # A save whose answer was lost landed after all: saved, so neither its draft nor its error is left.
+        for path, value in entry.unconfirmed.items():
+            if entry.draft.get(path) == value:
+                entry.draft.pop(path, None)
+                entry.draft_base.pop(path, None)
+        entry.unconfirmed.clear()
+        entry.save_error = None
     if not had_server or not changed:
-        return not had_server or was_deleted
+        return not had_server or was_deleted or landed_late
     if performer:
         entry.last_performer = performer
     clashing = [

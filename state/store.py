@@ -72,8 +72,9 @@ class ContactEntry:
     """One contact as this agent sees it.
 
     `server` is the last contact the server confirmed (or pushed live); `optimistic`
-    holds values of saves in flight, shown on top of it; `draft` is what the agent
-    typed and has not saved yet (kept after a failed save, for retry).
+    holds values of saves in flight (or whose outcome is still being settled), shown
+    on top of it; `draft` is what the agent typed and has not saved yet (kept after a
+    failed save, for retry).
     """
 
     server: dict[str, Any] | None = None
@@ -84,7 +85,14 @@ class ContactEntry:
     loading: bool = False
     load_error: str | None = None
     saving: bool = False
+    # A save has waited a while for its answer ("Still saving..."); `checking`: the answer was lost, and the
+    # server is being asked whether the change arrived.
+    slow: bool = False
+    checking: bool = False
     save_error: str | None = None
+    # Changes whose answer was lost and that the server did not show in time: they may still land, so a
+    # Retry looks before sending them again, and a late arrival settles them as saved.
+    unconfirmed: dict[FieldPath, Any] = field(default_factory=dict)
     field_errors: dict[FieldPath, str] = field(default_factory=dict)
     conflict: ConflictState | None = None
     deleted: bool = False
@@ -94,6 +102,8 @@ class ContactEntry:
     labels_error: str | None = None
     notes: list[Note] | None = None
     notes_error: str | None = None
+    # Note texts whose POST got no answer and did not show in time -> ids of the notes there before it.
+    unconfirmed_notes: dict[str, set[int]] = field(default_factory=dict)
 
 
 @dataclass(kw_only=True)
