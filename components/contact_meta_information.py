@@ -263,7 +263,9 @@ class ContactMetaInformation:
                 text = view.t(f"ERRORS.{message}") if message.replace("_", "").isupper() else message
                 ui.notify(f"{view.t('CONTACT.UPDATE_FAILED')}: {text}", type="negative")
 
-        view.run(save)
+        # Not the editor's slot: closing it just deleted the editor, and the outcome may take a while.
+        with self.container:
+            view.run(save)
 
     # --- labels ---
 

@@ -12,7 +12,7 @@ from components.contact_conversation_history import ContactConversationHistory
 from components.contact_edit_form import ContactEditForm
 from components.contact_meta_information import ContactMetaInformation
 from components.contact_notes import ContactNotes
-from components.contact_view import ContactView, aria, mark_id
+from components.contact_view import MUTED_TEXT, ContactView, aria, mark_id
 from state import actions
 from state.actions import SaveOutcome
 
@@ -98,6 +98,12 @@ class ContactPanel:
                     mark_id(aria(dismiss, view.t("APP.CLOSE")), "dismiss-save-error")
             if entry.saving:
                 mark_id(ui.linear_progress(show_value=False).props("indeterminate"), "saving")
+                if entry.slow:
+                    # Slow is shown as slow: the new value stays, pending, until the server tells the outcome.
+                    with mark_id(ui.column(), "save-slow").classes("w-full gap-0").props('role="status"'):
+                        ui.label(view.t("CONTACT.STILL_SAVING")).classes("text-weight-medium")
+                        if entry.checking:
+                            ui.label(view.t("CONTACT.CHECKING_SAVE")).classes(f"text-caption {MUTED_TEXT}")
         # A contact that could not be loaded has nothing to show but the banner (and its Retry).
         self.sections.visible = not (entry.load_error and entry.server is None)
         if entry.deleted:
@@ -136,7 +142,9 @@ class ContactPanel:
             if outcome.status == "invalid":
                 self.edit_form.open()
 
-        view.run(retry)
+        # Not the clicked button's slot: the banner (and the button) is rebuilt before the outcome is known.
+        with self.root:
+            view.run(retry)
 
     def _dismiss(self) -> None:
         actions.dismiss_error(self.view.store, self.view.contact_id)
