@@ -6,34 +6,14 @@ import logging
 
 from nicegui import app, ui
 from nicegui.storage import Storage
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import pages
 from api.settings import PROJECT_ROOT, Settings
+from pages import hardening
 from state import analytics
 from state.session import SessionRegistry, configure_registry
 
 log = logging.getLogger("contacts")
-
-
-class FrameAncestors:
-    """Sends `Content-Security-Policy: frame-ancestors ...` so only the configured portals may embed the app."""
-
-    def __init__(self, app: ASGIApp, ancestors: str) -> None:
-        self.app = app
-        self.header = f"frame-ancestors {ancestors}".encode()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_policy(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"content-security-policy", self.header)]
-            await send(message)
-
-        await self.app(scope, receive, with_policy)
 
 
 def compose(settings: Settings) -> None:
@@ -54,7 +34,7 @@ def compose(settings: Settings) -> None:
     app.on_shutdown(registry.close_all)
     analytics.configure(settings.analytics_sink)
     app.on_shutdown(analytics.flush)
-    app.add_middleware(FrameAncestors, ancestors=settings.frame_ancestors)
+    hardening.install(app, settings)
     app.add_static_files("/assets", str(PROJECT_ROOT / "assets"))
     pages.register(settings)
 

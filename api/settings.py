@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     demo_data: bool = True
     storage_secret: str = "change-me-in-production"
     frame_ancestors: str = "'self'"
+    # Origins besides the one the request came to (its Host) whose pages may open NiceGUI's socket.io
+    # connection: a proxy that changes the host name. Space- or comma-separated `scheme://host[:port]`.
+    allowed_origins: str = ""
     # Portals on another origin: the session cookie must be SameSite=None; Secure (so the app needs HTTPS).
     cross_origin_embedding: bool = False
     analytics_sink: str = str(PROJECT_ROOT / "data" / "analytics.jsonl")
