@@ -56,6 +56,6 @@ if __name__ in {"__main__", "__mp_main__"}:
         show_welcome_message=False,
         favicon="👤",
         session_middleware_kwargs={"same_site": "none", "https_only": True} if settings.cross_origin_embedding else {},
-        http="h11",  # bounded request line and headers (httptools accepts any size)
+        http=hardening.read_timeout_protocol(settings),  # h11: bounded request line and headers, read timeouts
         h11_max_incomplete_event_size=64 * 1024,
     )

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     # Seconds the UI waits for the answer to a write; one left unanswered is then checked with the server for as long.
     api_write_timeout: float = Field(default=15.0, gt=0)
     max_body_bytes: int = 256 * 1024
+    # Slow clients: seconds for a request's line and headers (from its first byte, or from connecting), seconds
+    # without progress while a declared body is read (both answered 408), and seconds a /cable socket may stay
+    # without a confirmed subscription.
+    header_read_timeout: float = Field(default=10.0, gt=0)
+    body_read_timeout: float = Field(default=30.0, gt=0)
+    cable_subscribe_timeout: float = Field(default=10.0, gt=0)
 
     @property
     def embedded(self) -> bool:

@@ -1,20 +1,25 @@
-"""The web layer's defences: security headers, script nonces, socket.io origins, Secure cookies.
+"""The web layer's defences: security headers, script nonces, socket.io origins, Secure cookies, slow clients.
 
-`install` adds them to NiceGUI's app.
+`install` adds what lives in the ASGI app; `read_timeout_protocol` is uvicorn's `http=` protocol.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
+import h11
 from fastapi import FastAPI
 from nicegui import core
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.config import Config
+from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.server import ServerState
 
 from api.settings import Settings
 
@@ -22,6 +27,11 @@ from api.settings import Settings
 REFERRER_POLICY = "same-origin"
 SCRIPT_TAG = re.compile(rb"<script(?=[\s>])", re.IGNORECASE)
 SECURE_ATTRIBUTE = re.compile(rb";\s*secure\s*(?:;|$)", re.IGNORECASE)
+REQUEST_TIMEOUT_BODY = b"Request Timeout\n"
+REQUEST_TIMEOUT = (
+    b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
+    b"content-length: %d\r\nconnection: close\r\n\r\n%s" % (len(REQUEST_TIMEOUT_BODY), REQUEST_TIMEOUT_BODY)
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -179,3 +189,97 @@ def install(app: FastAPI, settings: Settings) -> None:
 
     app.build_middleware_stack = build_hardened_stack  # type: ignore[method-assign]
     core.sio.eio.cors_allowed_origins = SocketOrigins.parse(settings.allowed_origins)
+
+
+class ReadTimeoutH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol with read timeouts, which uvicorn lacks.
+
+    A request's line and headers must arrive within `header_timeout` of its first byte (of connecting,
+    for a new connection); a declared body must make progress every `body_timeout`. Otherwise the
+    client gets 408 and the connection is closed, so stalled connections cannot pile up. A connection
+    that never sent a byte is closed without an answer; idle keep-alive stays uvicorn's business.
+    """
+
+    header_timeout: ClassVar[float] = 10.0
+    body_timeout: ClassVar[float] = 30.0
+
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self.read_timer: asyncio.TimerHandle | None = None
+        self.reading: Literal["headers", "body"] | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._expect("headers")
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._expect(None)
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        self._follow_request()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._follow_request()  # a pipelined request may have started
+
+    def handle_websocket_upgrade(self, event: h11.Request) -> None:
+        self._expect(None)  # the websocket protocol takes the connection over
+        super().handle_websocket_upgrade(event)
+
+    def _follow_request(self) -> None:
+        if self.transport.is_closing() or self.transport.get_protocol() is not self:
+            self._expect(None)
+        elif self.conn.their_state is h11.IDLE:
+            if self.reading != "headers" and self.conn.trailing_data[0]:
+                self._expect("headers")  # the first bytes of the next request: its clock starts, once
+        elif self.conn.their_state is h11.SEND_BODY:
+            self._expect("body")  # every chunk is progress
+        else:
+            self._expect(None)
+
+    def _expect(self, reading: Literal["headers", "body"] | None) -> None:
+        if self.read_timer is not None:
+            self.read_timer.cancel()
+            self.read_timer = None
+        self.reading = reading
+        if reading is not None:
+            timeout = self.header_timeout if reading == "headers" else self.body_timeout
+            self.read_timer = self.loop.call_later(timeout, self._read_timed_out)
+
+    def _read_timed_out(self) -> None:
+        self.read_timer = None
+        if self.transport.is_closing():
+            return
+        cycle = self.cycle
+        if self.reading == "body" and cycle is not None:
+            if self.flow.read_paused or cycle.waiting_for_100_continue:
+                self._expect("body")  # the app has not asked for more yet: the client is not the slow one
+                return
+            answer = not cycle.response_started
+            if not cycle.response_complete:
+                cycle.disconnected = True  # the app's receive() now says http.disconnect; its answer goes nowhere
+                cycle.message_event.set()
+        else:
+            answer = bool(self.conn.trailing_data[0])  # part of a request came: say why it ends
+        if answer:
+            self.transport.write(REQUEST_TIMEOUT)
+        self.reading = None
+        self.transport.close()
+
+
+def read_timeout_protocol(settings: Settings) -> type[ReadTimeoutH11Protocol]:
+    """The protocol class for `ui.run(http=...)`, with this deployment's timeouts."""
+
+    class ConfiguredReadTimeoutH11Protocol(ReadTimeoutH11Protocol):
+        header_timeout = settings.header_read_timeout
+        body_timeout = settings.body_read_timeout
+
+    return ConfiguredReadTimeoutH11Protocol

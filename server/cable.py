@@ -71,6 +71,8 @@ class CableConnection:
         self.websocket = websocket
         self.runtime = runtime
         self.subscriptions: dict[str, RoomSubscription] = {}
+        self.subscribed = asyncio.Event()
+        self.checking = False  # a subscription's token is being looked up
         self.closed = asyncio.Event()
         self._send_lock = asyncio.Lock()
 
@@ -78,11 +80,12 @@ class CableConnection:
         pinger = asyncio.create_task(self._ping())
         receiver = asyncio.create_task(self._receive())
         closed = asyncio.create_task(self.closed.wait())
+        deadline = asyncio.create_task(self._require_subscription())
         try:
             await self.send({"type": "welcome"})
             await asyncio.wait({receiver, closed}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            tasks: list[asyncio.Task[Any]] = [pinger, receiver, closed]
+            tasks: list[asyncio.Task[Any]] = [pinger, receiver, closed, deadline]
             tasks += [task for identifier in list(self.subscriptions) if (task := self._drop(identifier))]
             for task in tasks:
                 task.cancel()
@@ -99,6 +102,23 @@ class CableConnection:
                 await self.websocket.send_text(json.dumps(message, separators=(",", ":")))
         except Exception:
             self.closed.set()
+
+    async def _require_subscription(self) -> None:
+        """Close the socket unless a subscription is confirmed in time: anyone can open one, only agents keep it.
+
+        A token still being looked up when the time is up (a slow database) gets its answer first.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.runtime.settings.cable_subscribe_timeout
+        while not self.subscribed.is_set():
+            if loop.time() >= deadline and not self.checking:
+                # What Rails sends when it rejects a connection; clients do not reconnect.
+                await self.send({"type": "disconnect", "reason": "unauthorized", "reconnect": False})
+                self.closed.set()
+                return
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(max(deadline - loop.time(), 0.1)):
+                    await self.subscribed.wait()
 
     async def _ping(self) -> None:
         while not self.closed.is_set():
@@ -140,13 +160,18 @@ class CableConnection:
             await self.send({"identifier": identifier, "type": "confirm_subscription"})
             return
         room = parse_identifier(identifier)
-        account_id = await self._authorize(room) if room else None
+        self.checking = True
+        try:
+            account_id = await self._authorize(room) if room else None
+        finally:
+            self.checking = False
         if account_id is None or len(self.subscriptions) >= MAX_SUBSCRIPTIONS or self.closed.is_set():
             await self.send({"identifier": identifier, "type": "reject_subscription"})
             return
         queue = self.runtime.bus.subscribe(account_id)
         forwarder = asyncio.create_task(self._forward(identifier, queue))
         self.subscriptions[identifier] = RoomSubscription(account_id=account_id, queue=queue, forwarder=forwarder)
+        self.subscribed.set()
         await self.send({"identifier": identifier, "type": "confirm_subscription"})
 
     async def _authorize(self, room: RoomIdentifier) -> int | None:

@@ -50,4 +50,8 @@ class LocalEventBus:
         return queue
 
     def unsubscribe(self, account_id: int, queue: asyncio.Queue[Event]) -> None:
-        self._subscribers.get(account_id, set()).discard(queue)
+        queues = self._subscribers.get(account_id)
+        if queues is not None:
+            queues.discard(queue)
+            if not queues:  # nothing stays behind once an account's last subscriber leaves
+                del self._subscribers[account_id]
