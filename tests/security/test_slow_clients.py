@@ -198,7 +198,7 @@ async def test_150_slow_clients_neither_hold_up_others_nor_stay_open(app: AppPro
             answer = await client.get("/api/v1/profile")
             took = time.monotonic() - started
         assert answer.status_code == 401
-        assert took < 1.0
+        assert took < 2.0  # a quiet server answers in milliseconds; slack for a busy shared machine
 
         outcomes = await asyncio.gather(
             *(until_closed(reader, max(HEADER_TIMEOUT, BODY_TIMEOUT) + GRACE + 2) for reader, _ in slow)
