@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Public in this repository: anyone could sign session cookies with it, so only demo mode may run with it.
+DEFAULT_STORAGE_SECRET = "change-me-in-production"
 
 
 class Settings(BaseSettings):
@@ -23,7 +26,10 @@ class Settings(BaseSettings):
     chatwoot_url: str | None = None
     chatwoot_account_id: int = 1
     demo_data: bool = True
-    storage_secret: str = "change-me-in-production"
+    storage_secret: str = DEFAULT_STORAGE_SECRET
+    # Addresses of reverse proxies whose X-Forwarded-For / -Proto are believed (comma-separated, `*` for any).
+    # Empty: none, the peer's own address counts (a forged header changes nothing).
+    forwarded_allow_ips: str = ""
     frame_ancestors: str = "'self'"
     # Origins besides the one the request came to (its Host) whose pages may open NiceGUI's socket.io
     # connection: a proxy that changes the host name. Space- or comma-separated `scheme://host[:port]`.
@@ -47,6 +53,17 @@ class Settings(BaseSettings):
     header_read_timeout: float = Field(default=10.0, gt=0)
     body_read_timeout: float = Field(default=30.0, gt=0)
     cable_subscribe_timeout: float = Field(default=10.0, gt=0)
+
+    @property
+    def uses_default_storage_secret(self) -> bool:
+        return self.storage_secret == DEFAULT_STORAGE_SECRET
+
+    @property
+    def proxy_options(self) -> dict[str, Any]:
+        """uvicorn's options for forwarded headers: believed only from the configured proxies."""
+        if not self.forwarded_allow_ips.strip():
+            return {"proxy_headers": False}
+        return {"proxy_headers": True, "forwarded_allow_ips": self.forwarded_allow_ips}
 
     @property
     def embedded(self) -> bool:

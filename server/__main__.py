@@ -22,6 +22,7 @@ def main() -> None:
         lifespan="on",
         http="h11",
         h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        **settings.proxy_options,
     )
 
 

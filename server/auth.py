@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
+import math
 import secrets
 import time
 from collections import deque
 from dataclasses import dataclass
 
 from fastapi import Depends, Header, Request
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 from starlette.requests import HTTPConnection
 
+from api.protocol import CLIENT_ADDRESS_HEADER, UI_KEY_HEADER
 from server.errors import ApiProblem
-from server.models import AccountAgent, Agent
+from server.models import AccountAgent, Agent, SessionToken
 from server.runtime import runtime_of
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -92,10 +96,100 @@ class KnownTokens:
 known_tokens = KnownTokens()
 
 
+SESSION_LIFESPAN = 60 * 24 * 3600  # two months, as Chatwoot's devise_token_auth
+MAX_SESSIONS_PER_AGENT = 100  # the oldest go first; Chatwoot keeps 10, kiosks and test rigs sign in more often
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SessionCredentials:
+    """What a sign-in hands one client: devise_token_auth's headers."""
+
+    access_token: str
+    client_id: str
+    uid: str
+    expiry: int
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {
+            "access-token": self.access_token,
+            "token-type": "Bearer",
+            "client": self.client_id,
+            "expiry": str(self.expiry),
+            "uid": self.uid,
+        }
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def start_session(session: AsyncSession, agent: Agent) -> SessionCredentials:
+    """A new signed-in client for the agent (committed); the agent's oldest clients beyond the limit end."""
+    token, client_id = new_token(), new_token()
+    moment = int(time.time())
+    session.add(
+        SessionToken(
+            agent_id=agent.id,
+            client_id=client_id,
+            token_hash=_token_hash(token),
+            created_at=moment,
+            expires_at=moment + SESSION_LIFESPAN,
+        )
+    )
+    await session.flush()
+    keep = (
+        select(SessionToken.id)
+        .where(SessionToken.agent_id == agent.id)
+        .order_by(SessionToken.id.desc())
+        .limit(MAX_SESSIONS_PER_AGENT)
+    )
+    await session.execute(
+        delete(SessionToken).where(SessionToken.agent_id == agent.id, SessionToken.id.not_in(keep.scalar_subquery()))
+    )
+    await session.commit()
+    return SessionCredentials(
+        access_token=token, client_id=client_id, uid=agent.email, expiry=moment + SESSION_LIFESPAN
+    )
+
+
+async def session_token(session: AsyncSession, access_token: str, client_id: str, uid: str) -> SessionToken | None:
+    """The live signed-in client these devise_token_auth headers name, with its agent; None when unknown,
+    ended, expired, or the token or uid does not match."""
+    if not (access_token and client_id and uid):
+        return None
+    row = (
+        await session.execute(
+            select(SessionToken).where(SessionToken.client_id == client_id).options(selectinload(SessionToken.agent))
+        )
+    ).scalar_one_or_none()
+    if row is None or row.expires_at < time.time():
+        return None
+    if not hmac.compare_digest(row.token_hash, _token_hash(access_token)):
+        return None
+    if row.agent.email.lower() != uid.strip().lower():
+        return None
+    return row
+
+
 async def current_agent(
-    request: Request, api_access_token: str = Header(default="", convert_underscores=False)
+    request: Request,
+    api_access_token: str = Header(default="", convert_underscores=False),
+    access_token: str = Header(default="", alias="access-token"),
+    client: str = Header(default=""),
+    uid: str = Header(default=""),
 ) -> Agent:
-    """The agent of the `api_access_token` header; 401 when unknown."""
+    """The agent of the `api_access_token` header, or of a signed-in client's devise_token_auth headers
+    (`access-token`, `client`, `uid`); 401 when neither is valid.
+
+    Signed-in clients are looked up on every request, never remembered, so a sign-out ends one at once.
+    """
+    if not api_access_token and access_token:
+        async with runtime_of(request).session() as session:
+            row = await session_token(session, access_token, client, uid)
+        if row is None:
+            raise ApiProblem.unauthorized("Invalid Access Token")
+        return row.agent
     agent = known_tokens.get(api_access_token)
     if agent is None:
         async with runtime_of(request).session() as session:
@@ -114,56 +208,121 @@ async def account_caller(account_id: int, agent: Agent = Depends(current_agent))
     return Caller(agent=agent, account_id=account_id, role=membership.role)
 
 
-class SignInThrottle:
-    """Slows down guessing: after `per_email` failures for one email, or `per_address` from one address,
-    within `window` seconds, answer 429 until the oldest failure ages out.
+@dataclass(kw_only=True, slots=True)
+class _PairFailures:
+    count: int
+    last: float
 
-    The address limit is much higher, so a few typos behind one NAT or kiosk do not lock everyone out.
+
+class SignInThrottle:
+    """Slows down password guessing without letting anyone lock an agent out.
+
+    - Per (email, address): the first `free` failures cost nothing; after that each failure doubles the wait
+      before that address may try that email again (1 s, 2 s, 4 s, ... up to `max_delay`).
+    - Per address: after `per_address` failures within `window` (any emails), the address waits until the
+      oldest ages out. It is much higher than `free`, so a few typos behind one NAT or kiosk lock nobody out.
+    - Per email: after `per_email` failures within `window` from anywhere, only addresses that have not failed
+      for that email may try it, so a spread-out attack is held back while the owner, from their own
+      device, still gets in.
     """
 
     def __init__(
-        self, per_email: int = 5, per_address: int = 100, window: float = 300.0, max_keys: int = 100_000
+        self,
+        *,
+        free: int = 5,
+        max_delay: float = 900.0,
+        per_address: int = 100,
+        per_email: int = 20,
+        window: float = 300.0,
+        max_keys: int = 100_000,
     ) -> None:
-        self.per_email = per_email
+        self.free = free
+        self.max_delay = max_delay
         self.per_address = per_address
+        self.per_email = per_email
         self.window = window
         self.max_keys = max_keys
-        self._failures: dict[str, deque[float]] = {}
+        self._pairs: dict[tuple[str, str], _PairFailures] = {}
+        self._recent: dict[str, deque[float]] = {}
 
-    def _limit(self, key: str) -> int:
-        return self.per_address if key.startswith("ip:") else self.per_email
+    def _pair_delay(self, count: int) -> float:
+        return min(self.max_delay, 2.0 ** (count - self.free)) if count >= self.free else 0.0
 
-    def _recent(self, key: str) -> deque[float]:
-        failures = self._failures.get(key, deque())
-        cutoff = time.monotonic() - self.window
-        while failures and failures[0] < cutoff:
+    def _live_pair(self, email: str, address: str, now: float) -> _PairFailures | None:
+        pair = self._pairs.get((email, address))
+        if pair is not None and now - pair.last > max(self.window, self._pair_delay(pair.count)):
+            del self._pairs[(email, address)]
+            return None
+        return pair
+
+    def _window(self, key: str, now: float) -> deque[float]:
+        failures = self._recent.get(key, deque())
+        while failures and failures[0] < now - self.window:
             failures.popleft()
         if not failures:
-            self._failures.pop(key, None)
+            self._recent.pop(key, None)
         return failures
 
-    def retry_after(self, *keys: str) -> int:
-        """Seconds to wait before another attempt, 0 when allowed."""
-        waits = [
-            int(failures[0] + self.window - time.monotonic()) + 1
-            for key in keys
-            if len(failures := self._recent(key)) >= self._limit(key)
-        ]
-        return max(waits, default=0)
-
-    def failed(self, *keys: str) -> None:
+    def retry_after(self, email: str, address: str) -> int:
+        """Whole seconds to wait before this address may try this email again; 0 when it may now."""
         now = time.monotonic()
-        if len(self._failures) >= self.max_keys:
-            for stale in [k for k in list(self._failures) if not self._recent(k)]:
-                self._failures.pop(stale, None)
-        for key in keys:
-            self._failures.setdefault(key, self._recent(key)).append(now)
+        waits = [0.0]
+        pair = self._live_pair(email, address, now)
+        if pair is not None:
+            waits.append(pair.last + self._pair_delay(pair.count) - now)
+        by_address = self._window(f"ip:{address}", now)
+        if len(by_address) >= self.per_address:
+            waits.append(by_address[0] + self.window - now)
+        by_email = self._window(f"email:{email}", now)
+        if pair is not None and len(by_email) >= self.per_email:
+            waits.append(by_email[0] + self.window - now)
+        wait = max(waits)
+        return math.ceil(wait) if wait > 0 else 0
 
-    def succeeded(self, key: str) -> None:
-        """Forget the failures of a key (the email that just signed in; never the shared address)."""
-        self._failures.pop(key, None)
+    def failed(self, email: str, address: str) -> None:
+        now = time.monotonic()
+        if len(self._pairs) + len(self._recent) >= self.max_keys:
+            self._forget_stale(now)
+        pair = self._live_pair(email, address, now)
+        if pair is None:
+            self._pairs[(email, address)] = _PairFailures(count=1, last=now)
+        else:
+            pair.count += 1
+            pair.last = now
+        for key in (f"ip:{address}", f"email:{email}"):
+            self._recent.setdefault(key, self._window(key, now)).append(now)
+
+    def succeeded(self, email: str, address: str) -> None:
+        """Forget this address's failures for this email; the address's and the email's totals stay."""
+        self._pairs.pop((email, address), None)
+
+    def _forget_stale(self, now: float) -> None:
+        for email, address in list(self._pairs):
+            self._live_pair(email, address, now)
+        for key in list(self._recent):
+            self._window(key, now)
+        if len(self._pairs) + len(self._recent) >= self.max_keys:
+            # Still full of live keys (a flood): start over rather than grow without bound.
+            self._pairs.clear()
+            self._recent.clear()
 
 
-def client_address(connection: HTTPConnection) -> str:
-    """The peer's address (the reverse proxy's, behind one)."""
-    return connection.client.host if connection.client else "unknown"
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
+def client_address(connection: HTTPConnection, ui_key: str | None = None) -> str:
+    """The client's address: the peer's (a trusted proxy's forwarded one, as uvicorn resolved it), or,
+    for a sign-in the app's own UI makes over loopback on a browser's behalf, that browser's address.
+
+    The UI proves itself with `ui_key`, a secret of this process; nobody else can name an address.
+    """
+    peer = connection.client.host if connection.client else "unknown"
+    claimed = connection.headers.get(CLIENT_ADDRESS_HEADER)
+    if not (claimed and ui_key and peer in LOOPBACK):
+        return peer
+    if not hmac.compare_digest(connection.headers.get(UI_KEY_HEADER, "").encode(), ui_key.encode()):
+        return peer
+    try:
+        return str(ipaddress.ip_address(claimed.strip()))
+    except ValueError:
+        return peer

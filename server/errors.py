@@ -11,11 +11,11 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
+from api.protocol import EXTENSIONS_HEADER
 from api.validation import ContactInvalid
 
 NOT_FOUND = "Resource could not be found"
-# Announces the extensions beyond Chatwoot on every answer, so a client uses them only when offered.
-EXTENSIONS_HEADER = "X-Contacts-Extensions"
+# Announced on every answer (EXTENSIONS_HEADER), so a client uses the extensions beyond Chatwoot only when offered.
 EXTENSIONS = "etag,paging,events"
 
 

@@ -253,3 +253,5 @@ class SessionToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[int] = mapped_column(BigInteger, default=now)
     expires_at: Mapped[int] = mapped_column(BigInteger)
+
+    agent: Mapped[Agent] = relationship()

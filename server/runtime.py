@@ -31,11 +31,13 @@ class ServerRuntime:
     engine: AsyncEngine
     session: async_sessionmaker[AsyncSession]
     bus: EventBus
+    # The secret by which this process's own UI names the browser it signs in for (see server.auth.client_address).
+    ui_key: str | None = None
     started: bool = field(default=False)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ServerRuntime:
+    def from_settings(cls, settings: Settings, *, ui_key: str | None = None) -> ServerRuntime:
         engine = create_engine(settings.database_url)
         bus: EventBus
         if settings.redis_url:
@@ -44,7 +46,7 @@ class ServerRuntime:
             bus = RedisEventBus(settings.redis_url, prefix=bus_prefix(settings.database_url))
         else:
             bus = LocalEventBus()
-        return cls(settings=settings, engine=engine, session=sessions(engine), bus=bus)
+        return cls(settings=settings, engine=engine, session=sessions(engine), bus=bus, ui_key=ui_key)
 
     @property
     def extensions(self) -> bool:

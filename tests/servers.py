@@ -126,6 +126,8 @@ class RunningServer:
             HOST="127.0.0.1",
             DATABASE_URL=self.database_url,
             DEMO_DATA="true",
+            # As behind a reverse proxy on loopback: tests stand for many client addresses with X-Forwarded-For.
+            FORWARDED_ALLOW_IPS="127.0.0.1",
             ANALYTICS_SINK=str(self.log_path.with_suffix(".analytics.jsonl")) if self.log_path else "",
         )
         env.pop("REDIS_URL", None)

@@ -6,13 +6,21 @@ import asyncio
 import secrets
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from api.validation import without_forbidden_characters
 from server import models
-from server.auth import SignInThrottle, client_address, current_agent, hash_password, verify_password
+from server.auth import (
+    SignInThrottle,
+    client_address,
+    current_agent,
+    hash_password,
+    session_token,
+    start_session,
+    verify_password,
+)
 from server.errors import ApiProblem, ContractRoute
 from server.runtime import runtime_of
 from server.serializers import user_json
@@ -27,29 +35,69 @@ class SignIn(BaseModel):
     password: str = Field(max_length=1024)
 
 
+def _invalid_session() -> ApiProblem:
+    return ApiProblem(401, {"success": False, "errors": ["Invalid login credentials"]})
+
+
 @router.post("/auth/sign_in")
-async def sign_in(request: Request, body: SignIn) -> dict[str, Any]:
-    """`{"data": user}` with `access_token` and `pubsub_token`; 401 on bad credentials, 429 when repeated."""
+async def sign_in(request: Request, response: Response, body: SignIn) -> dict[str, Any]:
+    """`{"data": user}` with `access_token` and `pubsub_token`, and devise_token_auth's headers for a new
+    signed-in client (revocable by `DELETE /auth/sign_out`); 401 on bad credentials, 429 when repeated."""
+    runtime = runtime_of(request)
     email = without_forbidden_characters(body.email).strip().lower()
-    keys = (f"email:{email}", f"ip:{client_address(request)}")
-    wait = throttle.retry_after(*keys)
+    address = client_address(request, runtime.ui_key)
+    wait = throttle.retry_after(email, address)
     if wait:
         raise ApiProblem(
             429,
             {"error": "Too many failed sign-in attempts; try again later"},
             headers={"Retry-After": str(wait)},
         )
-    async with runtime_of(request).session() as session:
+    async with runtime.session() as session:
         agent = (
             await session.execute(select(models.Agent).where(func.lower(models.Agent.email) == email))
         ).scalar_one_or_none()
-    # An unknown email costs the same hashing as a known one, so timing does not tell which emails exist.
-    stored = agent.password_hash if agent is not None else UNKNOWN_AGENT_HASH
-    if not await asyncio.to_thread(verify_password, body.password, stored) or agent is None:
-        throttle.failed(*keys)
-        raise ApiProblem(401, {"success": False, "errors": ["Invalid login credentials. Please try again."]})
-    throttle.succeeded(keys[0])
+        # An unknown email costs the same hashing as a known one, so timing does not tell which emails exist.
+        stored = agent.password_hash if agent is not None else UNKNOWN_AGENT_HASH
+        if not await asyncio.to_thread(verify_password, body.password, stored) or agent is None:
+            throttle.failed(email, address)
+            raise ApiProblem(401, {"success": False, "errors": ["Invalid login credentials. Please try again."]})
+        throttle.succeeded(email, address)
+        credentials = await start_session(session, agent)
+    response.headers.update(credentials.headers)
     return {"data": user_json(agent)}
+
+
+@router.delete("/auth/sign_out")
+async def sign_out(
+    request: Request,
+    access_token: str = Header(default="", alias="access-token"),
+    client: str = Header(default=""),
+    uid: str = Header(default=""),
+) -> dict[str, Any]:
+    """End the signed-in client these headers name; its token stops working at once."""
+    async with runtime_of(request).session() as session:
+        row = await session_token(session, access_token, client, uid)
+        if row is None:
+            raise ApiProblem(404, {"success": False, "errors": ["User was not found or was not logged in."]})
+        await session.delete(row)
+        await session.commit()
+    return {"success": True}
+
+
+@router.get("/auth/validate_token")
+async def validate_token(
+    request: Request,
+    access_token: str = Header(default="", alias="access-token"),
+    client: str = Header(default=""),
+    uid: str = Header(default=""),
+) -> dict[str, Any]:
+    """devise_token_auth's check of a signed-in client: `{"success": true, "data": user}`, else 401."""
+    async with runtime_of(request).session() as session:
+        row = await session_token(session, access_token, client, uid)
+    if row is None:
+        raise _invalid_session()
+    return {"success": True, "data": user_json(row.agent)}
 
 
 @router.get("/api/v1/profile")

@@ -34,6 +34,8 @@ MOSTLY = st.sampled_from([True, True, True, False])
 A = "/api/v1/accounts/{account_id}"
 OPERATIONS = [
     ("POST", SIGN_IN),
+    ("DELETE", "/auth/sign_out"),
+    ("GET", "/auth/validate_token"),
     ("GET", "/api/v1/profile"),
     ("GET", f"{A}/contacts"),
     ("POST", f"{A}/contacts"),
@@ -58,12 +60,13 @@ OPERATIONS = [
     ("GET", f"{A}/contacts/{{contact_id}}/events"),
 ]
 
-# The profile's only input is the token header, a string either way: there is no invalid form to generate.
+# These take only token headers, strings either way: there is no invalid form to generate.
+HEADERS_ONLY = {("GET", "/api/v1/profile"), ("DELETE", "/auth/sign_out"), ("GET", "/auth/validate_token")}
 FUZZ_CASES = [
     pytest.param(method, path, mode, id=f"{method} {path.removeprefix(A)} {mode.value}")
     for method, path in OPERATIONS
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
-    if (method, path, mode) != ("GET", "/api/v1/profile", GenerationMode.NEGATIVE)
+    if not ((method, path) in HEADERS_ONLY and mode == GenerationMode.NEGATIVE)
 ]
 
 
@@ -112,10 +115,11 @@ def session() -> Iterator[requests.Session]:
 
 
 def assert_contract_error(path: str, status: int, body: Any) -> None:
-    """`{error}`, `{message, attributes}`, devise's shape for a refused sign-in, the extension's 409."""
+    """`{error}`, `{message, attributes}`, devise's shape for a refused sign-in, sign-out or token check,
+    the extension's 409."""
     assert isinstance(body, dict), body
     keys = set(body)
-    if path == SIGN_IN and status == 401:
+    if path.startswith("/auth/") and status in {401, 404}:
         assert keys == {"success", "errors"} and body["success"] is False, body
         assert body["errors"] and all(isinstance(e, str) for e in body["errors"]), body
     elif status == 409:
