@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 
 from nicegui import app, ui
 from nicegui.storage import Storage
@@ -16,20 +17,41 @@ from state.session import SessionRegistry, configure_registry
 log = logging.getLogger("contacts")
 
 
+def check_storage_secret(settings: Settings) -> None:
+    """The public default secret would let anyone sign session cookies: only a demo may run with it."""
+    if not settings.uses_default_storage_secret:
+        return
+    if not (settings.embedded and settings.demo_data):
+        raise SystemExit(
+            "STORAGE_SECRET is the public default, so anyone could forge session cookies. Set STORAGE_SECRET to a "
+            "long random value (python3 -c 'import secrets; print(secrets.token_urlsafe(32))'); only the demo "
+            "(embedded server with DEMO_DATA=true) runs without one."
+        )
+    log.warning(
+        "DEMO MODE: STORAGE_SECRET is the public default, so anyone can forge session cookies. "
+        "Never expose this to a network; set STORAGE_SECRET (and DEMO_DATA=false) for real use."
+    )
+
+
 def compose(settings: Settings) -> None:
     """Wire the app for these settings; safe to call again (tests start the app once per test)."""
+    check_storage_secret(settings)
+    # The embedded server believes a browser address only from this process's own UI, which proves itself so.
+    ui_key = secrets.token_urlsafe(32) if settings.embedded else None
     if settings.embedded:
         from server.app import mount
         from server.runtime import ServerRuntime
 
-        runtime = ServerRuntime.from_settings(settings)
+        runtime = ServerRuntime.from_settings(settings, ui_key=ui_key)
         mount(app, runtime)
         app.on_startup(runtime.start)
         app.on_shutdown(runtime.stop)
     if settings.redis_url and not Storage.redis_url:
         # Several app processes behind a load balancer share who is signed in through Redis.
         Storage.redis_url = settings.redis_url
-    registry = SessionRegistry(settings.api_base_url, None if settings.embedded else settings.chatwoot_account_id)
+    registry = SessionRegistry(
+        settings.api_base_url, None if settings.embedded else settings.chatwoot_account_id, ui_key=ui_key
+    )
     configure_registry(registry)
     app.on_shutdown(registry.close_all)
     analytics.configure(settings.analytics_sink)
@@ -58,4 +80,5 @@ if __name__ in {"__main__", "__mp_main__"}:
         session_middleware_kwargs={"same_site": "none", "https_only": True} if settings.cross_origin_embedding else {},
         http=hardening.read_timeout_protocol(settings),  # h11: bounded request line and headers, read timeouts
         h11_max_incomplete_event_size=64 * 1024,
+        **settings.proxy_options,
     )

@@ -9,6 +9,7 @@ are used only when the server announces them (`X-Contacts-Extensions`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
@@ -37,14 +38,53 @@ from api.models import (
     Note,
     Profile,
 )
+from api.protocol import CLIENT_ADDRESS_HEADER, EXTENSIONS_HEADER, UI_KEY_HEADER
 from api.settings import get_settings
 
-EXTENSIONS_HEADER = "X-Contacts-Extensions"
 READ_RETRIES = 2
 # Failures that happen before a request can reach the server; after any other, a write may have been applied.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 RETRY_DELAYS = (0.2, 0.6)
 HISTORY_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Credentials:
+    """How the client proves who it is: an agent's personal access token, or one signed-in client's
+    devise_token_auth headers (`client` set), which a sign-out revokes."""
+
+    token: str
+    client: str | None = None
+    uid: str | None = None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        if self.client is None:
+            return {"api_access_token": self.token}
+        return {"access-token": self.token, "token-type": "Bearer", "client": self.client, "uid": self.uid or ""}
+
+    @property
+    def key(self) -> str:
+        """Names these credentials among others (sessions of a process are kept by it)."""
+        return self.token if self.client is None else f"{self.client}:{self.token}"
+
+    def stored(self) -> dict[str, str]:
+        """A plain form for server-side storage."""
+        return {"token": self.token, "client": self.client or "", "uid": self.uid or ""}
+
+    @classmethod
+    def from_stored(cls, value: object) -> Credentials | None:
+        """Back from `stored()` (or a bare personal token); None for anything else."""
+        if isinstance(value, str) and value:
+            return cls(token=value)
+        if isinstance(value, dict) and isinstance(value.get("token"), str) and value["token"]:
+            client, uid = value.get("client"), value.get("uid")
+            return cls(
+                token=value["token"],
+                client=client if isinstance(client, str) and client else None,
+                uid=uid if isinstance(uid, str) else None,
+            )
+        return None
 
 
 @dataclass(kw_only=True, slots=True)
@@ -97,13 +137,17 @@ class ChatwootClient:
         base_url: str,
         *,
         token: str | None = None,
+        credentials: Credentials | None = None,
+        ui_key: str | None = None,
         account_id: int | None = None,
         timeout: float = 15.0,
         write_timeout: float | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.token = token
+        self.credentials = credentials or (Credentials(token=token) if token else None)
+        # This process's own UI proves itself with `ui_key`, to name the browser a sign-in is for.
+        self.ui_key = ui_key
         self.account_id = account_id
         self.extensions: frozenset[str] = frozenset()
         # A write unanswered for this long has an unknown outcome: the caller settles it by reading for as long.
@@ -126,6 +170,10 @@ class ChatwootClient:
 
     async def close(self) -> None:
         await self._http.aclose()
+
+    @property
+    def token(self) -> str | None:
+        return self.credentials.token if self.credentials else None
 
     @property
     def supports_etag(self) -> bool:
@@ -153,7 +201,7 @@ class ChatwootClient:
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        all_headers = {"api_access_token": self.token} if self.token else {}
+        all_headers = self.credentials.headers if self.credentials else {}
         all_headers.update(headers or {})
         attempts = 1 + (READ_RETRIES if method == "GET" else 0)
         timeout = (
@@ -225,15 +273,38 @@ class ChatwootClient:
 
     # --- agent ---
 
-    async def sign_in(self, email: str, password: str) -> Profile:
-        """Sign in with email and password; keeps the agent's token and first account."""
-        response = await self._request("POST", "/auth/sign_in", json={"email": email, "password": password})
+    async def sign_in(self, email: str, password: str, *, client_address: str | None = None) -> Profile:
+        """Sign in with email and password; keeps the credentials and the first account.
+
+        A server that hands out devise_token_auth headers gives this client a token of its own, which
+        `sign_out` revokes; otherwise the agent's personal token is kept. `client_address` is the browser's,
+        for the embedded server's throttle (sent only with this process's `ui_key`).
+        """
+        headers = (
+            {CLIENT_ADDRESS_HEADER: client_address, UI_KEY_HEADER: self.ui_key}
+            if client_address and self.ui_key
+            else None
+        )
+        response = await self._request(
+            "POST", "/auth/sign_in", json={"email": email, "password": password}, headers=headers
+        )
         body = response.json()
         profile = Profile.model_validate(body.get("data", body))
-        self.token = profile.access_token
+        token, client = response.headers.get("access-token"), response.headers.get("client")
+        if token and client:
+            self.credentials = Credentials(token=token, client=client, uid=response.headers.get("uid") or email)
+        elif profile.access_token:
+            self.credentials = Credentials(token=profile.access_token)
         if self.account_id is None:
             self.account_id = profile.account_id or (profile.accounts[0].id if profile.accounts else None)
         return profile
+
+    async def sign_out(self) -> None:
+        """Revoke this client's own token (a personal token stays: it is the agent's, not this client's)."""
+        if self.credentials is None or self.credentials.client is None:
+            return
+        with contextlib.suppress(NotFound):  # already ended (expired, or signed out elsewhere)
+            await self._request("DELETE", "/auth/sign_out")
 
     async def profile(self) -> Profile:
         response = await self._request("GET", "/api/v1/profile")

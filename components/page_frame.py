@@ -11,6 +11,7 @@ from components.contact_view import aria, mark_id
 from state.i18n import SUPPORTED_LOCALES, is_rtl, t
 from state.session import AgentSession
 
+SIGN_OUT_PATH = "/logout"
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "es": "Español", "ar": "العربية"}
 
 # White text on each of these has at least 5:1 contrast (WCAG AA asks 4.5:1): buttons, badges, the header.
@@ -63,11 +64,12 @@ def page_frame(session: AgentSession | None, locale: str, *, title_key: str = "A
         _theme_toggle(locale)
         if session is not None:
             ui.label(session.profile.name).classes("text-caption gt-xs")
-            sign_out = ui.button(icon="logout", on_click=lambda: ui.navigate.to("/logout"))
-            sign_out.props("flat round color=white")
-            mark_id(aria(sign_out, t("APP.SIGN_OUT", locale=locale)), "sign-out").tooltip(
-                t("APP.SIGN_OUT", locale=locale)
-            )
+            # A plain form POST: it works with the live connection down, and no link from elsewhere can sign out.
+            with ui.element("form").props(f'method=post action="{SIGN_OUT_PATH}"').classes("q-ma-none"):
+                sign_out = ui.button(icon="logout").props("flat round color=white type=submit")
+                mark_id(aria(sign_out, t("APP.SIGN_OUT", locale=locale)), "sign-out").tooltip(
+                    t("APP.SIGN_OUT", locale=locale)
+                )
     with ui.column().classes("w-full max-w-6xl mx-auto q-pa-md gap-4").props("id=main role=main tabindex=-1") as main:
         yield main
 

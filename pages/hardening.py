@@ -27,6 +27,8 @@ from api.settings import Settings
 REFERRER_POLICY = "same-origin"
 SCRIPT_TAG = re.compile(rb"<script(?=[\s>])", re.IGNORECASE)
 SECURE_ATTRIBUTE = re.compile(rb";\s*secure\s*(?:;|$)", re.IGNORECASE)
+SESSION_COOKIE = b"session="  # Starlette's SessionMiddleware, which NiceGUI's storage uses
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 REQUEST_TIMEOUT_BODY = b"Request Timeout\n"
 REQUEST_TIMEOUT = (
     b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
@@ -110,23 +112,77 @@ class ScriptNonces:
         await self.app(scope, receive, send_with_nonces)
 
 
+@dataclass(frozen=True, slots=True)
+class TrustedOrigins:
+    """The app's own origins: the Host the request came to, and ALLOWED_ORIGINS (a proxy changing the host).
+
+    engine.io calls it for every socket.io polling request and websocket handshake that has an Origin and
+    refuses the others (400, or 403 for a websocket); only an accepted origin is echoed with credentials.
+    Requests that change state outside the socket (sign-out's form) ask `sent_by_own_page`.
+    Host and port are compared, not the scheme: TLS may end at a proxy that does not say so.
+    """
+
+    allowed: frozenset[str]
+
+    @classmethod
+    def parse(cls, setting: str) -> TrustedOrigins:
+        return cls(frozenset(origin.rstrip("/").lower() for origin in re.split(r"[\s,]+", setting) if origin))
+
+    def accepts(self, origin: str | None, host: str) -> bool:
+        if not origin:
+            return False
+        origin = origin.lower()
+        if origin in self.allowed:
+            return True
+        parts = urlsplit(origin)
+        host = host.lower()
+        default_port = {"http": ":80", "https": ":443"}.get(parts.scheme)
+        if default_port is None or not host:
+            return False
+        return parts.netloc == host.removesuffix(default_port) and not parts.path
+
+    def __call__(self, origin: str | None, environ: dict[str, Any]) -> bool:
+        return self.accepts(origin, str(environ.get("HTTP_HOST", "")))
+
+    def sent_by_own_page(self, headers: Headers) -> bool:
+        """True for a request a page of this app sent: the browser names its origin (Origin, which every
+        browser sends with a POST), or says `Sec-Fetch-Site: same-origin`; a request saying neither is not."""
+        origin = headers.get("origin")
+        if origin is not None:
+            return self.accepts(origin, headers.get("host", ""))
+        return headers.get("sec-fetch-site") == "same-origin"
+
+
 class SecurityHeaders:
-    """The headers of every response, and `Secure` on cookies set over HTTPS.
+    """The headers of every response, `Secure` on cookies set over HTTPS, and no new session cookie for
+    another site's form.
 
     Wraps the whole app, NiceGUI's session middleware and Starlette's error responses included, since
     the session cookie is set there. HTTPS is the request's scheme as uvicorn reports it: TLS here, or
     X-Forwarded-Proto from a proxy in FORWARDED_ALLOW_IPS; plain-http localhost keeps a usable cookie.
+    A form posted from another site arrives without the (SameSite=Lax) session cookie, so the session
+    middleware starts a new session and sets its cookie, which the browser would store in place of the
+    agent's: a sign-out from anywhere. Such answers go out without the session cookie; nothing else changes.
     """
 
-    def __init__(self, app: ASGIApp, policy: ContentSecurityPolicy) -> None:
+    def __init__(self, app: ASGIApp, policy: ContentSecurityPolicy, origins: TrustedOrigins) -> None:
         self.app = app
         self.policy = policy.header()
+        self.origins = origins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         https = scope.get("scheme") == "https"
+        foreign_form = scope["method"] not in SAFE_METHODS and not self.origins.sent_by_own_page(Headers(scope=scope))
+
+        def hardened(name: bytes, value: bytes) -> tuple[bytes, bytes] | None:
+            if name.lower() != b"set-cookie":
+                return name, value
+            if foreign_form and value.startswith(SESSION_COOKIE):
+                return None
+            return (name, value + b"; Secure") if https and not SECURE_ATTRIBUTE.search(value) else (name, value)
 
         async def send_hardened(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -135,45 +191,12 @@ class SecurityHeaders:
                 headers.setdefault("content-security-policy", self.policy)  # pages have theirs, with a nonce
                 headers.setdefault("x-content-type-options", "nosniff")
                 headers.setdefault("referrer-policy", REFERRER_POLICY)
-                if https:
-                    message["headers"] = [
-                        (name, value + b"; Secure")
-                        if name.lower() == b"set-cookie" and not SECURE_ATTRIBUTE.search(value)
-                        else (name, value)
-                        for name, value in message["headers"]
-                    ]
+                message["headers"] = [
+                    header for name, value in message["headers"] if (header := hardened(name, value)) is not None
+                ]
             await send(message)
 
         await self.app(scope, receive, send_hardened)
-
-
-@dataclass(frozen=True, slots=True)
-class SocketOrigins:
-    """engine.io's origin check: the Host the request came to, and ALLOWED_ORIGINS (a proxy changing the host).
-
-    python-socketio calls it for every polling request and websocket handshake that has an Origin and
-    refuses the others (400, or 403 for a websocket); only an accepted origin is echoed with credentials.
-    Host and port are compared, not the scheme: TLS may end at a proxy that does not say so.
-    """
-
-    allowed: frozenset[str]
-
-    @classmethod
-    def parse(cls, setting: str) -> SocketOrigins:
-        return cls(frozenset(origin.rstrip("/").lower() for origin in re.split(r"[\s,]+", setting) if origin))
-
-    def __call__(self, origin: str | None, environ: dict[str, Any]) -> bool:
-        if not origin:
-            return False
-        origin = origin.lower()
-        if origin in self.allowed:
-            return True
-        parts = urlsplit(origin)
-        host = str(environ.get("HTTP_HOST", "")).lower()
-        default_port = {"http": ":80", "https": ":443"}.get(parts.scheme)
-        if default_port is None or not host:
-            return False
-        return parts.netloc == host.removesuffix(default_port) and not parts.path
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -182,13 +205,14 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(ScriptNonces, policy=policy)
     # Outermost, around whatever is added later (the session middleware, ui.run's gzip) and Starlette's own
     # error answers: only there is every response and the session cookie seen. Idempotent: tests compose again.
+    origins = TrustedOrigins.parse(settings.allowed_origins)
     build_stack = type(app).build_middleware_stack
 
     def build_hardened_stack() -> ASGIApp:
-        return SecurityHeaders(build_stack(app), policy=policy)
+        return SecurityHeaders(build_stack(app), policy=policy, origins=origins)
 
     app.build_middleware_stack = build_hardened_stack  # type: ignore[method-assign]
-    core.sio.eio.cors_allowed_origins = SocketOrigins.parse(settings.allowed_origins)
+    core.sio.eio.cors_allowed_origins = origins
 
 
 class ReadTimeoutH11Protocol(H11Protocol):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from api.cable_client import CableClient, cable_url
-from api.client import ChatwootClient
+from api.client import ChatwootClient, Credentials
 from api.errors import ApiError, NetworkError
 from api.models import Profile
 from state.actions import apply_event, refetch_open_contacts, refresh_open_timeline
@@ -32,8 +32,8 @@ class AgentSession:
     status_listeners: list[StatusListener] = field(default_factory=list)
 
     @property
-    def token(self) -> str:
-        return self.client.token or ""
+    def credentials(self) -> Credentials | None:
+        return self.client.credentials
 
     @property
     def is_administrator(self) -> bool:
@@ -86,37 +86,59 @@ class AgentSession:
 
 
 class SessionRegistry:
-    """Agent sessions of this process by access token; a token from storage resumes one after a restart."""
+    """Agent sessions of this process by credentials; credentials from storage resume one after a restart.
 
-    def __init__(self, base_url: str, account_id: int | None = None) -> None:
+    `ui_key` is this process's secret for its own embedded server: with it a sign-in names the browser's address.
+    """
+
+    def __init__(self, base_url: str, account_id: int | None = None, *, ui_key: str | None = None) -> None:
         self.base_url = base_url
         self.account_id = account_id
+        self.ui_key = ui_key
         self._sessions: dict[str, AgentSession] = {}
         self._lock = asyncio.Lock()
 
-    def _new_client(self, token: str | None = None, account_id: int | None = None) -> ChatwootClient:
-        return ChatwootClient(self.base_url, token=token, account_id=account_id or self.account_id)
+    def _new_client(self, credentials: Credentials | None = None) -> ChatwootClient:
+        return ChatwootClient(self.base_url, credentials=credentials, ui_key=self.ui_key, account_id=self.account_id)
 
-    async def sign_in(self, email: str, password: str) -> AgentSession:
-        """Sign in against the backend; raises `api.errors` on failure."""
+    async def sign_in(self, email: str, password: str, *, client_address: str | None = None) -> AgentSession:
+        """Sign in against the backend for the browser at `client_address`; raises `api.errors` on failure."""
         client = self._new_client()
         try:
-            profile = await client.sign_in(email, password)
+            profile = await client.sign_in(email, password, client_address=client_address)
         except ApiError:
             await client.close()
             raise
         return await self._register(client, profile)
 
-    async def resume(self, token: str) -> AgentSession | None:
-        """The session for a stored token: this process's, or a new one if the token still works.
+    async def sign_out(self, credentials: Credentials) -> None:
+        """End a signed-in client's session: its token is revoked at the backend and its live connection closed.
 
-        None when the backend refuses the token; `NetworkError` when it cannot be asked (keep the token).
+        A personal token is the agent's in every browser, so its shared session stays; the browser forgets it.
+        """
+        if credentials.client is None:
+            return
+        async with self._lock:
+            session = self._sessions.pop(credentials.key, None)
+        client = session.client if session is not None else self._new_client(credentials)
+        try:
+            await client.sign_out()
+        finally:
+            if session is not None:
+                await session.close()
+            else:
+                await client.close()
+
+    async def resume(self, credentials: Credentials) -> AgentSession | None:
+        """The session for stored credentials: this process's, or a new one if they still work.
+
+        None when the backend refuses them; `NetworkError` when it cannot be asked (keep them).
         """
         async with self._lock:
-            known = self._sessions.get(token)
+            known = self._sessions.get(credentials.key)
         if known is not None:
             return known
-        client = self._new_client(token)
+        client = self._new_client(credentials)
         try:
             profile = await client.profile()
         except NetworkError:
@@ -127,13 +149,12 @@ class SessionRegistry:
             return None
         if client.account_id is None:
             client.account_id = profile.account_id or (profile.accounts[0].id if profile.accounts else None)
-        profile.access_token = token
         return await self._register(client, profile)
 
     async def _register(self, client: ChatwootClient, profile: Profile) -> AgentSession:
         async with self._lock:
-            token = client.token or ""
-            known = self._sessions.get(token)
+            key = client.credentials.key if client.credentials else ""
+            known = self._sessions.get(key)
             if known is not None:
                 await client.close()
                 return known
@@ -142,7 +163,7 @@ class SessionRegistry:
                 raise ApiError("This agent has no account")
             store = ContactStore(agent_id=profile.id, account_id=client.account_id)
             session = AgentSession(profile=profile, account_id=client.account_id, client=client, store=store)
-            self._sessions[token] = session
+            self._sessions[key] = session
         session.start_live_updates()
         return session
 

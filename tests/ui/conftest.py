@@ -39,6 +39,7 @@ def ui_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, api_server: RunningS
     monkeypatch.setenv("CHATWOOT_URL", api_server.url)
     monkeypatch.setenv("CHATWOOT_ACCOUNT_ID", "1")
     monkeypatch.setenv("DEMO_DATA", "false")
+    monkeypatch.setenv("STORAGE_SECRET", f"test-{uuid.uuid4().hex}")
     monkeypatch.setenv("ANALYTICS_SINK", str(tmp_path / "analytics.jsonl"))
     monkeypatch.setenv("FRAME_ANCESTORS", "'self' https://portal.example.com")
     for name in ("KIOSK_EMAIL", "KIOSK_PASSWORD", "REDIS_URL", "SERVER_EXTENSIONS"):

@@ -112,6 +112,12 @@ async def sign_in(user: User, email: str, password: str, path: str = "/login") -
     await eventually(lambda: user.client is not login_client, message="the sign-in did not leave the sign-in page")
 
 
+def landed_on(user: User) -> str:
+    """The path (and query) of the page the browser shows now, after any redirect."""
+    url = user.client.request.url  # type: ignore[union-attr]
+    return url.path + (f"?{url.query}" if url.query else "")
+
+
 async def resume_session(user: User, token: str) -> None:
     """Be signed in with an agent's token, as a browser is after the sign-in page (which test_sign_in tests).
 
