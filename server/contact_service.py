@@ -181,7 +181,7 @@ async def update_contact(
         if attempt:
             # Lost the race to another writer: back off a little (jittered), then apply on the newer row.
             await asyncio.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
-        async with runtime.session() as session:
+        async with runtime.writing() as session:
             contact = await find_contact(session, caller.account_id, contact_id)
             if check_version and not etag_matches(if_match or "", contact):
                 raise await conflict(session, contact)

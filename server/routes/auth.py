@@ -57,12 +57,13 @@ async def sign_in(request: Request, response: Response, body: SignIn) -> dict[st
         agent = (
             await session.execute(select(models.Agent).where(func.lower(models.Agent.email) == email))
         ).scalar_one_or_none()
-        # An unknown email costs the same hashing as a known one, so timing does not tell which emails exist.
-        stored = agent.password_hash if agent is not None else UNKNOWN_AGENT_HASH
-        if not await asyncio.to_thread(verify_password, body.password, stored) or agent is None:
-            throttle.failed(email, address)
-            raise ApiProblem(401, {"success": False, "errors": ["Invalid login credentials. Please try again."]})
-        throttle.succeeded(email, address)
+    # An unknown email costs the same hashing as a known one, so timing does not tell which emails exist.
+    stored = agent.password_hash if agent is not None else UNKNOWN_AGENT_HASH
+    if not await asyncio.to_thread(verify_password, body.password, stored) or agent is None:
+        throttle.failed(email, address)
+        raise ApiProblem(401, {"success": False, "errors": ["Invalid login credentials. Please try again."]})
+    throttle.succeeded(email, address)
+    async with runtime.writing() as session:
         credentials = await start_session(session, agent)
     response.headers.update(credentials.headers)
     return {"data": user_json(agent)}
@@ -76,7 +77,7 @@ async def sign_out(
     uid: str = Header(default=""),
 ) -> dict[str, Any]:
     """End the signed-in client these headers name; its token stops working at once."""
-    async with runtime_of(request).session() as session:
+    async with runtime_of(request).writing() as session:
         row = await session_token(session, access_token, client, uid)
         if row is None:
             raise ApiProblem(404, {"success": False, "errors": ["User was not found or was not logged in."]})

@@ -122,7 +122,7 @@ async def create_contact(
     """Create a contact; answers Chatwoot's `{payload: {contact, contact_inbox}}`."""
     runtime = runtime_of(request)
     raw = body.model_dump(exclude_unset=True)
-    async with runtime.session() as session:
+    async with runtime.writing() as session:
         clean = check_contact_changes(raw, await attribute_definitions(session, caller.account_id))
         check_stored_attributes({field: clean.get(field) or {} for field in ATTRIBUTE_FIELDS})
         taken = await taken_fields(session, caller.account_id, clean, None)
@@ -232,7 +232,7 @@ async def delete_contact(request: Request, contact_id: RowId, caller: Caller = D
     The deletion is announced by the `contact.deleted` live event, not kept: a trail entry would keep the id.
     """
     runtime = runtime_of(request)
-    async with runtime.session() as session:
+    async with runtime.writing() as session:
         contact = await find_contact(session, caller.account_id, contact_id)
         if not caller.is_administrator:
             raise ApiProblem.unauthorized("You are not authorized to do this action")
@@ -249,7 +249,7 @@ async def destroy_custom_attributes(
 ) -> dict[str, Any]:
     """Remove custom attribute keys (Chatwoot's only way to delete one)."""
     runtime = runtime_of(request)
-    async with runtime.session() as session:
+    async with runtime.writing() as session:
         contact = await find_contact(session, caller.account_id, contact_id)
         current = dict(contact.custom_attributes or {})
         removed = {key: current.pop(key) for key in body.custom_attributes if key in current}
@@ -289,7 +289,7 @@ async def merge_contacts(
     runtime = runtime_of(request)
     if body.base_contact_id == body.mergee_contact_id:
         raise ApiProblem.invalid("Mergee contact must differ from the base contact", ["mergee_contact_id"])
-    async with runtime.session() as session:
+    async with runtime.writing() as session:
         base = await find_contact(session, caller.account_id, body.base_contact_id)
         mergee = await find_contact(session, caller.account_id, body.mergee_contact_id)
         mergee_data = contact_event_json(mergee, caller.agent)

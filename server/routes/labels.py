@@ -63,7 +63,7 @@ async def replace_contact_labels(
         raise ApiProblem.invalid(f"Labels is too long (maximum is {MAX_STRING} characters)", ["labels"])
     if any(has_forbidden_characters(title) for title in wanted):
         raise ApiProblem.invalid("Labels contains characters that are not allowed", ["labels"])
-    async with runtime_of(request).session() as session:
+    async with runtime_of(request).writing() as session:
         await find_contact(session, caller.account_id, contact_id)
         current = set(
             (

@@ -51,7 +51,7 @@ async def create_note(
         raise ApiProblem.invalid("Content contains characters that are not allowed", ["content"])
     if len(content) > MAX_NOTE:
         raise ApiProblem.invalid(f"Content is too long (maximum is {MAX_NOTE} characters)", ["content"])
-    async with runtime_of(request).session() as session:
+    async with runtime_of(request).writing() as session:
         await find_contact(session, caller.account_id, contact_id)
         moment = now()
         note = models.Note(
@@ -74,7 +74,7 @@ async def create_note(
 async def delete_note(
     request: Request, contact_id: RowId, note_id: RowId, caller: Caller = Depends(account_caller)
 ) -> Response:
-    async with runtime_of(request).session() as session:
+    async with runtime_of(request).writing() as session:
         await find_contact(session, caller.account_id, contact_id)
         note = await session.get(models.Note, note_id)
         if note is None or note.account_id != caller.account_id or note.contact_id != contact_id:
