@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -56,6 +57,18 @@ class AppProcess:
 
     def stop(self) -> None:
         terminate(self.process)
+
+    def wait_for_demo_data(self, timeout: float = 60.0) -> AppProcess:
+        """Wait until the demo sign-in works: the demo data is seeded in the background after the port answers."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.admin_headers()
+                return self
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
 
     def admin_headers(self) -> dict[str, str]:
         """The demo administrator's API header, signed in through this app's embedded API."""

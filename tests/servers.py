@@ -5,15 +5,19 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN = [
@@ -142,6 +146,17 @@ class RunningServer:
 
     def stop(self) -> None:
         terminate(self.process)
+
+    @contextmanager
+    def database_held(self) -> Iterator[sqlite3.Connection]:
+        """Hold the (SQLite) database busy with a write lock until the block ends; the connection can write."""
+        connection = sqlite3.connect(make_url(self.database_url).database or "", isolation_level=None, timeout=10)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            yield connection
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
 
     def kill(self) -> None:
         """Stop abruptly, as a crash would."""

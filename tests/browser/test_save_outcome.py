@@ -8,16 +8,13 @@ its busy timeout while the UI stops waiting for the answer: the issue's 22 s aga
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
 from playwright.async_api import expect
-from sqlalchemy.engine import make_url
 
 from tests.browser.app_process import AppProcess, start_app
 from tests.browser.chromium import OpenAgent
@@ -47,18 +44,6 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]
 def signed_in_states() -> dict[str, Any]:
     """This module's app has its own sessions: cookies of the other app would not sign in here."""
     return {}
-
-
-@contextmanager
-def database_held(app: AppProcess) -> Iterator[sqlite3.Connection]:
-    """Hold the app's database busy (a write lock) until the block ends; the connection can write meanwhile."""
-    connection = sqlite3.connect(make_url(app.database_url).database or "", isolation_level=None, timeout=10)
-    try:
-        connection.execute("BEGIN IMMEDIATE")
-        yield connection
-        connection.execute("COMMIT")
-    finally:
-        connection.close()
 
 
 async def stored(api: httpx.AsyncClient, contact_id: int) -> dict[str, Any]:
@@ -98,7 +83,7 @@ async def test_a_save_the_server_commits_late_shows_still_saving_then_saved(
     view = ContactPage(page=agent.page, base_url=app_server.url)
     await view.open(contact["id"])
 
-    with database_held(app_server):
+    with app_server.database_held():
         clicked = await save_name_while_the_database_is_busy(view, "Slow Save Case, saved late")
         await shows_still_saving_and_nothing_else(view, "Slow Save Case, saved late")
         # Past the UI's timeout, the database still busy: the answer is lost, and the outcome unknown.
@@ -124,7 +109,7 @@ async def test_a_save_the_server_never_commits_rolls_back_and_keeps_the_draft_fo
     view = ContactPage(page=agent.page, base_url=app_server.url)
     await view.open(contact["id"])
 
-    with database_held(app_server) as database:
+    with app_server.database_held() as database:
         # Another writer's change is committed first, so the save's If-Match no longer holds: the server refuses it.
         database.execute(
             "UPDATE contacts SET identifier = ?, version = version + 1 WHERE id = ?",

@@ -8,13 +8,10 @@ waiting for the answer. Reads go on meanwhile (WAL), as they do for a busy produ
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import httpx
-from sqlalchemy.engine import make_url
 
 from api.client import ChatwootClient
 from state import actions
@@ -23,18 +20,6 @@ from tests.servers import RunningServer
 from tests.tcp_proxy import TcpProxy
 
 CLIENT_TIMEOUT = 1.5  # for writes; also how long a lost answer is settled for
-
-
-@contextmanager
-def database_held(server: RunningServer) -> Iterator[sqlite3.Connection]:
-    """Hold the server's database busy (a write lock) until the block ends; the connection can write meanwhile."""
-    connection = sqlite3.connect(make_url(server.database_url).database or "", isolation_level=None, timeout=10)
-    try:
-        connection.execute("BEGIN IMMEDIATE")
-        yield connection
-        connection.execute("COMMIT")
-    finally:
-        connection.close()
 
 
 def impatient_client(server: RunningServer, url: str | None = None, timeout: float = CLIENT_TIMEOUT) -> ChatwootClient:
@@ -93,7 +78,7 @@ async def test_a_save_the_server_commits_after_the_timeout_settles_as_saved(api_
         entry = store.entry(contact_id)
         seen = shown_states(store, contact_id)
         actions.set_draft(store, contact_id, "name", "After")
-        with database_held(api_server):
+        with api_server.database_held():
             save = asyncio.create_task(actions.update_contact(store, client, contact_id, {"name": "After"}))
             await asyncio.sleep(CLIENT_TIMEOUT + 0.3)
             # The answer is lost, the write waits in the server: unknown, so still pending, never failed.
@@ -117,7 +102,7 @@ async def test_a_save_the_server_never_commits_settles_as_not_saved(api_server: 
         store = await loaded(client, contact_id)
         entry = store.entry(contact_id)
         actions.set_draft(store, contact_id, "name", "After")
-        with database_held(api_server) as database:
+        with api_server.database_held() as database:
             # Another writer's change commits first, so the save's If-Match no longer holds: the server refuses it.
             database.execute(
                 "UPDATE contacts SET identifier = ?, version = version + 1 WHERE id = ?",
@@ -149,7 +134,7 @@ async def test_retry_after_an_unknown_outcome_does_not_apply_twice(api_server: R
         store = await loaded(client, contact_id)
         entry = store.entry(contact_id)
         actions.set_draft(store, contact_id, "name", "After")
-        with database_held(api_server):
+        with api_server.database_held():
             # The server does not show the change within the settling time: "not saved" for now, though
             # the first write is still waiting inside the server.
             first = await actions.update_contact(store, client, contact_id, {"name": "After"})
@@ -174,7 +159,7 @@ async def test_a_retry_after_the_late_commit_sends_nothing(api_server: RunningSe
         store = await loaded(client, contact_id)
         entry = store.entry(contact_id)
         actions.set_draft(store, contact_id, "name", "After")
-        with database_held(api_server):
+        with api_server.database_held():
             first = await actions.update_contact(store, client, contact_id, {"name": "After"})
             assert first.status == "failed"
         await eventually(lambda: server_contact(api_server, contact_id)["name"] == "After")  # the first write lands
@@ -192,7 +177,7 @@ async def test_a_save_whose_answer_is_cut_off_settles_as_saved(api_server: Runni
         # A timeout longer than the test: the answer is lost to the dropped connection, not to waiting.
         async with impatient_client(api_server, url=proxy.url, timeout=10.0) as client:
             store = await loaded(client, contact_id)
-            with database_held(api_server):
+            with api_server.database_held():
                 save = asyncio.create_task(actions.update_contact(store, client, contact_id, {"name": "After"}))
                 await asyncio.sleep(0.5)  # the request reached the server, which waits for the database
                 proxy.cut()  # the connection drops before the answer
@@ -213,7 +198,7 @@ async def test_a_note_whose_answer_is_lost_is_found_not_posted_again(api_server:
     async with impatient_client(api_server) as client:
         store = await loaded(client, contact_id)
         await actions.fetch_notes(store, client, contact_id)
-        with database_held(api_server):
+        with api_server.database_held():
             adding = asyncio.create_task(actions.add_note(store, client, contact_id, "Called back"))
             await asyncio.sleep(CLIENT_TIMEOUT + 0.3)
             assert not adding.done()  # unknown, still being settled
@@ -230,7 +215,7 @@ async def test_a_note_added_again_after_an_unknown_outcome_is_not_duplicated(api
     async with impatient_client(api_server) as client:
         store = await loaded(client, contact_id)
         await actions.fetch_notes(store, client, contact_id)
-        with database_held(api_server):
+        with api_server.database_held():
             # Not on the server within the settling time: the text stays in the box for another try.
             assert await actions.add_note(store, client, contact_id, "Sent the invoice") is None
             assert store.entry(contact_id).notes_error
@@ -248,7 +233,7 @@ async def test_labels_whose_answer_is_lost_settle_as_saved(api_server: RunningSe
     async with impatient_client(api_server) as client:
         store = await loaded(client, contact_id)
         await actions.fetch_labels(store, client, contact_id)
-        with database_held(api_server):
+        with api_server.database_held():
             labelling = asyncio.create_task(actions.set_labels(store, client, contact_id, ["vip"]))
             await asyncio.sleep(CLIENT_TIMEOUT + 0.3)
             assert not labelling.done() and store.entry(contact_id).labels == ["vip"]

@@ -7,7 +7,6 @@ and must not report a single Content-Security-Policy violation.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -73,16 +72,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
         log_path=tmp / "app.log",
     ).start()
     try:
-        deadline = time.monotonic() + 60
-        while True:  # the demo data is seeded in the background after the port answers
-            try:
-                app.admin_headers()
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        yield app
+        yield app.wait_for_demo_data()
     finally:
         app.stop()
 
