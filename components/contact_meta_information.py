@@ -8,7 +8,7 @@ from typing import Any
 
 from nicegui import ui
 
-from api.models import AttributeDefinition
+from api.models import AttributeDefinition, Contact
 from api.validation import SOCIAL_NETWORKS, check_attribute_value, safe_http_url, social_profile_url
 from components.contact_view import MUTED_TEXT, ContactView, aria, mark_id, section_title, skeleton_lines
 from state import actions
@@ -140,117 +140,224 @@ class AttributeEditor:
         self.on_save(value)
 
 
-class ContactMetaInformation:
-    """Attributes, labels and social profiles of a contact; re-rendered from the store."""
+class AttributeRow:
+    """One attribute's row, keyed by its attribute key: built once, its value and edit button updated in place."""
 
-    def __init__(self, view: ContactView) -> None:
-        self.view = view
-        self.editing: str | None = None
-        # Editors follow the attribute definitions; until their fetch is settled an editor could be the wrong kind.
-        self.definitions_settled = view.store.account_loaded
-        self.rendered: object = None
-        self.container = ui.column().classes("w-full gap-4")
-        self.render()
-
-    def render(self, *, force: bool = False) -> None:
-        if self.editing is not None and not force:
-            if self.view.editable:
-                return  # keep the open editor (and its focus); re-rendered when it closes
-            self.editing = None
-        view = self.view
-        contact = view.contact
-        entry = view.entry
-        state = (
-            contact.custom_attributes if contact else None,
-            contact.additional_attributes.get("social_profiles") if contact else None,
-            list(entry.labels) if entry.labels is not None else None,
-            entry.labels_error,
-            list(view.store.attribute_definitions),
-            list(view.store.account_labels),
-            view.editable,
-            entry.saving,
-            self.definitions_settled,
-            self.editing,
-        )
-        if state == self.rendered and not force:
-            return  # the store changed something this section does not show
-        self.rendered = state
-        self.container.clear()
-        with self.container:
-            self._attributes()
-            ui.separator()
-            self._labels()
-            ui.separator()
-            self._social_profiles()
-
-    # --- attributes ---
-
-    def _attributes(self) -> None:
-        view = self.view
-        section_title(view.t("ATTRIBUTES.TITLE"))
-        contact = view.contact
-        if contact is None:
-            skeleton_lines(3)
-            return
-        definitions = list(view.store.attribute_definitions)
-        known = {d.attribute_key for d in definitions}
-        definitions += [untyped(key) for key in contact.custom_attributes if key not in known]
-        if not definitions:
-            ui.label(view.t("ATTRIBUTES.EMPTY")).classes(f"{MUTED_TEXT} italic")
-            return
-        with mark_id(ui.column(), "attributes").classes("w-full gap-1"):
-            for definition in definitions:
-                self._attribute_row(definition, contact.custom_attributes.get(definition.attribute_key))
-
-    def _attribute_row(self, definition: AttributeDefinition, value: Any) -> None:
-        view = self.view
-        key = definition.attribute_key
-        with mark_id(ui.row(), f"attribute-{key}").classes("items-center gap-2 w-full no-wrap"):
-            kind = definition.attribute_display_type
+    def __init__(self, section: ContactMetaInformation, definition: AttributeDefinition) -> None:
+        self.section = section
+        self.definition = definition
+        self.key = definition.attribute_key
+        self.editor: ui.element | None = None
+        # What the value element shows: its kind ("link", "text", "unset") and text or url.
+        self.shown: tuple[str, str, str | None] | None = None
+        view = section.view
+        kind = definition.attribute_display_type
+        self.element = mark_id(ui.row(), f"attribute-{self.key}").classes("items-center gap-2 w-full no-wrap")
+        with self.element:
             icon = ui.icon(ICONS.get(kind, "notes"), size="xs").classes(MUTED_TEXT)
             icon.props('aria-hidden="true"')
             name = ui.label(definition.attribute_display_name).classes(f"{MUTED_TEXT} w-1/3 shrink-0 ellipsis")
             if definition.attribute_description:
                 name.tooltip(definition.attribute_description)
-            if self.editing == key:
-                with ui.element("div").classes("grow"):
-                    AttributeEditor(view, definition, value, lambda v: self._save(key, v), self._close)
-                return
-            shown = display_value(definition, value, view.t("ATTRIBUTES.YES"), view.t("ATTRIBUTES.NO"))
-            url = safe_http_url(value) if kind == "link" else None
-            # Values are only as wide as their text, so one with its own direction stays next to the name.
-            direction = "ltr" if kind in LEFT_TO_RIGHT_TYPES else "auto"
-            if url:
-                link = ui.link(str(value), url, new_tab=True).classes("min-w-0 ellipsis")
-                mark_id(link.props(f'rel="noopener noreferrer" dir={direction}'), f"attribute-value-{key}")
-            elif shown:
-                value_label = ui.label(shown).classes("min-w-0 ellipsis")
+            self.value: ui.element = ui.label()
+            self.space = ui.space()
+            self.edit = ui.button(icon="edit", on_click=lambda: section.open_editor(self.key))
+            self.edit.props("flat round dense size=sm")
+            mark_id(aria(self.edit, f"{view.t('ATTRIBUTES.EDIT')}: {definition.attribute_display_name}"), self.edit_id)
+
+    @property
+    def edit_id(self) -> str:
+        return f"attribute-edit-{self.key}"
+
+    def update(self, value: Any, *, can_edit: bool, saving: bool) -> None:
+        """Show `value`; replaces only the value element, and only when its kind changes (a link <-> text)."""
+        view = self.section.view
+        kind = self.definition.attribute_display_type
+        url = safe_http_url(value) if kind == "link" else None
+        text = display_value(self.definition, value, view.t("ATTRIBUTES.YES"), view.t("ATTRIBUTES.NO"))
+        shown = ("link", str(value), url) if url else ("text", text, None) if text else ("unset", "", None)
+        if shown != self.shown:
+            self._show(shown)
+        editing = self.editor is not None
+        self.value.visible = self.space.visible = not editing
+        self.edit.visible = can_edit and not editing
+        # One save at a time: a second one would race the first for the contact's version.
+        self.edit.enabled = not saving
+
+    def _show(self, shown: tuple[str, str, str | None]) -> None:
+        view = self.section.view
+        kind = self.definition.attribute_display_type
+        show, text, url = shown
+        previous = self.shown
+        self.shown = shown
+        if previous is not None and previous[0] == show:
+            if isinstance(self.value, ui.link):
+                self.value.set_text(text)
+                self.value.props["href"] = url
+            elif show == "text" and isinstance(self.value, ui.label):
+                self.value.set_text(text)
+            return
+        # Values are only as wide as their text, so one with its own direction stays next to the name.
+        direction = "ltr" if kind in LEFT_TO_RIGHT_TYPES else "auto"
+        with self.element:
+            if show == "link":
+                value: ui.element = ui.link(text, url or "", new_tab=True).classes("min-w-0 ellipsis")
+                mark_id(value.props(f'rel="noopener noreferrer" dir={direction}'), f"attribute-value-{self.key}")
+            elif show == "text":
+                value = ui.label(text).classes("min-w-0 ellipsis")
                 if kind != "checkbox":
-                    value_label.props(f"dir={direction}")
-                mark_id(value_label, f"attribute-value-{key}")
+                    value.props(f"dir={direction}")
+                mark_id(value, f"attribute-value-{self.key}")
             else:
-                ui.label(view.t("ATTRIBUTES.NOT_SET")).classes(f"{MUTED_TEXT} italic")
-            ui.space()
-            if view.editable and self.definitions_settled:
-                button = ui.button(icon="edit", on_click=lambda: self._open(key)).props("flat round dense size=sm")
-                # One save at a time: a second one would race the first for the contact's version.
-                button.set_enabled(not view.entry.saving)
-                mark_id(
-                    aria(button, f"{view.t('ATTRIBUTES.EDIT')}: {definition.attribute_display_name}"),
-                    f"attribute-edit-{key}",
-                )
+                value = ui.label(view.t("ATTRIBUTES.NOT_SET")).classes(f"{MUTED_TEXT} italic")
+        value.move(target_index=self.element.default_slot.children.index(self.value))
+        self.value.delete()
+        self.value = value
 
-    def _open(self, key: str) -> None:
-        self.editing = key
-        self.render(force=True)
+    def open_editor(self, value: Any) -> None:
+        view = self.section.view
+        with self.element:
+            self.editor = ui.element("div").classes("grow")
+            with self.editor:
+                AttributeEditor(view, self.definition, value, self.section.save_attribute_of(self.key), self.close)
+        self.value.visible = self.space.visible = self.edit.visible = False
 
-    def _close(self) -> None:
-        self.editing = None
+    def close(self) -> None:
+        if self.editor is not None:
+            self.editor.delete()
+            self.editor = None
+        self.section.render()
+
+
+class ContactMetaInformation:
+    """Attributes, labels and social profiles of a contact: built once, updated in place from the store.
+
+    Attribute rows, label chips and social links are keyed (by attribute key, label title, network): a change
+    touches only what it changes, and an open editor or menu stays as the agent left it.
+    """
+
+    def __init__(self, view: ContactView) -> None:
+        self.view = view
+        # Editors follow the attribute definitions; until their fetch is settled an editor could be the wrong kind.
+        self.definitions_settled = view.store.account_loaded
+        self.rows: dict[str, AttributeRow] = {}
+        self.chips: dict[str, ui.chip] = {}
+        self.profiles: dict[str, tuple[ui.element, str | None]] = {}
+        self._source: tuple[object, dict[str, Any]] | None = None
+        self._contact: Contact | None = None
+        self.root = ui.column().classes("w-full gap-4")
+        with self.root:
+            section_title(view.t("ATTRIBUTES.TITLE"))
+            self.attributes_loading = ui.column().classes("w-full gap-1")
+            self.attributes_empty = ui.label(view.t("ATTRIBUTES.EMPTY")).classes(f"{MUTED_TEXT} italic")
+            self.attributes = mark_id(ui.column(), "attributes").classes("w-full gap-1")
+            ui.separator()
+            section_title(view.t("LABELS.TITLE"))
+            self.labels_loading = ui.column().classes("w-full gap-1")
+            self.labels_load_failed = ui.label().classes("text-negative").props('role="alert"')
+            with mark_id(ui.row(), "labels").classes("gap-1 items-center w-full") as self.labels:
+                self.labels_empty = mark_id(ui.label(view.t("LABELS.EMPTY")), "labels-empty")
+                self.labels_empty.classes(f"{MUTED_TEXT} italic")
+                self.label_picker = ui.select(
+                    [], label=view.t("LABELS.ADD"), with_input=True, on_change=lambda e: self._add_label(e.value)
+                ).classes("min-w-[10rem]")
+                mark_id(aria(self.label_picker.props("dense outlined"), view.t("LABELS.ADD")), "add-label")
+            self.labels_update_failed = ui.label().classes("text-negative").props('role="alert"')
+            ui.separator()
+            section_title(view.t("SOCIAL.TITLE"))
+            self.social_loading = ui.column().classes("w-full gap-1")
+            with mark_id(ui.row(), "social-profiles").classes("gap-3 items-center w-full") as self.social:
+                self.social_empty = ui.label(view.t("SOCIAL.EMPTY")).classes(f"{MUTED_TEXT} italic")
         self.render()
+
+    @property
+    def editing(self) -> str | None:
+        """The attribute whose inline editor is open."""
+        return next((key for key, row in self.rows.items() if row.editor is not None), None)
+
+    def render(self) -> None:
+        """Bring every element up to date with the store; cheap when nothing this section shows changed."""
+        contact = self._current_contact()
+        editing = self.editing
+        if editing is not None and not self.view.editable:
+            self.rows[editing].close()  # the contact was deleted under the editor; close() renders again
+            return
+        self._render_attributes(contact)
+        self._render_labels()
+        self._render_social_profiles(contact)
+
+    def _current_contact(self) -> Contact | None:
+        # `view.contact` copies and validates the contact: only when the server's copy or a pending save changed.
+        entry = self.view.entry
+        if self._source is None or self._source[0] is not entry.server or self._source[1] != entry.optimistic:
+            self._source = (entry.server, dict(entry.optimistic))
+            self._contact = self.view.contact
+        return self._contact
+
+    # --- attributes ---
+
+    def _render_attributes(self, contact: Contact | None) -> None:
+        view = self.view
+        self._loading(self.attributes_loading, 3, loading=contact is None)
+        if contact is None:
+            self.attributes_empty.visible = self.attributes.visible = False
+            return
+        definitions = list(view.store.attribute_definitions)
+        known = {d.attribute_key for d in definitions}
+        definitions += [untyped(key) for key in contact.custom_attributes if key not in known]
+        editing = self.editing
+        if editing is not None and editing not in {d.attribute_key for d in definitions}:
+            definitions.append(self.rows[editing].definition)  # removed elsewhere: kept until the agent is done
+        self.attributes_empty.visible = not definitions
+        self.attributes.visible = bool(definitions)
+        wanted = {d.attribute_key for d in definitions}
+        for key in [key for key in self.rows if key not in wanted]:
+            self.attributes.remove(self.rows.pop(key).element)
+        can_edit = view.editable and self.definitions_settled
+        for definition in definitions:
+            key = definition.attribute_key
+            row = self.rows.get(key)
+            if row is not None and row.definition != definition and row.editor is None:
+                self.attributes.remove(row.element)
+                row = None
+            if row is None:
+                with self.attributes:
+                    row = self.rows[key] = AttributeRow(self, definition)
+            row.update(contact.custom_attributes.get(key), can_edit=can_edit, saving=view.entry.saving)
+        self._keep_order(self.attributes, [self.rows[d.attribute_key].element for d in definitions])
+
+    @staticmethod
+    def _loading(holder: ui.column, lines: int, *, loading: bool) -> None:
+        """Skeleton lines while loading; gone from the page once loaded (hidden ones would still be there)."""
+        holder.visible = loading
+        if loading and not holder.default_slot.children:
+            with holder:
+                skeleton_lines(lines)
+        elif not loading and holder.default_slot.children:
+            holder.clear()
+
+    @staticmethod
+    def _keep_order(container: ui.element, wanted: list[ui.element], start: int = 0) -> None:
+        """Move only the elements out of place (new ones are appended at the end) to their index from `start`."""
+        children = container.default_slot.children
+        for index, element in enumerate(wanted, start):
+            if children.index(element) != index:
+                element.move(target_index=index)
+
+    def open_editor(self, key: str) -> None:
+        editing = self.editing
+        if editing is not None:
+            self.rows[editing].close()
+        contact = self._current_contact()
+        if key in self.rows and contact is not None:
+            self.rows[key].open_editor(contact.custom_attributes.get(key))
+
+    def save_attribute_of(self, key: str) -> Callable[[Any], None]:
+        return lambda value: self._save(key, value)
 
     def _save(self, key: str, value: Any) -> None:
         view = self.view
-        self._close()
+        self.rows[key].close()
 
         async def save() -> None:
             outcome = await actions.update_contact(
@@ -263,57 +370,60 @@ class ContactMetaInformation:
                 text = view.t(f"ERRORS.{message}") if message.replace("_", "").isupper() else message
                 ui.notify(f"{view.t('CONTACT.UPDATE_FAILED')}: {text}", type="negative")
 
-        # Not the editor's slot: closing it just deleted the editor, and the outcome may take a while.
-        with self.container:
+        # The section's own slot, which lives as long as the page: the editor that was clicked is gone.
+        with self.root:
             view.run(save)
 
     # --- labels ---
 
-    def _labels(self) -> None:
+    def _render_labels(self) -> None:
         view = self.view
-        section_title(view.t("LABELS.TITLE"))
         entry = view.entry
+        loaded = entry.labels is not None
+        self._loading(self.labels_loading, 1, loading=not loaded and not entry.labels_error)
+        self.labels_load_failed.visible = not loaded and bool(entry.labels_error)
+        self.labels.visible = loaded
+        self.labels_update_failed.visible = loaded and bool(entry.labels_error)
+        problem = f"{view.error(entry.labels_error)}" if entry.labels_error else ""
+        self.labels_load_failed.set_text(f"{view.t('LABELS.LOAD_FAILED')}: {problem}" if problem else "")
+        self.labels_update_failed.set_text(f"{view.t('LABELS.UPDATE_FAILED')}: {problem}" if problem else "")
         if entry.labels is None:
-            if entry.labels_error:
-                ui.label(f"{view.t('LABELS.LOAD_FAILED')}: {view.error(entry.labels_error)}").classes(
-                    "text-negative"
-                ).props('role="alert"')
-            else:
-                skeleton_lines(1)
             return
+        titles = list(dict.fromkeys(entry.labels))
         colors = view.store.label_colors()
-        with mark_id(ui.row(), "labels").classes("gap-1 items-center w-full"):
-            if not entry.labels:
-                mark_id(ui.label(view.t("LABELS.EMPTY")), "labels-empty").classes(f"{MUTED_TEXT} italic")
-            for title in entry.labels:
-                background, text = label_colors(colors.get(title))
-                chip = ui.chip(
-                    title,
-                    color=background,
-                    text_color=text,
-                    removable=view.editable,
-                    on_value_change=lambda e, title=title: None if e.value else self._remove_label(title),
-                )
+        for title in [title for title in self.chips if title not in titles]:
+            self.labels.remove(self.chips.pop(title))
+        for title in titles:
+            background, text = label_colors(colors.get(title))
+            chip = self.chips.get(title)
+            if chip is None:
+                with self.labels:
+                    chip = self.chips[title] = ui.chip(
+                        title,
+                        color=background,
+                        text_color=text,
+                        on_value_change=lambda e, title=title: None if e.value else self._remove_label(title),
+                    )
                 mark_id(chip, f"label-{title}")
                 chip.props["remove-aria-label"] = view.t("LABELS.REMOVE", label=title)
-            if view.editable:
-                available = sorted(c for c in colors if c not in entry.labels)
-                if available:
-                    picker = ui.select(
-                        available,
-                        label=view.t("LABELS.ADD"),
-                        with_input=True,
-                        on_change=lambda e: self._add_label(e.value),
-                    ).classes("min-w-[10rem]")
-                    mark_id(aria(picker.props("dense outlined"), view.t("LABELS.ADD")), "add-label")
-        if entry.labels_error:
-            ui.label(f"{view.t('LABELS.UPDATE_FAILED')}: {view.error(entry.labels_error)}").classes(
-                "text-negative"
-            ).props('role="alert"')
+            else:
+                chip.set_background_color(background)
+                chip.set_text_color(text)
+                # A removal the server refused: the chip the agent closed shows again.
+                chip.value = True
+            if chip.props.get("removable") != view.editable:
+                chip.props["removable"] = view.editable
+        self.labels_empty.visible = not titles
+        self._keep_order(self.labels, [self.chips[title] for title in titles], start=1)
+        available = sorted(c for c in colors if c not in titles)
+        if self.label_picker.options != available:
+            self.label_picker.set_options(available, value=None)
+        self.label_picker.visible = view.editable and bool(available)
 
     def _add_label(self, title: str | None) -> None:
         labels = self.view.entry.labels or []
         if title and title not in labels:
+            self.label_picker.value = None  # ready for the next one
             self._set_labels([*labels, title])
 
     def _remove_label(self, title: str) -> None:
@@ -326,33 +436,47 @@ class ContactMetaInformation:
             if not await actions.set_labels(view.store, view.session.client, view.contact_id, labels):
                 ui.notify(view.t("LABELS.UPDATE_FAILED"), type="negative")
 
-        view.run(save)
+        with self.root:
+            view.run(save)
 
     # --- social profiles ---
 
-    def _social_profiles(self) -> None:
+    def _render_social_profiles(self, contact: Contact | None) -> None:
         view = self.view
-        section_title(view.t("SOCIAL.TITLE"))
-        contact = view.contact
+        self._loading(self.social_loading, 1, loading=contact is None)
+        self.social.visible = contact is not None
         if contact is None:
-            skeleton_lines(1)
             return
         profiles = contact.additional_attributes.get("social_profiles")
         profiles = profiles if isinstance(profiles, dict) else {}
-        shown = 0
-        with mark_id(ui.row(), "social-profiles").classes("gap-3 items-center w-full"):
-            for network in SOCIAL_NETWORKS:
-                handle = profiles.get(network)
-                if not isinstance(handle, str) or not handle.strip():
-                    continue
-                shown += 1
-                url = social_profile_url(network, handle)
-                name = view.t(f"SOCIAL.{network.upper()}")
-                label = f"{name}: {handle.strip()}"
+        handles = {
+            network: handle.strip()
+            for network in SOCIAL_NETWORKS
+            if isinstance(handle := profiles.get(network), str) and handle.strip()
+        }
+        for network in [network for network in self.profiles if network not in handles]:
+            self.social.remove(self.profiles.pop(network)[0])
+        for network, handle in handles.items():
+            url = social_profile_url(network, profiles[network])
+            name = view.t(f"SOCIAL.{network.upper()}")
+            text = f"{name}: {handle}"
+            shown = self.profiles.get(network)
+            if shown is not None and (shown[1] is None) == (url is None):
+                element = shown[0]
+                if isinstance(element, ui.link | ui.label):
+                    element.set_text(text)
+                if url and element.props.get("href") != url:
+                    element.props["href"] = url
+                self.profiles[network] = (element, url)
+                continue
+            if shown is not None:
+                self.social.remove(shown[0])
+            with self.social:
                 if url:
-                    link = ui.link(label, url, new_tab=True).props('rel="noopener noreferrer"')
-                    mark_id(link, f"social-{network}").tooltip(view.t("SOCIAL.OPEN_PROFILE", network=name))
+                    element = ui.link(text, url, new_tab=True).props('rel="noopener noreferrer"')
+                    mark_id(element, f"social-{network}").tooltip(view.t("SOCIAL.OPEN_PROFILE", network=name))
                 else:
-                    mark_id(ui.label(label), f"social-{network}")
-            if not shown:
-                ui.label(view.t("SOCIAL.EMPTY")).classes(f"{MUTED_TEXT} italic")
+                    element = mark_id(ui.label(text), f"social-{network}")
+            self.profiles[network] = (element, url)
+        self.social_empty.visible = not handles
+        self._keep_order(self.social, [self.profiles[network][0] for network in handles])
