@@ -19,6 +19,7 @@ from components.contact_view import (
     section_title,
     skeleton_lines,
 )
+from components.keyed_rows import KeyedRows
 from state import actions
 from state.i18n import format_datetime, relative_time
 
@@ -59,13 +60,37 @@ def shown_value(value: Any) -> str:
 
 
 class ContactActivityTimeline:
-    """The activity trail, newest first; from the server's `/events`, or built from conversations and notes."""
+    """The activity trail, newest first; from the server's `/events`, or built from conversations and notes.
+
+    Built once: an entry per event id, added or removed as the trail changes; loading flips a spinner.
+    """
 
     def __init__(self, view: ContactView) -> None:
         self.view = view
-        self.rendered: object = None
-        self.container = ui.column().classes("w-full gap-2")
+        self.shown: object = None
+        self.event_ids: list[int] | None = None
+        self.definitions: object = None
         ui.add_css(TIMELINE_CSS)
+        with ui.column().classes("w-full gap-2"):
+            with ui.row().classes("items-center gap-2"):
+                section_title(view.t("TIMELINE.TITLE"))
+                self.spinner = ui.spinner(size="1em").props('role="status"')
+                mark_id(aria(self.spinner, view.t("APP.LOADING")), "timeline-loading")
+            with ui.row().classes("items-center gap-2").props('role="alert"') as self.error:
+                self.error_text = ui.label().classes("text-negative")
+                mark_id(ui.button(view.t("APP.RETRY"), on_click=self._reload), "timeline-retry").props("flat dense")
+            with ui.column().classes("w-full") as self.skeleton:
+                skeleton_lines(3)
+            self.empty = mark_id(ui.label(view.t("TIMELINE.EMPTY")), "timeline-empty").classes(f"{MUTED_TEXT} italic")
+            # Room on both sides for the icon dots, which Quasar draws 8 px outside the timeline (either direction).
+            self.scroller = ui.element("div").classes("w-full max-h-[28rem] overflow-auto q-px-sm q-pt-xs")
+            aria(self.scroller.props("tabindex=0"), view.t("TIMELINE.TITLE"))
+            with self.scroller:
+                self.timeline = mark_id(ui.timeline(side="right"), "activity-timeline")
+                self.timeline.classes("w-full activity-timeline")
+            self.entries: KeyedRows[int, ContactEvent, ui.timeline_entry] = KeyedRows(self.timeline, self._entry)
+            self.more = ui.button(view.t("TIMELINE.LOAD_MORE"), on_click=self._load_more).props("flat color=primary")
+            mark_id(self.more, "timeline-load-more")
         self.render()
 
     def describe(self, event: ContactEvent) -> str:
@@ -93,54 +118,65 @@ class ContactActivityTimeline:
     def render(self) -> None:
         view = self.view
         timeline = view.store.timeline(view.contact_id)
-        state = (
-            list(timeline.events),
-            timeline.loaded,
-            timeline.loading,
-            timeline.error,
-            timeline.has_more,
-            list(view.store.attribute_definitions),
-        )
-        if state == self.rendered:
-            return  # the store changed something this section does not show
-        self.rendered = state
-        self.container.clear()
-        now = int(time.time())
-        with self.container:
-            section_title(view.t("TIMELINE.TITLE"))
+        refreshing = timeline.loading and timeline.loaded and not timeline.has_more
+        shown = (timeline.loaded, timeline.loading, timeline.error, timeline.has_more, refreshing)
+        if shown != self.shown:
+            self.shown = shown
+            self.error.visible = bool(timeline.error)
             if timeline.error:
-                with ui.row().classes("items-center gap-2").props('role="alert"'):
-                    ui.label(f"{view.t('TIMELINE.LOAD_FAILED')}: {view.error(timeline.error)}").classes("text-negative")
-                    mark_id(ui.button(view.t("APP.RETRY"), on_click=self._reload), "timeline-retry").props("flat dense")
-            if not timeline.loaded:
-                if not timeline.error:
-                    skeleton_lines(3)
-                return
-            if not timeline.events:
-                mark_id(ui.label(view.t("TIMELINE.EMPTY")), "timeline-empty").classes(f"{MUTED_TEXT} italic")
-                return
-            # Room on both sides for the icon dots, which Quasar draws 8 px outside the timeline (either direction).
-            scroller = ui.element("div").classes("w-full max-h-[28rem] overflow-auto q-px-sm q-pt-xs")
-            if len(timeline.events) > SCROLL_ENTRIES:
-                scroller.classes("activity-scroller")
-            aria(scroller.props("tabindex=0"), view.t("TIMELINE.TITLE"))
-            with scroller, mark_id(ui.timeline(side="right"), "activity-timeline").classes("w-full activity-timeline"):
-                for event in timeline.events:
-                    who = event.performer.name if event.performer and event.performer.name else None
-                    stamp = event.created_at
-                    when = relative_time(stamp, now=now, locale=view.locale) if stamp else ""
-                    by = view.t("TIMELINE.BY", name=who) if who else view.t("TIMELINE.SYSTEM")
-                    entry = ui.timeline_entry(
-                        body=self.describe(event),
-                        subtitle=" · ".join(part for part in (when, by) if part),
-                        icon=ICONS.get(event.kind, "history"),
-                    )
-                    mark_id(entry, f"timeline-{event.kind}")
-                    if stamp:
-                        entry.tooltip(format_datetime(stamp, view.locale))
-            if timeline.has_more:
-                more = ui.button(view.t("TIMELINE.LOAD_MORE"), on_click=self._load_more).props("flat color=primary")
-                mark_id(more, "timeline-load-more").props["loading"] = timeline.loading
+                self.error_text.set_text(f"{view.t('TIMELINE.LOAD_FAILED')}: {view.error(timeline.error)}")
+            self.skeleton.visible = not timeline.loaded and not timeline.error
+            # While "more" is shown, its button spins; otherwise a re-read shows the spinner by the title.
+            self.spinner.visible = refreshing
+            self.more.visible = timeline.loaded and timeline.has_more
+            if self.more.props.get("loading") != timeline.loading:
+                self.more.props["loading"] = timeline.loading
+        events = timeline.events if timeline.loaded else []
+        # Event ids and the attribute names they mention settle what the entries say; nothing else does.
+        # The store replaces the definitions list when it reads them again, so identity tells a change.
+        event_ids = [event.id for event in events]
+        definitions = view.store.attribute_definitions
+        if event_ids == self.event_ids and definitions is self.definitions:
+            return
+        definitions_changed = self.definitions is not None and definitions is not self.definitions
+        self.event_ids, self.definitions = event_ids, definitions
+        self.empty.visible = timeline.loaded and not events
+        self.scroller.visible = bool(events)
+        if len(events) > SCROLL_ENTRIES:
+            self.scroller.classes(add="activity-scroller")
+        else:
+            self.scroller.classes(remove="activity-scroller")
+        self.entries.sync((event.id, event) for event in events)
+        now = int(time.time())
+        for event in events:
+            entry = self.entries.rows[event.id]
+            texts = {"subtitle": self._subtitle(event, now)}
+            if definitions_changed:
+                texts["body"] = self.describe(event)
+            for prop, text in texts.items():
+                if entry.props.get(prop) != text:
+                    entry.props[prop] = text
+
+    def _subtitle(self, event: ContactEvent, now: int) -> str:
+        view = self.view
+        who = event.performer.name if event.performer and event.performer.name else None
+        stamp = event.created_at
+        when = relative_time(stamp, now=now, locale=view.locale) if stamp else ""
+        by = view.t("TIMELINE.BY", name=who) if who else view.t("TIMELINE.SYSTEM")
+        return " · ".join(part for part in (when, by) if part)
+
+    def _entry(self, event: ContactEvent) -> ui.timeline_entry:
+        view = self.view
+        entry = ui.timeline_entry(
+            body=self.describe(event),
+            subtitle=self._subtitle(event, int(time.time())),
+            icon=ICONS.get(event.kind, "history"),
+        )
+        mark_id(entry, f"timeline-{event.kind}")
+        if event.created_at:
+            with entry:
+                ui.tooltip(format_datetime(event.created_at, view.locale))
+        return entry
 
     def _load_more(self) -> None:
         view = self.view

@@ -44,8 +44,8 @@ class ContactPage:
         """
         await expect(self.testid("contact-name")).to_be_visible()
         panel = self.testid("contact-panel")
-        await expect(panel.locator(".q-skeleton")).to_have_count(0)
-        await expect(panel.locator(".q-spinner")).to_have_count(0)  # a section re-fetching shows a spinner
+        await expect(panel.locator(".q-skeleton:visible")).to_have_count(0)
+        await expect(panel.locator(".q-spinner:visible")).to_have_count(0)  # a section re-fetching shows a spinner
         assert await self.page.evaluate(SETTLED_JS, [500, 10_000]), "the contact panel kept re-rendering"
 
     def testid(self, name: str) -> Locator:
