@@ -3,20 +3,37 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from nicegui import ui
 
+from api.models import Note
 from components.contact_view import MUTED_TEXT, ContactView, aria, mark_id, section_title, skeleton_lines
+from components.keyed_rows import KeyedRows
 from state import actions
 from state.i18n import format_datetime, relative_time
 
 
+@dataclass(kw_only=True, slots=True)
+class NoteRow:
+    """The elements of one shown note that change after it was built."""
+
+    card: ui.card
+    byline: ui.label
+    delete: ui.button
+
+
 class ContactNotes:
-    """Notes, newest first; the text stays in the box when adding fails."""
+    """Notes, newest first; the text stays in the box when adding fails.
+
+    Built once: a row per note id, added or removed as notes come and go; the box is never replaced.
+    """
 
     def __init__(self, view: ContactView) -> None:
         self.view = view
-        self.rendered: object = None
+        self.shown: object = None
+        self.editable: bool | None = None
+        self.note_rows: dict[int, NoteRow] = {}
         with ui.column().classes("w-full gap-2"):
             section_title(view.t("NOTES.TITLE"))
             # The column is narrow: the box takes its whole width and the button sits below it, at the end.
@@ -28,7 +45,11 @@ class ContactNotes:
                 self.add_button = ui.button(view.t("NOTES.ADD"), on_click=self._add).props("color=primary")
                 self.add_button.classes("self-end")
                 mark_id(self.add_button, "note-add")
-            self.list = ui.column().classes("w-full gap-2")
+            self.error = ui.label().classes("text-negative").props('role="alert"')
+            with ui.column().classes("w-full") as self.skeleton:
+                skeleton_lines(2)
+            self.empty = mark_id(ui.label(view.t("NOTES.EMPTY")), "notes-empty").classes(f"{MUTED_TEXT} italic")
+            self.rows: KeyedRows[int, Note, ui.card] = KeyedRows(ui.column().classes("w-full gap-2"), self._row)
         with ui.dialog() as self.confirm, ui.card().props('role="alertdialog"'):
             ui.label(view.t("NOTES.DELETE_CONFIRM"))
             with ui.row().classes("w-full justify-end"):
@@ -41,39 +62,50 @@ class ContactNotes:
     def render(self) -> None:
         view = self.view
         entry = view.entry
-        self.form.visible = view.editable
-        state = (list(entry.notes) if entry.notes is not None else None, entry.notes_error, view.editable)
-        if state == self.rendered:
+        notes = entry.notes
+        editable = view.editable
+        # Notes are never edited: their ids (and whether they may be deleted) settle what the rows show.
+        shown = ([note.id for note in notes] if notes is not None else None, entry.notes_error, editable)
+        if shown == self.shown:
             return  # the store changed something this section does not show
-        self.rendered = state
-        self.list.clear()
+        self.shown = shown
+        self.form.visible = editable
+        self.error.visible = bool(entry.notes_error)
+        if entry.notes_error:
+            # Before the notes arrived the error is about loading them; afterwards about adding or deleting.
+            problem = view.t("NOTES.LOAD_FAILED" if notes is None else "NOTES.FAILED")
+            self.error.set_text(f"{problem}: {view.error(entry.notes_error)}")
+        self.skeleton.visible = notes is None and not entry.notes_error
+        self.empty.visible = notes is not None and not notes
+        added = self.rows.sync((note.id, note) for note in notes or [])
+        self.note_rows = {note_id: self.note_rows[note_id] for note_id in self.rows.rows}
         now = int(time.time())
-        with self.list:
-            if entry.notes_error:
-                # Before the notes arrived the error is about loading them; afterwards about adding or deleting.
-                problem = view.t("NOTES.LOAD_FAILED" if entry.notes is None else "NOTES.FAILED")
-                ui.label(f"{problem}: {view.error(entry.notes_error)}").classes("text-negative").props('role="alert"')
-            if entry.notes is None:
-                if not entry.notes_error:
-                    skeleton_lines(2)
-                return
-            if not entry.notes:
-                mark_id(ui.label(view.t("NOTES.EMPTY")), "notes-empty").classes(f"{MUTED_TEXT} italic")
-            for note in entry.notes:
-                with mark_id(ui.card(), f"note-{note.id}").classes("w-full q-pa-sm").props("flat bordered"):
-                    ui.label(note.content).classes("whitespace-pre-wrap break-words max-w-full").props('dir="auto"')
-                    with ui.row().classes(f"items-center w-full text-caption {MUTED_TEXT}"):
-                        author = note.user.name if note.user and note.user.name else view.t("TIMELINE.SYSTEM")
-                        stamp = note.created_at
-                        when = relative_time(stamp, now=now, locale=view.locale) if stamp else ""
-                        byline = ui.label(" · ".join(part for part in (author, when) if part))
-                        if stamp:
-                            byline.tooltip(format_datetime(stamp, view.locale))
-                        ui.space()
-                        if view.editable:
-                            delete = ui.button(icon="delete", on_click=lambda n=note.id: self._delete(n))
-                            delete.props("flat round dense size=sm")
-                            mark_id(aria(delete, view.t("NOTES.DELETE")), f"note-delete-{note.id}")
+        for note in notes or []:
+            row = self.note_rows[note.id]
+            if note.id not in added:
+                row.byline.set_text(self._byline(note, now))
+            row.delete.visible = editable
+
+    def _byline(self, note: Note, now: int) -> str:
+        view = self.view
+        author = note.user.name if note.user and note.user.name else view.t("TIMELINE.SYSTEM")
+        when = relative_time(note.created_at, now=now, locale=view.locale) if note.created_at else ""
+        return " · ".join(part for part in (author, when) if part)
+
+    def _row(self, note: Note) -> ui.card:
+        view = self.view
+        with mark_id(ui.card(), f"note-{note.id}").classes("w-full q-pa-sm").props("flat bordered") as card:
+            ui.label(note.content).classes("whitespace-pre-wrap break-words max-w-full").props('dir="auto"')
+            with ui.row().classes(f"items-center w-full text-caption {MUTED_TEXT}"):
+                byline = ui.label(self._byline(note, int(time.time())))
+                if note.created_at:
+                    byline.tooltip(format_datetime(note.created_at, view.locale))
+                ui.space()
+                delete = ui.button(icon="delete", on_click=lambda: self._delete(note.id))
+                delete.props("flat round dense size=sm")
+                mark_id(aria(delete, view.t("NOTES.DELETE")), f"note-delete-{note.id}")
+        self.note_rows[note.id] = NoteRow(card=card, byline=byline, delete=delete)
+        return card
 
     def _add(self) -> None:
         view = self.view
