@@ -66,12 +66,19 @@ class ContactConversationHistory:
 
     def __init__(self, view: ContactView) -> None:
         self.view = view
-        self.rendered: object = None
+        self.shown: object = None
+        self.listed: tuple[list[Conversation], object] | None = None
         self.container = ui.column().classes("w-full gap-2")
         ui.add_css(HISTORY_CSS)
         with self.container:
             section_title(view.t("HISTORY.TITLE"))
-            self.status = ui.column().classes("w-full")
+            self.count = mark_id(ui.label(), "history-count").classes(f"text-caption {MUTED_TEXT}")
+            with ui.column().classes("w-full") as self.skeleton:
+                skeleton_lines(3)
+            with ui.row().classes("items-center gap-2") as self.error:
+                self.error_text = ui.label().classes("text-negative").props('role="alert"')
+                ui.button(view.t("APP.RETRY"), on_click=self._reload).props("flat dense")
+            self.empty = mark_id(ui.label(view.t("HISTORY.EMPTY")), "history-empty").classes(f"{MUTED_TEXT} italic")
             columns = [
                 {"name": "id", "label": "#", "field": "id", "align": "left"},
                 {"name": "status", "label": "", "field": "status_text", "align": "left"},
@@ -124,35 +131,29 @@ class ContactConversationHistory:
     def render(self) -> None:
         view = self.view
         history = view.store.history(view.contact_id)
-        contact = view.contact
-        state = (
-            list(history.conversations),
-            history.count,
-            history.loading,
-            history.loaded,
-            history.error,
-            contact.contact_inboxes if contact else None,
-        )
-        if state == self.rendered:
-            return  # the store changed something this section does not show
-        self.rendered = state
-        self.status.clear()
-        with self.status:
-            if history.count is not None or history.conversations:
+        shown = (history.count, len(history.conversations), history.loading, history.loaded, history.error)
+        if shown != self.shown:
+            self.shown = shown
+            counted = history.count is not None or bool(history.conversations)
+            self.count.visible = counted
+            if counted:
                 total = history.count if history.count is not None else len(history.conversations)
-                mark_id(ui.label(view.t("HISTORY.COUNT", count=total)), "history-count").classes(
-                    f"text-caption {MUTED_TEXT}"
-                )
-            if not history.loaded and (history.loading or not history.error):
-                skeleton_lines(3)
-            elif history.error:
-                with ui.row().classes("items-center gap-2"):
-                    ui.label(f"{view.t('HISTORY.LOAD_FAILED')}: {view.error(history.error)}").classes(
-                        "text-negative"
-                    ).props('role="alert"')
-                    ui.button(view.t("APP.RETRY"), on_click=self._reload).props("flat dense")
-            elif history.loaded and not history.conversations:
-                mark_id(ui.label(view.t("HISTORY.EMPTY")), "history-empty").classes(f"{MUTED_TEXT} italic")
+                self.count.set_text(view.t("HISTORY.COUNT", count=total))
+            self.skeleton.visible = not history.loaded and (history.loading or not history.error)
+            self.error.visible = not self.skeleton.visible and bool(history.error)
+            if history.error:
+                self.error_text.set_text(f"{view.t('HISTORY.LOAD_FAILED')}: {view.error(history.error)}")
+            self.empty.visible = history.loaded and not history.error and not history.conversations
+            self.more.visible = history.has_more
+            if self.more.props.get("loading") != history.loading:
+                self.more.props["loading"] = history.loading
+        # The rows show the conversations and the contact's inbox names, nothing else; actions replace the
+        # conversations list whenever it changes, so identity tells a change.
+        entry = view.entry
+        inboxes = entry.server.get("contact_inboxes") if entry.server else None
+        if self.listed is not None and history.conversations is self.listed[0] and inboxes == self.listed[1]:
+            return
+        self.listed = (history.conversations, inboxes)
         rows = self._rows(history.conversations)
         self.table.rows = rows
         self.table.visible = bool(rows)
@@ -162,9 +163,6 @@ class ContactConversationHistory:
             self.table.classes(add="history-scrolls")
         else:
             self.table.classes(remove="history-scrolls")
-        self.table.update()
-        self.more.visible = history.has_more
-        self.more.props["loading"] = history.loading
 
     def _load_more(self) -> None:
         view = self.view
