@@ -13,6 +13,7 @@ from api.client import ChatwootClient, Credentials
 from api.errors import ApiError, NetworkError
 from api.models import Profile
 from state.actions import apply_event, refetch_open_contacts, refresh_open_timeline
+from state.contact_lists import ContactListFeed
 from state.store import ContactStore
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ class AgentSession:
     account_id: int
     client: ChatwootClient
     store: ContactStore = field(default_factory=ContactStore)
+    lists: ContactListFeed = field(default_factory=ContactListFeed)
     cable: CableClient | None = None
     live: bool = False
     status_listeners: list[StatusListener] = field(default_factory=list)
@@ -41,15 +43,17 @@ class AgentSession:
         return (membership.role if membership else self.profile.role) == "administrator"
 
     def start_live_updates(self) -> None:
-        """Start the websocket bridge: events into the store, re-fetch after every reconnect."""
+        """Start the websocket bridge: events into the store and the open lists, re-fetch after every reconnect."""
         if self.cable is not None or not self.profile.pubsub_token:
             return
 
         async def on_event(event: str, data: dict[str, Any]) -> None:
             apply_event(self.store, event, data, self.account_id)
+            self.lists.publish(event, data, self.account_id)
             await refresh_open_timeline(self.store, self.client, event, data)
 
         async def on_reconnect() -> None:
+            self.lists.reconnected()
             await refetch_open_contacts(self.store, self.client)
 
         def on_status(connected: bool) -> None:
