@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Coroutine
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import context, ui
+from nicegui import Event, context, ui
 
 from api.errors import ApiError, NotFound
 from api.settings import Settings
@@ -15,6 +16,7 @@ from components.contact_panel import ContactPanel
 from components.contact_view import MUTED_TEXT, ContactView, aria, mark_id
 from components.page_frame import page_frame
 from pages.access import agent_session, page_locale, to_sign_in
+from state.contact_lists import ChangeKind, ListChange
 from state.i18n import format_datetime, relative_time, t
 
 STATUSES = ("open", "pending", "snoozed", "resolved", "all")
@@ -39,34 +41,61 @@ def register(settings: Settings) -> None:
             listing = ui.column().classes("w-full gap-1")
             with listing:
                 ui.skeleton("rect", height="200px").classes("w-full")
-        await context.client.connected()
-        try:
-            items = await session.client.conversations(status=status)
-        except ApiError as error:
+        senders: dict[int, list[ui.label]] = {}  # contact id -> the labels showing that contact's name
+
+        async def load() -> None:
+            try:
+                items = await session.client.conversations(status=status)
+            except ApiError as error:
+                listing.clear()
+                with listing:
+                    ui.label(f"{t('CONVERSATION.LOAD_FAILED', locale=locale)}: {error.message}").props('role="alert"')
+                    ui.button(t("APP.RETRY", locale=locale), on_click=ui.navigate.reload).props("flat color=primary")
+                return
             listing.clear()
+            senders.clear()
+            now = int(time.time())
             with listing:
-                ui.label(f"{t('CONVERSATION.LOAD_FAILED', locale=locale)}: {error.message}").props('role="alert"')
-                ui.button(t("APP.RETRY", locale=locale), on_click=ui.navigate.reload).props("flat color=primary")
+                if not items:
+                    ui.label(t("HISTORY.EMPTY", locale=locale)).classes(f"{MUTED_TEXT} italic")
+                for item in items:
+                    sender = item.meta.sender
+                    message = item.messages[-1].content if item.messages else ""
+                    link = ui.link(target=f"/conversations/{item.id}").classes("w-full no-underline text-inherit")
+                    with (
+                        mark_id(link, f"conversation-link-{item.id}"),
+                        ui.card().classes("w-full q-pa-sm").props("flat bordered"),
+                    ):
+                        with ui.row().classes("w-full items-center gap-2 no-wrap"):
+                            ui.label(f"#{item.id}").classes("text-weight-bold")
+                            name = ui.label(sender.name if sender and sender.name else "").classes("grow ellipsis")
+                            mark_id(name, f"conversation-sender-{item.id}")
+                            if sender is not None:
+                                senders.setdefault(sender.id, []).append(name)
+                            stamp = item.last_activity_at
+                            ui.label(relative_time(stamp, now=now, locale=locale) if stamp else "").classes(
+                                "text-caption"
+                            )
+                        ui.label(message or "").classes(f"ellipsis {MUTED_TEXT}")
+
+        def apply_change(change: ListChange) -> Coroutine[None, None, None] | None:
+            """A renamed contact is renamed in its rows, without asking the server; a reconnect reads the list.
+
+            A deleted contact's rows stay: a merge moves its conversations to the contact it went into.
+            """
+            if change.kind is ChangeKind.RECONNECTED:
+                return load()
+            contact = change.contact
+            if change.kind is ChangeKind.UPDATED and contact is not None and "name" in contact.model_fields_set:
+                for name in senders.get(contact.id, []):
+                    name.set_text(contact.name or "")
             return None
-        listing.clear()
-        now = int(time.time())
-        with listing:
-            if not items:
-                ui.label(t("HISTORY.EMPTY", locale=locale)).classes(f"{MUTED_TEXT} italic")
-            for item in items:
-                sender = item.meta.sender
-                message = item.messages[-1].content if item.messages else ""
-                link = ui.link(target=f"/conversations/{item.id}").classes("w-full no-underline text-inherit")
-                with (
-                    mark_id(link, f"conversation-link-{item.id}"),
-                    ui.card().classes("w-full q-pa-sm").props("flat bordered"),
-                ):
-                    with ui.row().classes("w-full items-center gap-2 no-wrap"):
-                        ui.label(f"#{item.id}").classes("text-weight-bold")
-                        ui.label(sender.name if sender and sender.name else "").classes("grow ellipsis")
-                        stamp = item.last_activity_at
-                        ui.label(relative_time(stamp, now=now, locale=locale) if stamp else "").classes("text-caption")
-                    ui.label(message or "").classes(f"ellipsis {MUTED_TEXT}")
+
+        changed: Event[[ListChange]] = Event()
+        changed.subscribe(apply_change)
+        context.client.on_delete(session.lists.subscribe(changed.emit))
+        await context.client.connected()
+        await load()
         return None
 
     @ui.page("/conversations/{conversation_id}")
