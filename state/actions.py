@@ -189,6 +189,7 @@ def show_known_contact(store: ContactStore, contact: Contact) -> None:
     entry = store.entry(contact.id)
     if entry.server is None:
         entry.server = contact.model_dump()
+        store.contact_changed(contact.id)
         store.notify(contact.id)
 
 
@@ -424,6 +425,7 @@ async def update_contact(
     # What the agent saw before editing: a field someone else changed since then is theirs to keep.
     base = {path: entry.draft_base.get(path, get_path(entry.server, path)) for path in changed}
     entry.optimistic.update(changed)
+    store.contact_changed(contact_id)
     entry.saving = True
     entry.save_error = None
     store.notify(contact_id)
@@ -440,6 +442,7 @@ async def update_contact(
         slow.cancel()
         for path in changed:
             entry.optimistic.pop(path, None)
+        store.contact_changed(contact_id)
         entry.saving = False
         entry.slow = False
         store.notify(contact_id)
@@ -485,6 +488,7 @@ async def _send_update(
                 return _confirm_saved(store, contact_id, result, changed)
             if current is not None:
                 entry.server = current
+                store.contact_changed(contact_id)
                 entry.etag = conflict.etag
             overlapping = [p for p in paths if current is None or get_path(current, p) != base[p]]
             if not overlapping and attempt + 1 < MAX_SAVE_ATTEMPTS and conflict.etag:
@@ -524,6 +528,7 @@ def _confirm_saved(
     entry = store.entry(contact_id)
     paths = list(changed)
     entry.server = result.contact.model_dump()
+    store.contact_changed(contact_id)
     if result.etag is not None:
         entry.etag = result.etag
     entry.field_errors = {p: e for p, e in entry.field_errors.items() if p not in changed}
@@ -804,6 +809,7 @@ def mark_deleted(store: ContactStore, contact_id: int, merged_into: int | None =
     entry.deleted = True
     entry.merged_into = merged_into
     entry.optimistic.clear()
+    store.contact_changed(contact_id)
     entry.conflict = None
     store.notify(contact_id)
     store.notify(LIST_CHANNEL)
@@ -857,6 +863,7 @@ def take_server_contact(store: ContactStore, contact_id: int, contact: dict[str,
     had_server = entry.server is not None
     was_deleted = entry.deleted
     entry.server = contact
+    store.contact_changed(contact_id)
     entry.deleted = False
     landed_late = (
         bool(entry.unconfirmed) and not entry.saving and holds(contact, expected_values(store, entry.unconfirmed))

@@ -2,7 +2,8 @@
 
 Only the actions in `state.actions` change it. Components read through the
 selectors here and subscribe per contact id, so a change re-renders only the
-pages that show that contact.
+pages that show that contact. Notifications are coalesced: everything an action
+changes before it next waits reaches each page as one render pass.
 """
 
 from __future__ import annotations
@@ -104,6 +105,8 @@ class ContactEntry:
     notes_error: str | None = None
     # Note texts whose POST got no answer and did not show in time -> ids of the notes there before it.
     unconfirmed_notes: dict[str, set[int]] = field(default_factory=dict)
+    # The contact as shown (`ContactStore.contact`), computed once per change; None until read again.
+    shown: Contact | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(kw_only=True)
@@ -154,6 +157,8 @@ class ContactStore:
         self._listeners: dict[int, list[Listener]] = defaultdict(list)
         self._save_locks: dict[int, asyncio.Lock] = {}
         self._open_counts: dict[int, int] = defaultdict(int)
+        # Contacts with a notification on its way -> the listeners it goes to (those subscribed when it changed).
+        self._pending: dict[int, list[Listener]] = {}
 
     # --- entries ---
 
@@ -192,21 +197,50 @@ class ContactStore:
         return [cid for cid, count in self._open_counts.items() if count > 0 and cid > 0]
 
     def notify(self, contact_id: int) -> None:
-        """Tell the pages showing this contact that it changed."""
-        for listener in list(self._listeners.get(contact_id, [])):
-            listener()
+        """Tell the pages showing this contact that it changed, once for all changes made until the next await.
+
+        An action flips flags (loading, saving) and data together; its listeners run once, soon after, and see
+        the latest state. Without a running event loop they run at once.
+        """
+        listeners = self._listeners.get(contact_id, [])
+        pending = self._pending.get(contact_id)
+        if pending is not None:
+            pending.extend(listener for listener in listeners if listener not in pending)
+            return
+        self._pending[contact_id] = list(listeners)
+        try:
+            asyncio.get_running_loop().call_soon(self._deliver, contact_id)
+        except RuntimeError:
+            self._deliver(contact_id)
+
+    def _deliver(self, contact_id: int) -> None:
+        subscribed = self._listeners.get(contact_id, [])
+        for listener in self._pending.pop(contact_id, []):
+            if listener in subscribed:  # not unsubscribed (its page closed) meanwhile
+                listener()
+
+    def contact_changed(self, contact_id: int) -> None:
+        """Forget the shown contact: every action calls this after changing an entry's `server` or `optimistic`."""
+        entry = self.contacts_by_id.get(contact_id)
+        if entry is not None:
+            entry.shown = None
 
     # --- selectors ---
 
     def contact(self, contact_id: int) -> Contact | None:
-        """The contact as shown: the server's values with saves in flight on top."""
+        """The contact as shown: the server's values with saves in flight on top.
+
+        Built once per change (see `contact_changed`) and shared by every reader, who must not modify it.
+        """
         entry = self.contacts_by_id.get(contact_id)
         if entry is None or entry.server is None:
             return None
-        shown = copy.deepcopy(entry.server)
-        for path, value in entry.optimistic.items():
-            set_path(shown, path, value)
-        return Contact.model_validate(shown)
+        if entry.shown is None:
+            shown = copy.deepcopy(entry.server)
+            for path, value in entry.optimistic.items():
+                set_path(shown, path, value)
+            entry.shown = Contact.model_validate(shown)
+        return entry.shown
 
     def label_colors(self) -> dict[str, str]:
         return {label.title: label.color for label in self.account_labels}
