@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from nicegui import ui
@@ -18,91 +19,141 @@ def initials(name: str | None, fallback: str = "?") -> str:
     return letters or (fallback[:1].upper() if fallback else "?")
 
 
+@dataclass(kw_only=True, slots=True)
+class DetailRow:
+    """One email or phone line: the value with its copy button, or a muted "none" when empty."""
+
+    value: ui.label
+    spacer: ui.space
+    copy: ui.button
+    empty: ui.label
+    copy_text: str = ""
+
+
 class ContactBasicInfo:
-    """Who the customer is, at a glance; re-rendered from the store."""
+    """Who the customer is, at a glance; built once, then updated in place from the store."""
 
     def __init__(self, view: ContactView, on_edit: Callable[[], Any] | None = None) -> None:
         self.view = view
         self.on_edit = on_edit
         self.failed_thumbnail: str | None = None
-        self.rendered: object = None
-        self.container = ui.column().classes("w-full gap-2")
+        self.container = mark_id(ui.column(), "basic-info").classes("w-full gap-2")
+        with self.container:
+            self.skeleton: ui.row | None = mark_id(ui.row(), "basic-info-loading").classes("items-center gap-4 w-full")
+            with self.skeleton:
+                ui.skeleton("QAvatar", size="64px")
+                with ui.column().classes("grow"):
+                    ui.skeleton("text").classes("w-1/2")
+                    ui.skeleton("text").classes("w-3/4")
+        self.built = False
         self.render()
 
+    def _build(self) -> None:
+        """The real rows, once the contact is known (the skeleton goes)."""
+        view = self.view
+        if self.skeleton is not None:
+            self.skeleton.delete()
+            self.skeleton = None
+        with self.container:
+            with ui.row().classes("items-center gap-4 w-full no-wrap"):
+                self.avatar_slot = ui.element("div").classes("shrink-0")
+                self.avatar: ui.image | ui.avatar | None = None
+                self.initials: ui.label | None = None
+                with ui.column().classes("gap-0 grow min-w-0"):
+                    self.name = mark_id(ui.label().classes("text-h6 ellipsis max-w-full"), "contact-name")
+                    self.name.props('role="heading" aria-level="2" dir="auto"')
+                    self.company = ui.label().classes(f"text-caption ellipsis max-w-full {MUTED_TEXT}")
+                    mark_id(self.company, "contact-company").props('dir="auto"')
+                    self.blocked = mark_id(ui.badge(view.t("CONTACT.BLOCKED"), color="negative"), "blocked-badge")
+                self.edit = ui.button(icon="edit", on_click=self._edit).props("flat round")
+                mark_id(aria(self.edit, view.t("CONTACT.EDIT")), "edit-contact").tooltip(view.t("CONTACT.EDIT"))
+            self.email = self._detail("mail", view.t("CONTACT.NO_EMAIL"), view.t("CONTACT.COPY_EMAIL"), "email")
+            self.phone = self._detail("phone", view.t("CONTACT.NO_PHONE"), view.t("CONTACT.COPY_PHONE"), "phone")
+        self.built = True
+
     def render(self) -> None:
+        """Show the contact as the store has it now; cheap when nothing shown here changed."""
         view = self.view
         contact = view.contact
-        state = (contact, view.editable, view.entry.saving, self.failed_thumbnail)
-        if state == self.rendered:
-            return  # the store changed something this section does not show
-        self.rendered = state
-        self.container.clear()
-        with self.container:
-            if contact is None:
-                with mark_id(ui.row(), "basic-info-loading").classes("items-center gap-4 w-full"):
-                    ui.skeleton("QAvatar", size="64px")
-                    with ui.column().classes("grow"):
-                        ui.skeleton("text").classes("w-1/2")
-                        ui.skeleton("text").classes("w-3/4")
-                return
-            name = contact.name or ""
-            with ui.row().classes("items-center gap-4 w-full no-wrap"):
-                self._avatar(name or contact.email or "", contact.thumbnail or "", contact.email or "")
-                with ui.column().classes("gap-0 grow min-w-0"):
-                    title = ui.label(name or view.t("CONTACT.UNNAMED")).classes("text-h6 ellipsis max-w-full")
-                    mark_id(title, "contact-name").props('role="heading" aria-level="2" dir="auto"')
-                    company = contact.additional_attributes.get("company_name")
-                    if isinstance(company, str) and company:
-                        company_label = ui.label(company).classes(f"text-caption ellipsis max-w-full {MUTED_TEXT}")
-                        mark_id(company_label, "contact-company").props('dir="auto"')
-                    if contact.blocked:
-                        mark_id(ui.badge(view.t("CONTACT.BLOCKED"), color="negative"), "blocked-badge")
-                if view.editable and self.on_edit is not None:
-                    edit = ui.button(icon="edit", on_click=self.on_edit).props("flat round")
-                    edit.set_enabled(not view.entry.saving)
-                    mark_id(aria(edit, view.t("CONTACT.EDIT")), "edit-contact").tooltip(view.t("CONTACT.EDIT"))
-            self._detail("mail", contact.email, view.t("CONTACT.NO_EMAIL"), view.t("CONTACT.COPY_EMAIL"), "email")
-            self._detail(
-                "phone",
-                format_phone_international(contact.phone_number),
-                view.t("CONTACT.NO_PHONE"),
-                view.t("CONTACT.COPY_PHONE"),
-                "phone",
-                copy_value=contact.phone_number,
-            )
+        if contact is None:
+            return  # the skeleton (or what was shown last) stays
+        if not self.built:
+            self._build()
+        name = contact.name or ""
+        self._show_avatar(name or contact.email or "", contact.thumbnail or "", contact.email or "")
+        self.name.set_text(name or view.t("CONTACT.UNNAMED"))
+        company = contact.additional_attributes.get("company_name")
+        has_company = isinstance(company, str) and bool(company)
+        self.company.set_text(company if isinstance(company, str) and has_company else "")
+        self.company.set_visibility(has_company)
+        self.blocked.set_visibility(contact.blocked is True)
+        self.edit.set_visibility(view.editable and self.on_edit is not None)
+        self.edit.set_enabled(not view.entry.saving)
+        self._show_detail(self.email, contact.email, contact.email)
+        self._show_detail(self.phone, format_phone_international(contact.phone_number), contact.phone_number)
 
-    def _avatar(self, name: str, thumbnail: str, email: str) -> None:
+    def _edit(self) -> None:
+        if self.on_edit is not None:
+            self.on_edit()
+
+    def _show_avatar(self, name: str, thumbnail: str, email: str) -> None:
+        """The photo, or the initials when there is none (or it failed); only switching between them rebuilds."""
         url = safe_http_url(thumbnail) if thumbnail else None
         alt = self.view.t("CONTACT.AVATAR_ALT", name=name or self.view.t("CONTACT.UNNAMED"))
-        if url and url != self.failed_thumbnail:
-            image = ui.image(url).classes("rounded-full w-16 h-16").props("no-spinner")
-            image.props["alt"] = alt
-            image.on("error", lambda: self._avatar_failed(url))
-            mark_id(image, "contact-avatar")
-            return
-        avatar = ui.avatar(color="primary", text_color="white", size="64px").props('role="img"')
-        with mark_id(aria(avatar, alt), "contact-initials"):
-            ui.label(initials(name, email)).props('aria-hidden="true"')
+        photo = url if url and url != self.failed_thumbnail else None
+        if photo is not None:
+            if not isinstance(self.avatar, ui.image):
+                self._clear_avatar()
+                with self.avatar_slot:
+                    image = ui.image(photo).classes("rounded-full w-16 h-16").props("no-spinner")
+                    image.on("error", lambda: self._avatar_failed(image.source))
+                    self.avatar = mark_id(image, "contact-avatar")
+            if self.avatar.source != photo:
+                self.avatar.set_source(photo)
+        else:
+            if not isinstance(self.avatar, ui.avatar):
+                self._clear_avatar()
+                with self.avatar_slot:
+                    self.avatar = ui.avatar(color="primary", text_color="white", size="64px").props('role="img"')
+                    mark_id(self.avatar, "contact-initials")
+                    with self.avatar:
+                        self.initials = ui.label().props('aria-hidden="true"')
+            if self.initials is not None:
+                self.initials.set_text(initials(name, email))
+        if self.avatar.props.get("alt" if photo else "aria-label") != alt:
+            self.avatar.props["alt" if photo else "aria-label"] = alt
+            self.avatar.update()
+
+    def _clear_avatar(self) -> None:
+        self.avatar_slot.clear()
+        self.avatar = None
+        self.initials = None
 
     def _avatar_failed(self, url: str) -> None:
         self.failed_thumbnail = url
         self.render()
 
-    def _detail(
-        self, icon: str, value: str | None, empty: str, copy_label: str, kind: str, copy_value: str | None = None
-    ) -> None:
+    def _detail(self, icon: str, empty: str, copy_label: str, kind: str) -> DetailRow:
         with ui.row().classes("items-center gap-2 w-full no-wrap"):
             ui.icon(icon, size="sm").classes(MUTED_TEXT).props('aria-hidden="true"')
-            if value:
-                # Left to right, but only as wide as the text, so in Arabic it stays next to its icon.
-                mark_id(ui.label(value), f"contact-{kind}").classes("ellipsis min-w-0").props('dir="ltr"')
-                ui.space()
-                text = copy_value or value
-                copy = ui.button(icon="content_copy", on_click=lambda: self._copy(text))
-                copy.props('flat round dense size="sm"')
-                mark_id(aria(copy, copy_label), f"copy-{kind}").tooltip(copy_label)
-            else:
-                mark_id(ui.label(empty), f"contact-{kind}-empty").classes(f"{MUTED_TEXT} italic grow")
+            # Left to right, but only as wide as the text, so in Arabic it stays next to its icon.
+            value = mark_id(ui.label(), f"contact-{kind}").classes("ellipsis min-w-0").props('dir="ltr"')
+            spacer = ui.space()
+            copy = ui.button(icon="content_copy").props('flat round dense size="sm"')
+            mark_id(aria(copy, copy_label), f"copy-{kind}").tooltip(copy_label)
+            empty_label = mark_id(ui.label(empty), f"contact-{kind}-empty")
+            row = DetailRow(value=value, spacer=spacer, copy=copy, empty=empty_label)
+            row.empty.classes(f"{MUTED_TEXT} italic grow")
+            copy.on_click(lambda: self._copy(row.copy_text))
+        return row
+
+    def _show_detail(self, row: DetailRow, text: str | None, copy_text: str | None) -> None:
+        row.value.set_text(text or "")
+        row.copy_text = copy_text or text or ""
+        row.value.set_visibility(bool(text))
+        row.spacer.set_visibility(bool(text))
+        row.copy.set_visibility(bool(text))
+        row.empty.set_visibility(not text)
 
     def _copy(self, text: str) -> None:
         ui.clipboard.write(text)

@@ -8,6 +8,7 @@ from typing import Any
 
 from nicegui import ui
 
+from api.models import Contact
 from api.validation import SOCIAL_NETWORKS
 from components.contact_view import ContactView, aria, mark_id
 from state import actions
@@ -62,6 +63,8 @@ class ContactEditForm:
         self.shown: dict[str, Any] = {}
         self.kinds = {field.path: field.kind for field in FIELDS}
         self.quiet_close = False
+        self.following = False  # an input is being set to a live change, not typed in
+        self.shown_contact: Contact | None = None
         # Escape (Quasar closes the dialog) cancels; a click beside the dialog must not lose the typing.
         self.dialog = ui.dialog().props("no-backdrop-dismiss")
         self.dialog.on_value_change(lambda e: None if e.value or self.quiet_close else self.cancel())
@@ -85,6 +88,7 @@ class ContactEditForm:
             return
         shown = contact.model_dump()
         self.shown = {field.path: get_path(shown, field.path) for field in FIELDS}
+        self.shown_contact = contact
         self.dialog.clear()
         self.inputs.clear()
         with self.dialog, mark_id(ui.card(), "edit-form").classes("w-full max-w-xl") as card:
@@ -106,6 +110,32 @@ class ContactEditForm:
                 mark_id(self.save_button, "edit-save")
         self._refresh_validity()
         self.dialog.open()
+
+    def sync(self) -> None:
+        """While open, inputs the agent has not typed in follow live changes, in place; typed ones stay as they are.
+
+        A live change to a field the agent typed in is a conflict, asked in the conflict dialog.
+        """
+        contact = self.view.contact
+        if not self.is_open or contact is None or contact is self.shown_contact:
+            return
+        self.shown_contact = contact
+        current = contact.model_dump()
+        draft = self.view.entry.draft
+        for field in FIELDS:
+            value = get_path(current, field.path)
+            if value == self.shown.get(field.path):
+                continue
+            self.shown[field.path] = value
+            element = self.inputs.get(field.path)
+            if element is None or field.path in draft:
+                continue
+            self.following = True
+            try:
+                element.value = form_value(field.kind, value)
+            finally:
+                self.following = False
+        self._refresh_validity()
 
     def _input(self, field: FormField) -> Any:
         view = self.view
@@ -151,6 +181,8 @@ class ContactEditForm:
         return self.view.error(problem) if problem else None
 
     def _changed(self, path: str, value: Any) -> None:
+        if self.following:
+            return
         actions.set_draft(self.view.store, self.view.contact_id, path, self._candidate(path, value))
         self._refresh_validity()
 

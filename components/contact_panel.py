@@ -12,7 +12,7 @@ from components.contact_conversation_history import ContactConversationHistory
 from components.contact_edit_form import ContactEditForm
 from components.contact_meta_information import ContactMetaInformation
 from components.contact_notes import ContactNotes
-from components.contact_view import MUTED_TEXT, ContactView, aria, mark_id
+from components.contact_view import MUTED_TEXT, ContactView, E, aria, mark_id
 from state import actions
 from state.actions import SaveOutcome
 
@@ -26,21 +26,27 @@ class ContactPanel:
         self.changed: Event[[]] = Event()
         self.root = mark_id(ui.column(), "contact-panel").classes("w-full gap-4 contact-panel")
         with self.root:
-            self.banner = ui.column().classes("w-full").props('aria-live="assertive"')
+            self.banner = mark_id(ui.column(), "contact-banner").classes("w-full").props('aria-live="assertive"')
+            # Banner parts, built when first needed and then shown, hidden and updated in place.
+            self.deleted_card: ui.card | None = None
+            self.load_error_card: ui.card | None = None
+            self.save_error_row: ui.row | None = None
+            self.saving_progress: ui.linear_progress | None = None
+            self.slow_status: ui.column | None = None
             self.sections = ui.column().classes("w-full gap-4")
         with self.sections:
-            with ui.card().classes("w-full").props("flat bordered"):
+            with mark_id(ui.card(), "section-basic-info").classes("w-full").props("flat bordered"):
                 self.edit_form = ContactEditForm(view, self._after_save)
                 self.basic = ContactBasicInfo(view, on_edit=self.edit_form.open)
-            with ui.card().classes("w-full").props("flat bordered"):
+            with mark_id(ui.card(), "section-meta").classes("w-full").props("flat bordered"):
                 self.meta = ContactMetaInformation(view)
             layout = "w-full gap-4" if compact else "w-full gap-4 lg:flex-nowrap"
             with ui.row().classes(layout):
-                with ui.card().classes("grow basis-80").props("flat bordered"):
+                with mark_id(ui.card(), "section-history").classes("grow basis-80").props("flat bordered"):
                     self.history = ContactConversationHistory(view)
-                with ui.card().classes("grow basis-80").props("flat bordered"):
+                with mark_id(ui.card(), "section-notes").classes("grow basis-80").props("flat bordered"):
                     self.notes = ContactNotes(view)
-            with ui.card().classes("w-full").props("flat bordered"):
+            with mark_id(ui.card(), "section-timeline").classes("w-full").props("flat bordered"):
                 self.timeline = ContactActivityTimeline(view)
         self.conflict = ConflictDialog(view, on_resolved=self._after_conflict)
         if seed is not None:
@@ -59,51 +65,10 @@ class ContactPanel:
             self.meta.render()
 
     def render(self) -> None:
+        """One render pass: the banner and every section update what changed, in place."""
         view = self.view
         entry = view.entry
-        self.banner.clear()
-        with self.banner:
-            if entry.deleted:
-                with (
-                    mark_id(ui.card(), "deleted-state")
-                    .classes("w-full bg-red-1 text-black")
-                    .props('flat bordered role="alert"')
-                ):
-                    ui.label(view.t("CONTACT.DELETED_TITLE")).classes("text-h6 text-negative")
-                    ui.label(view.t("CONTACT.DELETED_MESSAGE"))
-            elif entry.load_error and entry.server is None:
-                not_found = entry.load_error == "NOT_FOUND"
-                with mark_id(ui.card(), "load-error").classes("w-full").props('flat bordered role="alert"'):
-                    ui.label(view.t("CONTACT.NOT_FOUND" if not_found else "CONTACT.LOAD_FAILED")).classes("text-h6")
-                    if not not_found:
-                        ui.label(view.error(entry.load_error)).classes("text-caption")
-                        retry = ui.button(view.t("APP.RETRY"), on_click=self._reload).props("flat color=primary")
-                        mark_id(retry, "retry-load")
-            elif entry.save_error and not self.edit_form.is_open:
-                with (
-                    mark_id(ui.row(), "save-error")
-                    .classes("w-full items-center gap-2 bg-orange-1 text-black q-pa-sm rounded-borders")
-                    .props('role="alert"')
-                ):
-                    ui.icon("error_outline", color="negative").props('aria-hidden="true"')
-                    with ui.column().classes("grow gap-0"):
-                        ui.label(view.t("CONTACT.UPDATE_FAILED")).classes("text-weight-medium")
-                        ui.label(view.error(entry.save_error)).classes("text-caption")
-                    if entry.draft:
-                        retry = ui.button(view.t("APP.RETRY"), on_click=self._retry).props("flat color=primary")
-                        mark_id(retry, "retry-save").set_enabled(not entry.saving)
-                        edit = ui.button(view.t("CONTACT.EDIT"), on_click=self.edit_form.open).props("flat")
-                        mark_id(edit, "edit-again")
-                    dismiss = ui.button(icon="close", on_click=self._dismiss).props("flat round dense")
-                    mark_id(aria(dismiss, view.t("APP.CLOSE")), "dismiss-save-error")
-            if entry.saving:
-                mark_id(ui.linear_progress(show_value=False).props("indeterminate"), "saving")
-                if entry.slow:
-                    # Slow is shown as slow: the new value stays, pending, until the server tells the outcome.
-                    with mark_id(ui.column(), "save-slow").classes("w-full gap-0").props('role="status"'):
-                        ui.label(view.t("CONTACT.STILL_SAVING")).classes("text-weight-medium")
-                        if entry.checking:
-                            ui.label(view.t("CONTACT.CHECKING_SAVE")).classes(f"text-caption {MUTED_TEXT}")
+        self._render_banner()
         # A contact that could not be loaded has nothing to show but the banner (and its Retry).
         self.sections.visible = not (entry.load_error and entry.server is None)
         if entry.deleted:
@@ -112,11 +77,108 @@ class ContactPanel:
         else:
             self.root.classes(remove="opacity-80")
         self.basic.render()
+        self.edit_form.sync()
         self.meta.render()
         self.history.render()
         self.notes.render()
         self.timeline.render()
         self.conflict.sync()
+
+    def _render_banner(self) -> None:
+        """Show the one banner that fits the entry; each is built the first time it is needed, then reused."""
+        view = self.view
+        entry = view.entry
+        deleted = entry.deleted
+        load_error = not deleted and bool(entry.load_error) and entry.server is None
+        save_error = not deleted and not load_error and bool(entry.save_error) and not self.edit_form.is_open
+        if deleted and self.deleted_card is None:
+            self.deleted_card = self._place(self._build_deleted_card(), 0)
+        if self.deleted_card is not None:
+            self.deleted_card.set_visibility(deleted)
+        if load_error and self.load_error_card is None:
+            self.load_error_card = self._place(self._build_load_error_card(), 1)
+        if self.load_error_card is not None:
+            self.load_error_card.set_visibility(load_error)
+            if load_error:
+                not_found = entry.load_error == "NOT_FOUND"
+                self.load_error_title.set_text(view.t("CONTACT.NOT_FOUND" if not_found else "CONTACT.LOAD_FAILED"))
+                self.load_error_detail.set_text("" if not_found else view.error(entry.load_error))
+                self.load_error_detail.set_visibility(not not_found)
+                self.retry_load.set_visibility(not not_found)
+        if save_error and self.save_error_row is None:
+            self.save_error_row = self._place(self._build_save_error_row(), 2)
+        if self.save_error_row is not None:
+            self.save_error_row.set_visibility(save_error)
+            if save_error:
+                self.save_error_detail.set_text(view.error(entry.save_error))
+                self.retry_save.set_visibility(bool(entry.draft))
+                self.retry_save.set_enabled(not entry.saving)
+                self.edit_again.set_visibility(bool(entry.draft))
+        if entry.saving and self.saving_progress is None:
+            with self.banner:
+                self.saving_progress = mark_id(ui.linear_progress(show_value=False).props("indeterminate"), "saving")
+            self._place(self.saving_progress, 3)
+        if self.saving_progress is not None:
+            self.saving_progress.set_visibility(entry.saving)
+        slow = entry.saving and entry.slow
+        if slow and self.slow_status is None:
+            self.slow_status = self._place(self._build_slow_status(), 4)
+        if self.slow_status is not None:
+            # Slow is shown as slow: the new value stays, pending, until the server tells the outcome.
+            self.slow_status.set_visibility(slow)
+            self.checking_label.set_visibility(slow and entry.checking)
+
+    def _place(self, part: E, rank: int) -> E:
+        """Put a newly built banner part in its place: the alert (rank 0-2), the progress (3), "Still saving..." (4)."""
+        earlier = [self.deleted_card, self.load_error_card, self.save_error_row, self.saving_progress][:rank]
+        part.move(self.banner, target_index=sum(1 for built in earlier if built is not None))
+        return part
+
+    def _build_deleted_card(self) -> ui.card:
+        view = self.view
+        with self.banner:
+            card = mark_id(ui.card(), "deleted-state").classes("w-full bg-red-1 text-black")
+            with card.props('flat bordered role="alert"'):
+                ui.label(view.t("CONTACT.DELETED_TITLE")).classes("text-h6 text-negative")
+                ui.label(view.t("CONTACT.DELETED_MESSAGE"))
+        return card
+
+    def _build_load_error_card(self) -> ui.card:
+        view = self.view
+        with (
+            self.banner,
+            mark_id(ui.card(), "load-error").classes("w-full").props('flat bordered role="alert"') as card,
+        ):
+            self.load_error_title = ui.label().classes("text-h6")
+            self.load_error_detail = ui.label().classes("text-caption")
+            retry = ui.button(view.t("APP.RETRY"), on_click=self._reload).props("flat color=primary")
+            self.retry_load = mark_id(retry, "retry-load")
+        return card
+
+    def _build_save_error_row(self) -> ui.row:
+        view = self.view
+        with self.banner:
+            row = mark_id(ui.row(), "save-error")
+            row.classes("w-full items-center gap-2 bg-orange-1 text-black q-pa-sm rounded-borders")
+            with row.props('role="alert"'):
+                ui.icon("error_outline", color="negative").props('aria-hidden="true"')
+                with ui.column().classes("grow gap-0"):
+                    ui.label(view.t("CONTACT.UPDATE_FAILED")).classes("text-weight-medium")
+                    self.save_error_detail = ui.label().classes("text-caption")
+                retry = ui.button(view.t("APP.RETRY"), on_click=self._retry).props("flat color=primary")
+                self.retry_save = mark_id(retry, "retry-save")
+                edit = ui.button(view.t("CONTACT.EDIT"), on_click=self.edit_form.open).props("flat")
+                self.edit_again = mark_id(edit, "edit-again")
+                dismiss = ui.button(icon="close", on_click=self._dismiss).props("flat round dense")
+                mark_id(aria(dismiss, view.t("APP.CLOSE")), "dismiss-save-error")
+        return row
+
+    def _build_slow_status(self) -> ui.column:
+        view = self.view
+        with self.banner, mark_id(ui.column(), "save-slow").classes("w-full gap-0").props('role="status"') as status:
+            ui.label(view.t("CONTACT.STILL_SAVING")).classes("text-weight-medium")
+            self.checking_label = ui.label(view.t("CONTACT.CHECKING_SAVE")).classes(f"text-caption {MUTED_TEXT}")
+        return status
 
     def _after_save(self, outcome: SaveOutcome) -> None:
         view = self.view
@@ -142,7 +204,7 @@ class ContactPanel:
             if outcome.status == "invalid":
                 self.edit_form.open()
 
-        # Not the clicked button's slot: the banner (and the button) is rebuilt before the outcome is known.
+        # Not the clicked button's slot: the answer may come after the page (and its banner) is gone.
         with self.root:
             view.run(retry)
 
