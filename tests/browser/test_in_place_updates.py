@@ -11,6 +11,7 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
+from api.validation import format_phone_international
 from tests.browser.chromium import OpenAgent
 from tests.browser.contact_page import ContactPage
 from tests.servers import RunningServer
@@ -55,7 +56,7 @@ def edit(fields: dict[str, Any], testid: str, text: str | None, *touches: str) -
     return RemoteEdit(send=put(fields), testid=testid, text=text, touches=frozenset(touches))
 
 
-def twenty_edits() -> list[RemoteEdit]:
+def twenty_edits(contact_id: int) -> list[RemoteEdit]:
     """Name, email, phone, company, two custom attributes and the blocked flag, in turn (each one event)."""
     basic, meta = "section-basic-info", "section-meta"
     edits: list[RemoteEdit] = []
@@ -63,8 +64,10 @@ def twenty_edits() -> list[RemoteEdit]:
         edits.append(edit({"name": f"In Place {n}"}, "contact-name", f"In Place {n}", basic))
         if n == 4:
             break
-        edits.append(edit({"email": f"in-place-{n}@example.com"}, "contact-email", f"in-place-{n}@example.com", basic))
-        edits.append(edit({"phone_number": f"+44207946010{n}"}, "contact-phone", f"+44 20 7946 010{n}", basic))
+        email = f"in-place-{contact_id}-{n}@example.com"  # emails and phone numbers are unique in an account
+        edits.append(edit({"email": email}, "contact-email", email, basic))
+        phone = f"+44207{contact_id % 10_000:04d}{n:03d}"
+        edits.append(edit({"phone_number": phone}, "contact-phone", format_phone_international(phone) or phone, basic))
         company = f"Company {n}"
         edits.append(
             edit({"additional_attributes": {"company_name": company}}, "contact-company", company, basic, meta)
@@ -100,7 +103,7 @@ async def apply_remote_edits(
     """Send the twenty edits one by one; each tab shows each one. Returns the section ids before and after each."""
     record = []
     before = [await section_ids(view.page) for view in views]
-    for edit in twenty_edits():
+    for edit in twenty_edits(contact_id):
         entries = await views[0].page.locator(TIMELINE_ENTRIES).count()
         await edit.send(api, contact_id)
         for view in views:
@@ -133,7 +136,7 @@ async def test_twenty_remote_edits_reach_five_tabs_and_basic_info_and_banner_kee
     # And at the end every tab shows every last value.
     for view in views:
         await expect(view.name).to_have_text("In Place 4")
-        await expect(view.testid("contact-email")).to_have_text("in-place-3@example.com")
+        await expect(view.testid("contact-email")).to_have_text(f"in-place-{contact['id']}-3@example.com")
         await expect(view.testid("contact-company")).to_have_text("Company 3")
         await expect(view.testid("attribute-value-account_manager")).to_have_text("Manager 3")
         await expect(view.testid("blocked-badge")).to_be_hidden()
