@@ -8,7 +8,7 @@ from nicegui.testing import User
 from api.client import Credentials
 from state.session import current_registry
 from tests.servers import RunningServer
-from tests.ui.interaction import eventually, shown, wait_for
+from tests.ui.interaction import act, eventually, shown, wait_for
 
 ADA = 1
 
@@ -46,3 +46,16 @@ async def test_a_timeline_loading_flip_keeps_its_entries(agent: User, api_server
     await eventually(lambda: entries[0].is_deleted or not spinning(agent))
     assert not element.is_deleted and not any(entry.is_deleted for entry in entries)
     assert entries_of(element) == entries
+
+
+async def test_paging_the_timeline_appends_entries(agent: User) -> None:
+    await agent.open(f"/contacts/{ADA}")
+    await wait_for(agent, "timeline-note_added")
+    element = await wait_for(agent, "activity-timeline", kind=ui.timeline)
+    first_page = await eventually(lambda: entries_of(element) if len(entries_of(element)) == 25 else None)
+
+    act(agent, await wait_for(agent, "timeline-load-more")).click()
+    await eventually(lambda: len(entries_of(element)) > 25)
+    assert not element.is_deleted
+    assert entries_of(element)[:25] == first_page
+    assert not any(entry.is_deleted for entry in first_page)
