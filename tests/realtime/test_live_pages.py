@@ -54,4 +54,4 @@ async def test_a_delete_puts_the_other_agents_page_in_the_deleted_state(app: App
         answer = httpx.delete(f"{app.url}/api/v1/accounts/1/contacts/{created['id']}", headers=app.admin_headers())
         assert answer.status_code == 200
         await expect(watcher.get_by_test_id("deleted-state")).to_be_visible(timeout=10_000)
-        await expect(watcher.get_by_test_id("edit-contact")).to_have_count(0)
+        await expect(watcher.get_by_test_id("edit-contact")).to_be_hidden()

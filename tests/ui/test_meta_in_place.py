@@ -58,6 +58,7 @@ async def test_remote_changes_touch_only_their_rows(agent: User, api_server: Run
     ).raise_for_status()
     await open_contact(agent, contact["id"])
     await wait_for(agent, "label-vip", kind=ui.chip)
+    await wait_for(agent, "attribute-edit-seats")  # the definitions arrived: the rows are typed and final
     before = keyed_ids(agent)
     assert {"attribute-seats", "attribute-region", "label-vip", "social-github"} <= set(before)
 
