@@ -45,7 +45,6 @@ from state.store import (
 )
 
 log = logging.getLogger(__name__)
-LIST_CHANNEL = 0  # listeners of contact lists: any contact created, changed or deleted
 EVENT_FIELDS = (
     "name",
     "email",
@@ -538,7 +537,6 @@ def _confirm_saved(
             entry.draft.pop(path, None)
             entry.draft_base.pop(path, None)
     track(store, "contact_updated", {"contact_id": contact_id, "fields_updated": _top_fields(paths)})
-    store.notify(LIST_CHANNEL)
     return SaveOutcome(status="saved", fields=paths)
 
 
@@ -812,7 +810,6 @@ def mark_deleted(store: ContactStore, contact_id: int, merged_into: int | None =
     store.contact_changed(contact_id)
     entry.conflict = None
     store.notify(contact_id)
-    store.notify(LIST_CHANNEL)
 
 
 def apply_event(store: ContactStore, event: str, data: dict[str, Any], account_id: int | None = None) -> None:
@@ -831,15 +828,10 @@ def apply_event(store: ContactStore, event: str, data: dict[str, Any], account_i
     if event == "contact.deleted":
         if incoming.id in store.contacts_by_id:
             mark_deleted(store, incoming.id)
-        store.notify(LIST_CHANNEL)
-        return
-    if event == "contact.created":
-        store.notify(LIST_CHANNEL)
         return
     if event not in {"contact.updated", "contact.merged"}:
-        return
+        return  # contact.created concerns only the lists (state.contact_lists)
     entry = store.contacts_by_id.get(incoming.id)
-    store.notify(LIST_CHANNEL)
     if entry is None or entry.server is None:
         return
     merged = dict(entry.server)
