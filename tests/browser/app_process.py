@@ -42,7 +42,7 @@ def _login_page_answers(url: str) -> bool:
         return False
 
 
-def start_app(workdir: Path, timeout: float = 60.0) -> AppProcess:
+def start_app(workdir: Path, timeout: float = 60.0, module: str = "main") -> AppProcess:
     """Start `python -m main` with demo data and wait until it serves `/login` and the demo sign-ins work.
 
     NiceGUI runs startup handlers (here: migration and demo seed) as background tasks, so the
@@ -52,7 +52,7 @@ def start_app(workdir: Path, timeout: float = 60.0) -> AppProcess:
     database = workdir / "db.sqlite"
     app = AppProcess(
         database_url=f"sqlite+aiosqlite:///{database}",
-        module="main",
+        module=module,
         log_path=workdir / "app.log",
         extra_env={
             "STORAGE_SECRET": "test",

@@ -7,7 +7,6 @@ the server answered: the only ones after the page is loaded must be the test's o
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser.app_process import AppProcess
+from tests.browser.app_process import AppProcess, start_app
 from tests.browser.chromium import ADMIN, sign_in
 from tests.servers import RunningServer
 
@@ -30,36 +29,11 @@ API_REQUEST = re.compile(r'"(GET|POST|PUT|PATCH|DELETE) (/api/v1/[^ ]*) HTTP/1\.
 @pytest.fixture(scope="module")
 def logged_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
     """The app with uvicorn's access log in its log file."""
-    workdir = tmp_path_factory.mktemp("lists-app")
-    app = AppProcess(
-        database_url=f"sqlite+aiosqlite:///{workdir / 'db.sqlite'}",
-        module="tests.browser.access_logged_main",
-        log_path=workdir / "app.log",
-        extra_env={
-            "STORAGE_SECRET": "test",
-            "ANALYTICS_SINK": str(workdir / "a.jsonl"),
-            "NICEGUI_STORAGE_PATH": str(workdir / "nicegui"),
-            "KIOSK_EMAIL": "",
-            "KIOSK_PASSWORD": "",
-        },
-    )
+    app = start_app(tmp_path_factory.mktemp("lists-app"), module="tests.browser.access_logged_main")
     try:
-        app.start()
-        deadline = time.monotonic() + 60
-        while not signed_in(app):  # the demo seed runs after the port answers
-            assert time.monotonic() < deadline, f"the demo agents never appeared; see {app.log_path}"
-            time.sleep(0.2)
         yield app
     finally:
         app.stop()
-
-
-def signed_in(app: AppProcess) -> bool:
-    try:
-        app.sign_in(ADMIN)
-    except httpx.HTTPError:
-        return False
-    return True
 
 
 @pytest_asyncio.fixture(loop_scope="session")
