@@ -263,9 +263,19 @@ async def fetch_timeline(store: ContactStore, client: ChatwootClient, contact_id
             timeline.events = derived_timeline(store, contact_id)
             timeline.count = len(timeline.events)
         else:
+            if more:
+                # New events since the last read shift the pages: skip what is already shown.
+                known = {event.id for event in timeline.events}
+                timeline.events = [*timeline.events, *(e for e in page.events if e.id not in known)]
+                timeline.page = page.page
+            elif timeline.from_server and timeline.page > 1:
+                # A refresh reads the newest page; the older pages the agent already opened stay.
+                fresh = {event.id for event in page.events}
+                timeline.events = [*page.events, *(e for e in timeline.events if e.id not in fresh)]
+            else:
+                timeline.events = page.events
+                timeline.page = page.page
             timeline.from_server = True
-            timeline.events = [*timeline.events, *page.events] if more else page.events
-            timeline.page = page.page
             timeline.count = page.count
         timeline.error = None
         timeline.loaded = True

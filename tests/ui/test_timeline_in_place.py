@@ -8,7 +8,7 @@ from nicegui.testing import User
 from api.client import Credentials
 from state.session import current_registry
 from tests.servers import RunningServer
-from tests.ui.interaction import act, eventually, shown, wait_for
+from tests.ui.interaction import act, eventually, shown, update_as, wait_for
 
 ADA = 1
 
@@ -59,3 +59,21 @@ async def test_paging_the_timeline_appends_entries(agent: User) -> None:
     assert not element.is_deleted
     assert entries_of(element)[:25] == first_page
     assert not any(entry.is_deleted for entry in first_page)
+
+
+async def test_a_live_change_keeps_the_pages_already_opened(
+    agent: User, api_server: RunningServer, make_contact
+) -> None:
+    """A remote edit re-reads the newest page of the trail; the older pages the agent opened stay."""
+    contact = make_contact(name="Busy Trail")
+    for round_ in range(30):
+        update_as(api_server, "agent", contact["id"], custom_attributes={"round": round_})
+    await agent.open(f"/contacts/{contact['id']}")
+    element = await wait_for(agent, "activity-timeline", kind=ui.timeline)
+    await eventually(lambda: len(entries_of(element)) == 25)
+    act(agent, await wait_for(agent, "timeline-load-more")).click()
+    await eventually(lambda: len(entries_of(element)) == 31)  # 30 changes and "created"
+
+    update_as(api_server, "agent", contact["id"], custom_attributes={"round": 99})
+    await eventually(lambda: len(entries_of(element)) == 32)
+    assert not shown(agent, "timeline-load-more")
