@@ -33,10 +33,10 @@ def safe_next(target: str | None) -> str:
 CREDENTIALS_KEY = "token"  # where a browser's credentials live in its server-side user storage
 
 
-def remember_sign_in(session: AgentSession) -> None:
-    """Keep the session's credentials in this browser's server-side storage (never in the browser)."""
-    if session.credentials is not None:
-        app.storage.user[CREDENTIALS_KEY] = session.credentials.stored()
+def remember_sign_in(credentials: Credentials | None) -> None:
+    """Keep a sign-in's credentials in this browser's server-side storage (never in the browser)."""
+    if credentials is not None:
+        app.storage.user[CREDENTIALS_KEY] = credentials.stored()
 
 
 async def agent_session(settings: Settings) -> AgentSession | None:
@@ -58,7 +58,7 @@ async def agent_session(settings: Settings) -> AgentSession | None:
             )
         except ApiError:
             return None
-        remember_sign_in(session)
+        remember_sign_in(session.credentials)
         return session
     return None
 

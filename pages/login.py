@@ -16,7 +16,7 @@ from api.errors import ApiError, NetworkError, RateLimited, Unauthorized
 from api.settings import Settings
 from components.contact_view import MUTED_TEXT, mark_id
 from components.page_frame import SIGN_OUT_PATH, page_frame
-from pages.access import CREDENTIALS_KEY, agent_session, page_locale, safe_next, sign_out
+from pages.access import agent_session, page_locale, remember_sign_in, safe_next, sign_out
 from pages.hardening import TrustedOrigins
 from state.i18n import t
 from state.session import AgentSession, current_registry
@@ -24,6 +24,7 @@ from state.session import AgentSession, current_registry
 CARRIED_PREFERENCES = ("locale", "dark")  # what a browser chose before signing in, kept in the new session
 TICKET_LIFETIME = 60.0  # seconds the browser has to come and take its sign-in
 DEMO_EMAIL = "admin@acme.test"
+DEMO_PASSWORD = "admin-demo-2026"
 
 
 @dataclass(kw_only=True, slots=True)
@@ -61,7 +62,6 @@ class SignInTickets:
 
 
 tickets = SignInTickets()
-DEMO_PASSWORD = "admin-demo-2026"
 
 
 def register(settings: Settings) -> None:
@@ -95,7 +95,7 @@ def register(settings: Settings) -> None:
         # NiceGUI creates a session's user storage when its first request arrives; this request brings the id.
         await app.storage._create_user_storage(request.session["id"])
         app.storage.user.update(preferences)
-        app.storage.user[CREDENTIALS_KEY] = taken.credentials.stored()
+        remember_sign_in(taken.credentials)
         return RedirectResponse(taken.target, status_code=303)
 
     @ui.page("/login")
