@@ -38,6 +38,18 @@ class AppProcess:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
+    @classmethod
+    def in_directory(cls, directory: Path, **env: str) -> AppProcess:
+        """The app on a fresh SQLite file and storage of its own under `directory`, logging to `app.log` there."""
+        scratch = {
+            "DATABASE_URL": f"sqlite+aiosqlite:///{directory / 'contacts.db'}",
+            "ANALYTICS_SINK": str(directory / "analytics.jsonl"),
+            "NICEGUI_STORAGE_PATH": str(directory / "nicegui"),
+            "KIOSK_EMAIL": "",
+            "KIOSK_PASSWORD": "",
+        }
+        return cls(env={**scratch, **env}, log_path=directory / "app.log")
+
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"

@@ -57,19 +57,12 @@ def assert_hardened(response: httpx.Response) -> dict[str, list[str]]:
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
     tmp = tmp_path_factory.mktemp("headers-app")
-    app = AppProcess(
-        env={
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'contacts.db'}",
-            "ANALYTICS_SINK": str(tmp / "analytics.jsonl"),
-            "NICEGUI_STORAGE_PATH": str(tmp / "nicegui"),
-            "FRAME_ANCESTORS": PORTAL,
-            "ALLOWED_ORIGINS": PORTAL,
-            # As behind a TLS-terminating proxy on loopback, which says so with X-Forwarded-Proto.
-            "FORWARDED_ALLOW_IPS": "127.0.0.1",
-            "KIOSK_EMAIL": "",
-            "KIOSK_PASSWORD": "",
-        },
-        log_path=tmp / "app.log",
+    app = AppProcess.in_directory(
+        tmp,
+        FRAME_ANCESTORS=PORTAL,
+        ALLOWED_ORIGINS=PORTAL,
+        # As behind a TLS-terminating proxy on loopback, which says so with X-Forwarded-Proto.
+        FORWARDED_ALLOW_IPS="127.0.0.1",
     ).start()
     try:
         yield app.wait_for_demo_data()

@@ -42,18 +42,11 @@ TIMED_OUT = b"HTTP/1.1 408 "
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
     tmp = tmp_path_factory.mktemp("slow-clients-app")
-    app = AppProcess(
-        env={
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'contacts.db'}",
-            "ANALYTICS_SINK": str(tmp / "analytics.jsonl"),
-            "NICEGUI_STORAGE_PATH": str(tmp / "nicegui"),
-            "HEADER_READ_TIMEOUT": str(HEADER_TIMEOUT),
-            "BODY_READ_TIMEOUT": str(BODY_TIMEOUT),
-            "CABLE_SUBSCRIBE_TIMEOUT": str(CABLE_TIMEOUT),
-            "KIOSK_EMAIL": "",
-            "KIOSK_PASSWORD": "",
-        },
-        log_path=tmp / "app.log",
+    app = AppProcess.in_directory(
+        tmp,
+        HEADER_READ_TIMEOUT=str(HEADER_TIMEOUT),
+        BODY_READ_TIMEOUT=str(BODY_TIMEOUT),
+        CABLE_SUBSCRIBE_TIMEOUT=str(CABLE_TIMEOUT),
     ).start()
     try:
         yield app.wait_for_demo_data()

@@ -55,15 +55,7 @@ def test_connected_mode_needs_a_secret_of_its_own(tmp_path: Path) -> None:
 
 def started_log(tmp_path: Path, **env: str) -> str:
     """What the app logged by the time it served its sign-in page."""
-    app = AppProcess(
-        env={
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'contacts.db'}",
-            "ANALYTICS_SINK": "",
-            "NICEGUI_STORAGE_PATH": str(tmp_path / "nicegui"),
-            **env,
-        },
-        log_path=tmp_path / "app.log",
-    )
+    app = AppProcess.in_directory(tmp_path, **env)
     app.start()
     try:
         return app.log_path.read_text()
