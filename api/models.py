@@ -74,14 +74,6 @@ class Performer(ContractModel):
     type: str | None = None
 
 
-class ContactEventData(Contact):
-    """The `data` of a contact.* websocket event: a contact without times, plus who did it."""
-
-    account_id: int | None = None
-    type: str | None = None
-    performer: Performer | None = None
-
-
 class Sender(ContractModel):
     id: int | None = None
     name: str | None = None
@@ -177,6 +169,23 @@ class ContactEvent(ContractModel):
     new_value: Any = None
     performer: Performer | None = None
     created_at: UnixTime = None
+
+
+class ContactEventData(Contact):
+    """The `data` of a contact.* websocket event: a contact without times, plus who did it.
+
+    Extensions of the embedded server: `activity`, the entries the change added to the contact's trail;
+    on `contact.activity` (labels or notes changed) also the contact's `labels` now, the `note` added or
+    the `deleted_note_id`.
+    """
+
+    account_id: int | None = None
+    type: str | None = None
+    performer: Performer | None = None
+    activity: list[ContactEvent] | None = None
+    labels: list[str] | None = None
+    note: Note | None = None
+    deleted_note_id: int | None = None
 
 
 class AccountMembership(ContractModel):

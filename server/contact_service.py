@@ -25,7 +25,7 @@ from server.auth import Caller
 from server.errors import ApiProblem
 from server.models import now
 from server.runtime import ServerRuntime
-from server.serializers import contact_event_json, contact_json
+from server.serializers import contact_activity_json, contact_event_json, contact_json, performer_json
 
 UNIQUE_FIELDS = ("email", "phone_number", "identifier")
 UPDATE_DEADLINE = 15.0  # seconds a write without If-Match keeps re-applying itself under contention
@@ -146,20 +146,41 @@ def record(
     field: str | None = None,
     old: Any = None,
     new: Any = None,
-) -> None:
+) -> models.ContactEvent:
     """Add one entry to the contact's activity trail (committed with the change it describes)."""
-    session.add(
-        models.ContactEvent(
-            account_id=account_id,
-            contact_id=contact_id,
-            kind=kind,
-            field=field,
-            old_value=old,
-            new_value=new,
-            agent_id=caller.agent.id if caller else None,
-            created_at=now(),
-        )
+    event = models.ContactEvent(
+        account_id=account_id,
+        contact_id=contact_id,
+        kind=kind,
+        field=field,
+        old_value=old,
+        new_value=new,
+        agent_id=caller.agent.id if caller else None,
+        created_at=now(),
     )
+    session.add(event)
+    return event
+
+
+async def publish_activity(
+    runtime: ServerRuntime, caller: Caller, contact_id: int, recorded: list[models.ContactEvent], **extra: Any
+) -> None:
+    """Tell the account's agents what a change of labels or notes added to the contact's trail.
+
+    `contact.activity` is an extension (Chatwoot sends no event for these); `extra` is what changed
+    (`labels`, `note`, `deleted_note_id`), so open pages show it without reading it again.
+    """
+    if not runtime.extensions or not recorded:
+        return
+    data = {
+        "id": contact_id,
+        "account_id": caller.account_id,
+        "type": "contact",
+        "performer": performer_json(caller.agent),
+        "activity": [contact_activity_json(event, caller.agent) for event in recorded],
+        **extra,
+    }
+    await runtime.bus.publish(caller.account_id, "contact.activity", data)
 
 
 async def update_contact(
@@ -215,8 +236,10 @@ async def update_contact(
                 if time.monotonic() > deadline:
                     break
                 continue
-            for field, (old, new) in changes.items():
+            recorded = [
                 record(session, caller, contact.id, contact.account_id, "updated", field, old, new)
+                for field, (old, new) in changes.items()
+            ]
             try:
                 await session.commit()
             except IntegrityError as error:
@@ -224,7 +247,10 @@ async def update_contact(
                 raise taken_problem(error) from error
             contact = await find_contact(session, caller.account_id, contact_id)
             payload = await contact_payload(session, contact)
-        await runtime.bus.publish(caller.account_id, "contact.updated", contact_event_json(contact, caller.agent))
+        data = contact_event_json(contact, caller.agent)
+        if runtime.extensions:
+            data["activity"] = [contact_activity_json(event, caller.agent) for event in recorded]
+        await runtime.bus.publish(caller.account_id, "contact.updated", data)
         return contact, payload
     raise ApiProblem(503, {"error": "The contact is being changed too often; try again"})
 

@@ -174,7 +174,7 @@ class RedisEventBus:
                     await pubsub.ping()
         finally:
             with contextlib.suppress(Exception):
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                await pubsub.aclose()
             with contextlib.suppress(Exception):
                 await client.aclose()
 

@@ -222,8 +222,12 @@ def attribute_definition_json(definition: models.CustomAttributeDefinition) -> d
     }
 
 
-def contact_activity_json(event: models.ContactEvent) -> dict[str, Any]:
-    """One entry of `GET /contacts/{id}/events` (an extension)."""
+def contact_activity_json(event: models.ContactEvent, performer: models.Agent | None = None) -> dict[str, Any]:
+    """One entry of `GET /contacts/{id}/events` (an extension).
+
+    `performer`: the agent who just made the change, for an entry whose `agent` relationship is not loaded.
+    """
+    agent = performer if performer is not None else event.agent
     return {
         "id": event.id,
         "contact_id": event.contact_id,
@@ -231,6 +235,6 @@ def contact_activity_json(event: models.ContactEvent) -> dict[str, Any]:
         "field": event.field,
         "old_value": event.old_value,
         "new_value": event.new_value,
-        "performer": {"id": event.agent.id, "name": event.agent.name, "type": "user"} if event.agent else None,
+        "performer": {"id": agent.id, "name": agent.name, "type": "user"} if agent else None,
         "created_at": event.created_at,
     }

@@ -263,20 +263,25 @@ async def fetch_timeline(store: ContactStore, client: ChatwootClient, contact_id
             timeline.events = derived_timeline(store, contact_id)
             timeline.count = len(timeline.events)
         else:
+            arrived_live = 0
             if more:
                 # New events since the last read shift the pages: skip what is already shown.
                 known = {event.id for event in timeline.events}
                 timeline.events = [*timeline.events, *(e for e in page.events if e.id not in known)]
                 timeline.page = page.page
-            elif timeline.from_server and timeline.page > 1:
-                # A refresh reads the newest page; the older pages the agent already opened stay.
-                fresh = {event.id for event in page.events}
-                timeline.events = [*page.events, *(e for e in timeline.events if e.id not in fresh)]
             else:
-                timeline.events = page.events
-                timeline.page = page.page
+                # A read of the newest page: entries that arrived live since it was read stay on top of it,
+                # and the older pages the agent already opened stay under it.
+                newest = max((event.id for event in page.events), default=0)
+                fetched = {event.id for event in page.events}
+                newer = [e for e in timeline.events if e.id > newest] if timeline.from_server else []
+                older = [e for e in timeline.events if e.id < newest and e.id not in fetched]
+                keep_older = timeline.from_server and timeline.page > 1
+                timeline.events = [*newer, *page.events, *(older if keep_older else [])]
+                timeline.page = max(timeline.page, page.page) if keep_older else page.page
+                arrived_live = len(newer)
+            timeline.count = page.count + arrived_live
             timeline.from_server = True
-            timeline.count = page.count
         timeline.error = None
         timeline.loaded = True
     except ApiError as error:
@@ -672,6 +677,7 @@ async def set_labels(store: ContactStore, client: ChatwootClient, contact_id: in
     previous = entry.labels
     entry.labels = list(labels)
     entry.labels_error = None
+    entry.labels_saving += 1
     store.notify(contact_id)
     try:
         try:
@@ -693,6 +699,8 @@ async def set_labels(store: ContactStore, client: ChatwootClient, contact_id: in
         entry.labels_error = error_code(error)
         store.notify(contact_id)
         return False
+    finally:
+        entry.labels_saving -= 1
     store.notify(contact_id)
     await _refresh_timeline(store, client, contact_id)
     return True
@@ -835,6 +843,11 @@ def apply_event(store: ContactStore, event: str, data: dict[str, Any], account_i
         return
     if account_id is not None and incoming.account_id not in (None, account_id):
         return
+    if incoming.activity is not None:
+        add_timeline_entries(store, incoming.id, incoming.activity)
+    if event == "contact.activity":
+        take_activity(store, incoming)
+        return
     if event == "contact.deleted":
         if incoming.id in store.contacts_by_id:
             mark_deleted(store, incoming.id)
@@ -851,6 +864,47 @@ def apply_event(store: ContactStore, event: str, data: dict[str, Any], account_i
     performer = incoming.performer.name if incoming.performer else None
     if take_server_contact(store, incoming.id, merged, performer=performer):
         store.notify(incoming.id)  # an echo of what this agent already shows changes nothing on screen
+
+
+def add_timeline_entries(store: ContactStore, contact_id: int, entries: list[ContactEvent]) -> None:
+    """Entries a live event added to a contact's trail go on top of it, with no read of `/events`.
+
+    A trail still loading keeps them too: the page it reads is merged under them (see `fetch_timeline`).
+    """
+    timeline = store.timeline_by_contact.get(contact_id)
+    if timeline is None or not timeline.from_server or not (timeline.loaded or timeline.loading):
+        return
+    known = {event.id for event in timeline.events}
+    fresh = sorted((event for event in entries if event.id not in known), key=lambda event: event.id, reverse=True)
+    if not fresh:
+        return
+    timeline.events = [*fresh, *timeline.events]
+    if timeline.count is not None:
+        timeline.count += len(fresh)
+    store.notify(contact_id)
+
+
+def take_activity(store: ContactStore, incoming: ContactEventData) -> None:
+    """Another agent's (or this agent's other tab's) labels or notes change, shown where they are loaded."""
+    entry = store.contacts_by_id.get(incoming.id)
+    if entry is None:
+        return
+    changed = False
+    labels = incoming.labels
+    if labels is not None and entry.labels is not None and not entry.labels_saving and entry.labels != labels:
+        entry.labels = list(labels)
+        changed = True
+    if entry.notes is not None:
+        note = incoming.note
+        if note is not None and all(known.id != note.id for known in entry.notes):
+            entry.notes = sorted([note, *entry.notes], key=lambda n: (n.created_at or 0, n.id), reverse=True)
+            changed = True
+        gone = incoming.deleted_note_id
+        if gone is not None and any(known.id == gone for known in entry.notes):
+            entry.notes = [known for known in entry.notes if known.id != gone]
+            changed = True
+    if changed:
+        store.notify(incoming.id)
 
 
 def take_server_contact(store: ContactStore, contact_id: int, contact: dict[str, Any], performer: str | None) -> bool:
@@ -897,9 +951,14 @@ def take_server_contact(store: ContactStore, contact_id: int, contact: dict[str,
 
 
 async def refresh_open_timeline(store: ContactStore, client: ChatwootClient, event: str, data: dict[str, Any]) -> None:
-    """After a live change to a contact on screen, its activity trail gains the entry: read it again."""
+    """After a live change to a contact on screen, its activity trail gains the entry: read it again.
+
+    Not when the event brought the entries itself (`activity`, the embedded server's extension).
+    """
     contact_id = data.get("id")
-    live_change = event in {"contact.updated", "contact.merged"} and isinstance(contact_id, int)
+    live_change = (
+        event in {"contact.updated", "contact.merged"} and isinstance(contact_id, int) and "activity" not in data
+    )
     if live_change and contact_id in store.open_contact_ids():
         await _refresh_timeline(store, client, int(contact_id))
 

@@ -101,6 +101,8 @@ class ContactEntry:
     last_performer: str | None = None
     labels: list[str] | None = None
     labels_error: str | None = None
+    # This agent's label saves in flight: a live labels event does not overwrite what they will answer.
+    labels_saving: int = 0
     notes: list[Note] | None = None
     notes_error: str | None = None
     # Note texts whose POST got no answer and did not show in time -> ids of the notes there before it.

@@ -28,7 +28,7 @@ from server.errors import ApiProblem, ContractRoute
 from server.models import now
 from server.routes.params import MAX_ID, PageNumber, RowId
 from server.runtime import runtime_of
-from server.serializers import contact_event_json
+from server.serializers import contact_activity_json, contact_event_json
 
 router = APIRouter(prefix="/api/v1/accounts/{account_id}", route_class=ContractRoute, tags=["contacts"])
 PAGE_SIZE = 15
@@ -259,22 +259,18 @@ async def destroy_custom_attributes(
                 .where(models.Contact.id == contact.id)
                 .values(custom_attributes=current, version=models.Contact.version + 1, updated_at=now())
             )
-            for key, old in removed.items():
-                record(
-                    session,
-                    caller,
-                    contact.id,
-                    caller.account_id,
-                    "updated",
-                    f"custom_attributes.{key}",
-                    old,
-                    None,
-                )
+            recorded = [
+                record(session, caller, contact.id, caller.account_id, "updated", f"custom_attributes.{key}", old, None)
+                for key, old in removed.items()
+            ]
             await session.commit()
             contact = await find_contact(session, caller.account_id, contact_id)
         payload = await contact_payload(session, contact)
     if removed:
-        await runtime.bus.publish(caller.account_id, "contact.updated", contact_event_json(contact, caller.agent))
+        data = contact_event_json(contact, caller.agent)
+        if runtime.extensions:
+            data["activity"] = [contact_activity_json(event, caller.agent) for event in recorded]
+        await runtime.bus.publish(caller.account_id, "contact.updated", data)
     return {"payload": payload}
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from api.validation import MAX_STRING, has_forbidden_characters
 from server import models
 from server.auth import Caller, account_caller
-from server.contact_service import find_contact, record
+from server.contact_service import find_contact, publish_activity, record
 from server.errors import ApiProblem, ContractRoute
 from server.routes.params import RowId
 from server.runtime import runtime_of
@@ -63,7 +63,8 @@ async def replace_contact_labels(
         raise ApiProblem.invalid(f"Labels is too long (maximum is {MAX_STRING} characters)", ["labels"])
     if any(has_forbidden_characters(title) for title in wanted):
         raise ApiProblem.invalid("Labels contains characters that are not allowed", ["labels"])
-    async with runtime_of(request).writing() as session:
+    runtime = runtime_of(request)
+    async with runtime.writing() as session:
         await find_contact(session, caller.account_id, contact_id)
         current = set(
             (
@@ -80,10 +81,17 @@ async def replace_contact_labels(
                     models.ContactLabel.contact_id == contact_id, models.ContactLabel.title.in_(removed)
                 )
             )
+        recorded = []
         for title in added:
             session.add(models.ContactLabel(contact_id=contact_id, title=title))
-            record(session, caller, contact_id, caller.account_id, "label_added", "labels", None, title)
+            recorded.append(
+                record(session, caller, contact_id, caller.account_id, "label_added", "labels", None, title)
+            )
         for title in sorted(removed):
-            record(session, caller, contact_id, caller.account_id, "label_removed", "labels", title, None)
+            recorded.append(
+                record(session, caller, contact_id, caller.account_id, "label_removed", "labels", title, None)
+            )
         await session.commit()
-    return {"payload": await _titles(request, contact_id)}
+    titles = await _titles(request, contact_id)
+    await publish_activity(runtime, caller, contact_id, recorded, labels=titles)
+    return {"payload": titles}

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from api.validation import has_forbidden_characters
 from server import models
 from server.auth import Caller, account_caller
-from server.contact_service import find_contact, record
+from server.contact_service import find_contact, publish_activity, record
 from server.errors import ApiProblem, ContractRoute
 from server.models import now
 from server.routes.params import RowId
@@ -51,7 +51,8 @@ async def create_note(
         raise ApiProblem.invalid("Content contains characters that are not allowed", ["content"])
     if len(content) > MAX_NOTE:
         raise ApiProblem.invalid(f"Content is too long (maximum is {MAX_NOTE} characters)", ["content"])
-    async with runtime_of(request).writing() as session:
+    runtime = runtime_of(request)
+    async with runtime.writing() as session:
         await find_contact(session, caller.account_id, contact_id)
         moment = now()
         note = models.Note(
@@ -64,22 +65,26 @@ async def create_note(
         )
         session.add(note)
         await session.flush()
-        record(session, caller, contact_id, caller.account_id, "note_added", None, None, content[:255])
+        added = record(session, caller, contact_id, caller.account_id, "note_added", None, None, content[:255])
         await session.commit()
         await session.refresh(note, ["agent"])
-        return note_json(note)
+        created = note_json(note)
+    await publish_activity(runtime, caller, contact_id, [added], note=created)
+    return created
 
 
 @router.delete("/contacts/{contact_id}/notes/{note_id}")
 async def delete_note(
     request: Request, contact_id: RowId, note_id: RowId, caller: Caller = Depends(account_caller)
 ) -> Response:
-    async with runtime_of(request).writing() as session:
+    runtime = runtime_of(request)
+    async with runtime.writing() as session:
         await find_contact(session, caller.account_id, contact_id)
         note = await session.get(models.Note, note_id)
         if note is None or note.account_id != caller.account_id or note.contact_id != contact_id:
             raise ApiProblem.not_found()
-        record(session, caller, contact_id, caller.account_id, "note_deleted", None, note.content[:255], None)
+        removed = record(session, caller, contact_id, caller.account_id, "note_deleted", None, note.content[:255], None)
         await session.delete(note)
         await session.commit()
+    await publish_activity(runtime, caller, contact_id, [removed], deleted_note_id=note_id)
     return Response(status_code=200)

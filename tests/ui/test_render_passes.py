@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from nicegui.testing import User
 
+from api.client import ChatwootClient, EventPage
 from components.contact_panel import ContactPanel
 from tests.servers import RunningServer
 from tests.ui.interaction import eventually, resume_session, text_of, update_as, wait_for
@@ -57,8 +58,16 @@ async def test_a_remote_edit_costs_each_tab_one_pass_per_change(
     api_server: RunningServer,
     make_contact: Callable[..., dict[str, Any]],
     panels: tuple[Counter[int], list[ContactPanel]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     passes, seen = panels
+    timeline_reads: list[int] = []
+    original_read = ChatwootClient.contact_events
+
+    async def counted_read(self: ChatwootClient, contact_id: int, page: int = 1) -> EventPage | None:
+        timeline_reads.append(contact_id)
+        return await original_read(self, contact_id, page)
+
     contact = make_contact(name=f"Counted {uuid.uuid4().hex[:6]}")
     second_tab = create_user()
     await resume_session(second_tab, api_server.admin.token)
@@ -70,6 +79,7 @@ async def test_a_remote_edit_costs_each_tab_one_pass_per_change(
     await quiet(passes)
     entries_before = len(timeline.events)
     passes.clear()
+    monkeypatch.setattr(ChatwootClient, "contact_events", counted_read)  # a spy: the real read still runs
 
     new_name = f"Renamed {uuid.uuid4().hex[:6]}"
     update_as(api_server, "agent", contact["id"], name=new_name)
@@ -79,10 +89,12 @@ async def test_a_remote_edit_costs_each_tab_one_pass_per_change(
     await eventually(lambda: len(timeline.events) > entries_before and not timeline.loading)
     await quiet(passes)
 
-    # Two changes reach the store: the contact's new name (at once), then its activity trail's new entry
-    # (read from the server). The timeline's loading flag flipping on and off costs no pass of its own.
+    # The event carries the contact's new values and its activity trail's new entry: one change, one pass,
+    # and no read of `/events` afterwards.
     assert len(seen) == 2
-    assert [passes[id(panel)] for panel in seen] == [2, 2]
+    assert [passes[id(panel)] for panel in seen] == [1, 1]
+    assert timeline_reads == []
+    assert timeline.events[0].field == "name" and timeline.events[0].new_value == new_name
 
 
 async def test_the_contact_shown_is_computed_once_per_change(
