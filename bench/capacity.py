@@ -1,16 +1,20 @@
 """Benchmark 6, capacity: memory per open contact page, and how many open pages one process keeps live.
 
-The app runs embedded (one process: API, cable, UI; SQLite); all tabs are real headless Chromium
-tabs of one signed-in agent. Two phases:
+The app runs embedded (one process: API, cable, UI; SQLite with the demo data plus bulk contacts).
+Open pages are light page clients (`bench/page_client.py`): real NiceGUI page connections without a
+browser, so hundreds fit on this machine; a few real headless Chromium tabs on the edited contact stay
+open throughout as the browser-observed sample. Every page and tab belongs to one signed-in agent (one
+browser session); Sam Agent PUTs the edits over the API. Two ramps:
 
-1. Memory: RSS of the app process with one contact page open, then with N more tabs each showing a
-   different contact; (after - before) / N. Meanwhile, how fast a remote edit reaches one page
-   while the N others stay open (idle load).
-2. Fan-out ramp: 1, 2, 4, 8, ... tabs all showing the same contact; at each step Sam Agent PUTs the
-   name several times and a sample of tabs records when it appears. The capacity is the most tabs
-   with p95 under 200 ms. The ramp stops once p95 passes 200 ms (after at least three steps, so the
-   trend is visible) or at the cap. The app's CPU time per PUT is recorded too: it shows the server's
-   share of the work, apart from the browser's, which shares this machine's cores.
+1. Different contacts: 1, 10, 50, ... light pages, each on a different contact (the first on the edited
+   one); at each step the edited contact's name is PUT repeatedly and its light page and the Chromium tabs
+   record when it appears. The app's RSS growth per page is the memory per open contact page.
+2. One contact: 1, 10, 50, ... light pages all on the edited contact; every light page records every edit.
+
+A step passes when p95 PUT -> visible stays under 200 ms both on the light pages and in the Chromium
+tabs, with nothing missed. A ramp stops once a step fails (after at least three steps, so the trend is
+visible) or at its cap. The app's CPU time per PUT is recorded (the server's share of the work), and so
+is this process's (the light clients'), which shares the machine's two cores with the app.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +34,20 @@ from playwright.async_api import BrowserContext, Page, async_playwright
 from bench.browser import AGENT, expect_text, launch, new_context, now_ms, sign_in, watched
 from bench.databases import prepare_database, scratch_directory, sqlite_url
 from bench.live_update import sign_in_api
+from bench.page_client import LightBrowser, LightPage
 from bench.processes import ChildProcess, app_process, rss_kib
 from bench.report import BenchResult, distribution, ms
 
 NAME = "capacity"
 TITLE = "Capacity"
 ACCOUNT = "/api/v1/accounts/1"
-NAME_SELECTOR = "[data-testid=contact-name]"
+NAME_TESTID = "contact-name"
+NAME_SELECTOR = f"[data-testid={NAME_TESTID}]"
 TARGET_P95_MS = 200.0
-SAMPLE_PAGES = 10
-OPENING_AT_ONCE = 4
+BROWSER_TABS = 2
+OPENING_AT_ONCE = 8
+EDIT_WITHIN_S = 20.0
+SETTLE_S = 2.0
 
 
 def cpu_ms(pid: int) -> float:
@@ -46,162 +56,209 @@ def cpu_ms(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
-async def open_pages(context: BrowserContext, urls: list[str]) -> list[Page]:
-    """New tabs showing these contact pages, a few at a time; returns when every one shows its contact."""
+@dataclass(kw_only=True, slots=True)
+class EditDelays:
+    """ms from each PUT until a page showed the new name, by kind of page, and how many never did."""
+
+    light: list[float] = field(default_factory=list)
+    browser: list[float] = field(default_factory=list)
+    missed: int = 0
+
+
+async def open_tabs(context: BrowserContext, url: str, count: int) -> list[Page]:
+    """Chromium tabs showing this contact page; returns when every one shows its contact."""
+
+    async def open_one() -> Page:
+        page = await context.new_page()
+        await page.goto(url)
+        await page.wait_for_selector(NAME_SELECTOR, timeout=120_000)
+        return page
+
+    return list(await asyncio.gather(*(open_one() for _ in range(count))))
+
+
+async def open_light_pages(browser: LightBrowser, paths: list[str]) -> list[LightPage]:
+    """Light pages on these contact pages, a few at a time; returns when every one shows its contact's name."""
     gate = asyncio.Semaphore(OPENING_AT_ONCE)
 
-    async def open_one(url: str) -> Page:
+    async def open_one(path: str) -> LightPage:
         async with gate:
-            page = await context.new_page()
-            await page.goto(url)
-            await page.wait_for_selector(NAME_SELECTOR, timeout=120_000)
+            page = await browser.open(path, within=120)
+            await page.wait_for(lambda shown: bool(shown.text(NAME_TESTID)), within=120)
             return page
 
-    return list(await asyncio.gather(*(open_one(url) for url in urls)))
+    return list(await asyncio.gather(*(open_one(path) for path in paths)))
 
 
 async def remote_edits(
-    api: httpx.AsyncClient, headers: dict[str, str], contact: int, pages: list[Page], edits: int
-) -> tuple[list[float], int]:
-    """PUT the contact's name `edits` times; ms from each PUT until each page shows it, and how many never did."""
-    delays: list[float] = []
-    missed = 0
+    api: httpx.AsyncClient,
+    headers: dict[str, str],
+    contact: int,
+    light: list[LightPage],
+    tabs: list[Page],
+    edits: int,
+) -> EditDelays:
+    """PUT the contact's name `edits` times; when each light page and each tab showed it."""
+    delays = EditDelays()
     tag = uuid.uuid4().hex[:6]
     for number in range(edits):
         text = f"Capacity {tag} {number}"
-        await asyncio.gather(*(expect_text(page, "edit", NAME_SELECTOR, text) for page in pages))
+        seen = [page.watch_text(NAME_TESTID, text) for page in light]
+        await asyncio.gather(*(expect_text(tab, "edit", NAME_SELECTOR, text) for tab in tabs))
         started = now_ms()
         (await api.put(f"{ACCOUNT}/contacts/{contact}", json={"name": text}, headers=headers)).raise_for_status()
-        for hit in await asyncio.gather(*(watched(page, "edit", within=20) for page in pages)):
+        done, pending = await asyncio.wait(seen, timeout=EDIT_WITHIN_S)
+        for future in pending:
+            future.cancel()
+        delays.missed += len(pending)
+        delays.light += [future.result() - started for future in done]
+        for hit in await asyncio.gather(*(watched(tab, "edit", within=EDIT_WITHIN_S) for tab in tabs)):
             if hit is None:
-                missed += 1
+                delays.missed += 1
             else:
-                delays.append(hit["epoch"] - started)
+                delays.browser.append(hit["epoch"] - started)
         await asyncio.sleep(0.2)
-    return delays, missed
+    return delays
 
 
-def _sample(pages: list[Page]) -> list[Page]:
-    if len(pages) <= SAMPLE_PAGES:
-        return pages
-    step = len(pages) / SAMPLE_PAGES
-    return [pages[int(i * step)] for i in range(SAMPLE_PAGES)]
-
-
-async def _memory_phase(
-    app: ChildProcess,
-    context: BrowserContext,
-    api: httpx.AsyncClient,
-    headers: dict[str, str],
-    ids: list[int],
-    edits: int,
-) -> dict[str, Any]:
-    first = await open_pages(context, [f"{app.url}/contacts/{ids[0]}"])
-    await asyncio.sleep(3)
-    before = rss_kib(app.pid)
-    others = await open_pages(context, [f"{app.url}/contacts/{cid}" for cid in ids[1:]])
-    await asyncio.sleep(5)
-    after = rss_kib(app.pid)
-    delays, missed = await remote_edits(api, headers, ids[0], first, edits)
-    for page in [*first, *others]:
-        await page.close()
-    return {
-        "pages": len(others),
-        "rss_before_mib": round(before / 1024, 1),
-        "rss_after_mib": round(after / 1024, 1),
-        "per_page_kib": round((after - before) / len(others)),
-        "edit_with_others_open_ms": distribution(delays),
-        "missed": missed,
-    }
+def _p95(figures: dict[str, Any]) -> float:
+    return float(figures.get("p95", float("inf")))
 
 
 async def _ramp(
     app: ChildProcess,
-    context: BrowserContext,
+    browser: LightBrowser,
     api: httpx.AsyncClient,
     headers: dict[str, str],
-    contact: int,
+    tabs: list[Page],
+    *,
+    hot: int,
+    others: list[int],
     steps: list[int],
     edits: int,
     min_samples: int,
 ) -> list[dict[str, Any]]:
-    pages: list[Page] = []
+    """Open light pages step by step (on `others` after the first, or all on `hot` if `others` is empty)."""
+    spread = bool(others)
+    pages: list[LightPage] = []
     results: list[dict[str, Any]] = []
-    url = f"{app.url}/contacts/{contact}"
-    for target in steps:
-        pages += await open_pages(context, [url] * (target - len(pages)))
-        await asyncio.sleep(2)
-        sample = _sample(pages)
-        count = max(edits, -(-min_samples // len(sample)))  # enough edits for a p95 worth the name
-        spent = cpu_ms(app.pid)
-        delays, missed = await remote_edits(api, headers, contact, sample, count)
-        spent = cpu_ms(app.pid) - spent
-        figures = distribution(delays)
-        step = {
-            "pages": len(pages),
-            "sampled_pages": len(sample),
-            "edits": count,
-            "rss_mib": round(rss_kib(app.pid) / 1024, 1),
-            "app_cpu_ms_per_edit": round(spent / count, 1),
-            "missed": missed,
-            "latency_ms": figures,
-        }
-        results.append(step)
-        p95 = float("inf") if missed else float(figures.get("p95", float("inf")))
-        print(
-            f"  {len(pages):>4} pages: median {ms(figures.get('median'))}, p95 {ms(p95)}, "
-            f"app CPU {step['app_cpu_ms_per_edit']:.0f} ms/edit, RSS {step['rss_mib']:.0f} MiB"
-            + (f", {missed} missed" if missed else ""),
-            flush=True,
-        )
-        if p95 > TARGET_P95_MS and len(results) >= 3:
-            break
+    baseline = rss_kib(app.pid)
+    try:
+        for target in steps:
+            contacts = [hot, *others][len(pages) : target] if spread else [hot] * (target - len(pages))
+            pages += await open_light_pages(browser, [f"/contacts/{cid}" for cid in contacts])
+            await asyncio.sleep(SETTLE_S)
+            rss = rss_kib(app.pid)
+            watchers = pages[:1] if spread else pages
+            count = max(edits, -(-min_samples // len(watchers)))  # enough samples for a p95 worth the name
+            app_spent, own_spent = cpu_ms(app.pid), time.process_time()
+            delays = await remote_edits(api, headers, hot, watchers, tabs, count)
+            app_spent, own_spent = cpu_ms(app.pid) - app_spent, (time.process_time() - own_spent) * 1000
+            light, seen_in_browser = distribution(delays.light), distribution(delays.browser)
+            step = {
+                "pages": len(pages),
+                "contacts": len({page.path for page in pages}),
+                "pages_on_edited_contact": len(watchers) + len(tabs),
+                "edits": count,
+                "rss_mib": round(rss / 1024, 1),
+                "rss_per_page_kib": round((rss - baseline) / len(pages)),
+                "app_cpu_ms_per_edit": round(app_spent / count, 1),
+                "light_clients_cpu_ms_per_edit": round(own_spent / count, 1),
+                "missed": delays.missed,
+                "light_latency_ms": light,
+                "browser_latency_ms": seen_in_browser,
+            }
+            step["passed"] = not delays.missed and max(_p95(light), _p95(seen_in_browser)) <= TARGET_P95_MS
+            results.append(step)
+            print(
+                f"  {len(pages):>4} pages: light median {ms(light.get('median'))}, p95 {ms(light.get('p95'))}; "
+                f"Chromium median {ms(seen_in_browser.get('median'))}, p95 {ms(seen_in_browser.get('p95'))}; "
+                f"app CPU {step['app_cpu_ms_per_edit']:.0f} ms/edit, "
+                f"clients {step['light_clients_cpu_ms_per_edit']:.0f} ms/edit; "
+                f"RSS {step['rss_mib']:.0f} MiB ({step['rss_per_page_kib']} KiB/page)"
+                + (f", {delays.missed} missed" if delays.missed else ""),
+                flush=True,
+            )
+            if not step["passed"] and len(results) >= 3:
+                break
+    finally:
+        await asyncio.gather(*(page.close() for page in pages), return_exceptions=True)
     return results
 
 
 async def _measure(quick: bool) -> dict[str, Any]:
-    memory_pages = 20 if quick else 40
-    steps = [1, 2, 4, 8, 16] if quick else [1, 2, 4, 8, 16, 24, 32, 48, 64]
+    spread_steps = [1, 10, 50, 100] if quick else [1, 10, 50, 100, 200, 300, 500]
+    same_steps = [1, 10, 50] if quick else [1, 10, 50, 100, 200, 300, 500]
     edits = 5 if quick else 8
     min_samples = 20 if quick else 40
     with scratch_directory(NAME) as directory:
         url = sqlite_url(directory / "contacts.db")
-        await prepare_database(url)
+        bulk = await prepare_database(url, bulk=max(spread_steps))
         app = app_process(f"{NAME}-app", database_url=url)
         try:
             app.start()
-            async with httpx.AsyncClient(base_url=app.url, timeout=60) as api, async_playwright() as playwright:
+            async with (
+                httpx.AsyncClient(base_url=app.url, timeout=60) as api,
+                LightBrowser(app.url) as light,
+                async_playwright() as playwright,
+            ):
                 headers = await sign_in_api(api, AGENT)
-                ids: list[int] = []
-                for number in range(1, 5):
-                    listed = await api.get(f"{ACCOUNT}/contacts", params={"page": number}, headers=headers)
-                    ids += [contact["id"] for contact in listed.json()["payload"]]
                 found = await api.get(f"{ACCOUNT}/contacts/search", params={"q": "ada@example.com"}, headers=headers)
                 hot = found.json()["payload"][0]["id"]
-                ids = [cid for cid in ids if cid != hot][: memory_pages + 1]
-                browser = await launch(playwright)
+                await light.sign_in()
+                chromium = await launch(playwright)
                 try:
-                    context = await new_context(browser)
+                    context = await new_context(chromium)
                     await sign_in(await context.new_page(), app.url)
-                    memory = await _memory_phase(app, context, api, headers, ids, min_samples // 2)
-                    print(
-                        f"  memory: {memory['per_page_kib']:,} KiB per open contact page "
-                        f"({memory['rss_before_mib']} -> {memory['rss_after_mib']} MiB with {memory['pages']} more)",
-                        flush=True,
+                    tabs = await open_tabs(context, f"{app.url}/contacts/{hot}", BROWSER_TABS)
+                    print("  different contacts (one edited):", flush=True)
+                    spread = await _ramp(
+                        app,
+                        light,
+                        api,
+                        headers,
+                        tabs,
+                        hot=hot,
+                        others=bulk,
+                        steps=spread_steps,
+                        edits=edits,
+                        min_samples=min_samples,
                     )
-                    ramp = await _ramp(app, context, api, headers, hot, steps, edits, min_samples)
+                    await asyncio.sleep(5)  # NiceGUI deletes closed pages' clients after its reconnect timeout
+                    print("  one contact:", flush=True)
+                    same = await _ramp(
+                        app,
+                        light,
+                        api,
+                        headers,
+                        tabs,
+                        hot=hot,
+                        others=[],
+                        steps=same_steps,
+                        edits=edits,
+                        min_samples=min_samples,
+                    )
                 finally:
-                    await browser.close()
+                    await chromium.close()
         finally:
             app.stop()
-    passing = [step["pages"] for step in ramp if not step["missed"] and step["latency_ms"]["p95"] <= TARGET_P95_MS]
     return {
-        "memory": memory,
-        "ramp": ramp,
-        "cap": steps[-1],
-        "capacity_pages": max(passing, default=0),
+        "different_contacts": {"ramp": spread, "cap": spread_steps[-1], **_capacity(spread)},
+        "one_contact": {"ramp": same, "cap": same_steps[-1], **_capacity(same)},
+    }
+
+
+def _capacity(ramp: list[dict[str, Any]]) -> dict[str, int]:
+    return {
+        "capacity_pages": max((step["pages"] for step in ramp if step["passed"]), default=0),
         "stopped_at_pages": ramp[-1]["pages"],
     }
+
+
+def _p95_text(step: dict[str, Any]) -> str:
+    return (
+        f"light p95 {ms(step['light_latency_ms'].get('p95'))}, Chromium p95 {ms(step['browser_latency_ms'].get('p95'))}"
+    )
 
 
 def run(quick: bool = False) -> BenchResult:
@@ -209,49 +266,55 @@ def run(quick: bool = False) -> BenchResult:
         name=NAME,
         title=TITLE,
         parameters={
-            "mode": "embedded (API + cable + UI in one process), SQLite, one agent, real Chromium tabs",
-            "target": f"p95 PUT -> visible under {TARGET_P95_MS:.0f} ms",
-            "sample": f"up to {SAMPLE_PAGES} tabs per step record the time",
+            "mode": "embedded (API + cable + UI in one process), SQLite, one signed-in agent",
+            "pages": "light page clients (NiceGUI socket.io connections without a browser, bench/page_client.py)"
+            f" plus {BROWSER_TABS} headless Chromium tabs on the edited contact",
+            "target": f"p95 PUT -> visible under {TARGET_P95_MS:.0f} ms, light pages and Chromium tabs alike",
+            "light_time": "when the update message reached the light client (no rendering)",
+            "browser_time": "when the Chromium tab's DOM showed the name (MutationObserver)",
         },
     )
     result.figures = asyncio.run(_measure(quick))
-    memory = result.figures["memory"]
+    spread = result.figures["different_contacts"]
+    same = result.figures["one_contact"]
+    largest = spread["ramp"][-1]
     result.row(
         "memory per open contact page (app RSS)",
-        f"{memory['per_page_kib'] / 1024:.2f} MiB",
-        f"{memory['pages']} tabs: {memory['rss_before_mib']:.0f} -> {memory['rss_after_mib']:.0f} MiB",
+        f"{largest['rss_per_page_kib'] / 1024:.2f} MiB",
+        f"{largest['pages']} light pages, {largest['contacts']} contacts: RSS {largest['rss_mib']:.0f} MiB",
     )
-    idle = memory["edit_with_others_open_ms"]
-    result.row(
-        f"remote edit -> page, {memory['pages']} other contact pages open",
-        f"median {ms(idle.get('median'))}, p95 {ms(idle.get('p95'))}",
-    )
-    ramp = result.figures["ramp"]
-    capacity = result.figures["capacity_pages"]
-    last = ramp[-1]
-    result.row(
-        f"most tabs on one contact with p95 update < {TARGET_P95_MS:.0f} ms",
-        f"{capacity} pages",
-        f"ramp stopped at {last['pages']} pages: p95 {ms(last['latency_ms'].get('p95'))}",
-    )
-    first = ramp[0]
+    for label, figures in (("open contact pages (different contacts)", spread), ("pages on one contact", same)):
+        last = figures["ramp"][-1]
+        result.row(
+            f"most {label} with p95 edit -> visible < {TARGET_P95_MS:.0f} ms",
+            f"{figures['capacity_pages']} pages",
+            f"stopped at {last['pages']} pages: {_p95_text(last)}"
+            + (f", {last['missed']} missed" if last["missed"] else ""),
+        )
+        if figures["capacity_pages"] == 0:
+            result.note(f"{label}: even the first step missed p95 < {TARGET_P95_MS:.0f} ms for a remote edit")
+        elif last["passed"] and last["pages"] >= figures["cap"]:
+            result.note(f"{label}: the ramp reached its cap of {figures['cap']} pages without failing the target")
+    first, last = same["ramp"][0], same["ramp"][-1]
     if last["pages"] > first["pages"]:
         per_page = (last["app_cpu_ms_per_edit"] - first["app_cpu_ms_per_edit"]) / (last["pages"] - first["pages"])
-        result.figures["app_cpu_ms_per_edit_per_page"] = round(per_page, 1)
+        result.figures["app_cpu_ms_per_edit_per_page"] = round(per_page, 2)
         result.row(
             "app CPU per remote edit, each extra page on that contact",
-            f"{per_page:.0f} ms",
-            f"1 page: {first['app_cpu_ms_per_edit']:.0f} ms per edit",
+            f"{per_page:.2f} ms",
+            f"1 page: {first['app_cpu_ms_per_edit']:.0f} ms per edit; "
+            f"{last['pages']} pages: {last['app_cpu_ms_per_edit']:.0f} ms",
         )
-    for step in ramp:
-        result.figures.setdefault("ramp_table", []).append(
-            f"{step['pages']} pages: median {ms(step['latency_ms'].get('median'))}, "
-            f"p95 {ms(step['latency_ms'].get('p95'))}, app CPU {step['app_cpu_ms_per_edit']} ms per edit"
-        )
-    if capacity == 0:
-        result.note(f"even one open page missed p95 < {TARGET_P95_MS:.0f} ms for a remote edit")
-    if last["pages"] >= result.figures["cap"] and capacity == last["pages"]:
-        result.note(f"the ramp reached its cap of {result.figures['cap']} tabs without passing the target")
+    for key, figures in (("different_contacts", spread), ("one_contact", same)):
+        result.figures[f"{key}_table"] = [
+            f"{step['pages']} pages: {_p95_text(step)}, app CPU {step['app_cpu_ms_per_edit']} ms per edit, "
+            f"RSS {step['rss_mib']} MiB" + (f", {step['missed']} missed" if step["missed"] else "")
+            for step in figures["ramp"]
+        ]
+    result.note(
+        "light pages time an update when its message arrives, before any rendering; the Chromium tabs include "
+        "rendering; the light clients run in the bench process on the same two cores as the app"
+    )
     return result
 
 
