@@ -155,6 +155,29 @@ def normalize_phone(value: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+# What people type around the digits of a phone number: spaces (also non-breaking), dashes, dots, brackets.
+_PHONE_PUNCTUATION = re.compile(r"[\s\-\u2010-\u2015\u2212.()]")
+_TYPED_PHONE = re.compile(r"\+?[\d\s\-\u2010-\u2015\u2212.()]+")
+
+
+def typed_phone(value: str) -> str:
+    """The E.164 form of a number as people type it ("+44 20 7946 0999", "0044 (20) 7946-0999"), else the stripped text.
+
+    Only punctuation is dropped and a leading 00 read as +; letters, extensions or a number without its
+    country code stay as typed, so the rules refuse them rather than a guess being saved.
+    """
+    text = value.strip()
+    if not _TYPED_PHONE.fullmatch(text):
+        return text
+    compact = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in _PHONE_PUNCTUATION.sub("", text))
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    try:
+        return normalize_phone(compact)
+    except ValueError:
+        return text
+
+
 def format_phone_international(value: str | None) -> str:
     """`+44 20 7183 8750` for display; the raw value when it does not parse."""
     if not value:

@@ -9,7 +9,7 @@ from typing import Any
 from nicegui import ui
 
 from api.models import Contact
-from api.validation import SOCIAL_NETWORKS
+from api.validation import SOCIAL_NETWORKS, typed_phone
 from components.contact_view import ContactView, aria, mark_id
 from state import actions
 from state.actions import SaveOutcome
@@ -168,7 +168,10 @@ class ContactEditForm:
         return element
 
     def _candidate(self, path: str, value: Any) -> Any:
-        if isinstance(value, str) and path in {"email", "phone_number", "identifier"}:
+        """What the agent typed as it is checked and sent: a phone number in E.164, blank text as no value."""
+        if isinstance(value, str) and path == "phone_number":
+            return typed_phone(value) or None
+        if isinstance(value, str) and path in {"email", "identifier"}:
             return value.strip() or None
         return value
 
