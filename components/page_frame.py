@@ -42,8 +42,13 @@ def apply_locale_and_theme(locale: str) -> None:
 
 
 @contextmanager
-def page_frame(session: AgentSession | None, locale: str, *, title_key: str = "APP.TITLE") -> Iterator[ui.column]:
-    """Header and main landmark; yields the content column."""
+def page_frame(
+    session: AgentSession | None, locale: str, *, title_key: str = "APP.TITLE", sign_out: bool = True
+) -> Iterator[ui.column]:
+    """Header and main landmark; yields the content column.
+
+    `sign_out=False` leaves out the sign-out button (a kiosk signs every visitor straight back in).
+    """
     apply_locale_and_theme(locale)
     ui.page_title(t(title_key, locale=locale))
     ui.link(t("APP.SKIP_TO_CONTENT", locale=locale), "#main").classes(
@@ -64,10 +69,11 @@ def page_frame(session: AgentSession | None, locale: str, *, title_key: str = "A
         _theme_toggle(locale)
         if session is not None:
             ui.label(session.profile.name).classes("text-caption gt-xs")
+        if session is not None and sign_out:
             # A plain form POST: it works with the live connection down, and no link from elsewhere can sign out.
             with ui.element("form").props(f'method=post action="{SIGN_OUT_PATH}"').classes("q-ma-none"):
-                sign_out = ui.button(icon="logout").props("flat round color=white type=submit")
-                mark_id(aria(sign_out, t("APP.SIGN_OUT", locale=locale)), "sign-out").tooltip(
+                button = ui.button(icon="logout").props("flat round color=white type=submit")
+                mark_id(aria(button, t("APP.SIGN_OUT", locale=locale)), "sign-out").tooltip(
                     t("APP.SIGN_OUT", locale=locale)
                 )
     with ui.column().classes("w-full max-w-6xl mx-auto q-pa-md gap-4").props("id=main role=main tabindex=-1") as main:

@@ -39,6 +39,11 @@ def remember_sign_in(credentials: Credentials | None) -> None:
         app.storage.user[CREDENTIALS_KEY] = credentials.stored()
 
 
+def is_kiosk(settings: Settings) -> bool:
+    """Every visitor is signed in as one agent, so signing out would only sign straight back in."""
+    return bool(settings.kiosk_email and settings.kiosk_password)
+
+
 async def agent_session(settings: Settings) -> AgentSession | None:
     """The signed-in agent of this browser (the credentials never leave the server); kiosks sign in by themselves."""
     registry = current_registry()

@@ -11,7 +11,7 @@ from api.settings import Settings
 from components.contact_panel import ContactPanel
 from components.contact_view import ContactView, mark_id
 from components.page_frame import page_frame
-from pages.access import agent_session, page_locale, to_sign_in
+from pages.access import agent_session, is_kiosk, page_locale, to_sign_in
 from state.i18n import t
 
 SOURCES = {"contacts_list", "conversation", "direct"}
@@ -24,7 +24,7 @@ def register(settings: Settings) -> None:
         if session is None:
             return to_sign_in(request)
         locale = page_locale(request)
-        with page_frame(session, locale, title_key="CONTACT.TITLE"):
+        with page_frame(session, locale, title_key="CONTACT.TITLE", sign_out=not is_kiosk(settings)):
             ui.label(t("CONTACT.DETAILS", locale=locale)).classes("sr-only").props('role="heading" aria-level="1"')
             ContactPanel(
                 ContactView(session=session, contact_id=contact_id, locale=locale),
@@ -38,7 +38,7 @@ def register(settings: Settings) -> None:
         if session is None:
             return to_sign_in(request)
         locale = page_locale(request)
-        with page_frame(session, locale, title_key="CONTACT.TITLE"):
+        with page_frame(session, locale, title_key="CONTACT.TITLE", sign_out=not is_kiosk(settings)):
             ui.label(t("CONTACT.DETAILS", locale=locale)).classes("sr-only").props('role="heading" aria-level="1"')
             back = ui.link(t("APP.BACK", locale=locale), f"/conversations/{conversation_id}")
             mark_id(back, "back-to-conversation")

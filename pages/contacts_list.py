@@ -15,7 +15,7 @@ from api.settings import Settings
 from api.validation import format_phone_international
 from components.contact_view import MUTED_TEXT, aria, mark_id
 from components.page_frame import page_frame
-from pages.access import agent_session, page_locale, to_sign_in
+from pages.access import agent_session, is_kiosk, page_locale, to_sign_in
 from state.contact_lists import ContactListPage, Effect, ListChange
 from state.i18n import relative_time, t
 
@@ -34,7 +34,7 @@ def register(settings: Settings) -> None:
             return to_sign_in(request)
         locale = page_locale(request)
         listing = ContactListPage(query=q.strip(), page=max(1, page), page_size=PAGE_SIZE)
-        with page_frame(session, locale):
+        with page_frame(session, locale, sign_out=not is_kiosk(settings)):
             ui.label(t("CONTACTS_LIST.TITLE", locale=locale)).classes("text-h5").props('role="heading" aria-level="1"')
             search = ui.input(
                 label=t("CONTACTS_LIST.SEARCH_LABEL", locale=locale),

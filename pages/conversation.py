@@ -15,7 +15,7 @@ from api.settings import Settings
 from components.contact_panel import ContactPanel
 from components.contact_view import MUTED_TEXT, ContactView, aria, mark_id
 from components.page_frame import page_frame
-from pages.access import agent_session, page_locale, to_sign_in
+from pages.access import agent_session, is_kiosk, page_locale, to_sign_in
 from state.contact_lists import ChangeKind, ListChange
 from state.i18n import format_datetime, relative_time, t
 
@@ -30,7 +30,7 @@ def register(settings: Settings) -> None:
             return to_sign_in(request)
         locale = page_locale(request)
         status = status if status in STATUSES else "open"
-        with page_frame(session, locale):
+        with page_frame(session, locale, sign_out=not is_kiosk(settings)):
             ui.label(t("APP.CONVERSATIONS", locale=locale)).classes("text-h5").props('role="heading" aria-level="1"')
             with ui.row().classes("gap-1"):
                 for name in STATUSES:
@@ -104,7 +104,7 @@ def register(settings: Settings) -> None:
         if session is None:
             return to_sign_in(request)
         locale = page_locale(request)
-        with page_frame(session, locale):
+        with page_frame(session, locale, sign_out=not is_kiosk(settings)):
             heading = ui.label(t("CONVERSATION.TITLE", locale=locale, id=conversation_id)).classes("text-h5")
             heading.props('role="heading" aria-level="1"')
             body = ui.row().classes("w-full gap-4 items-start lg:flex-nowrap")
