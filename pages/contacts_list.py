@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Coroutine
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
@@ -24,6 +25,16 @@ PAGE_SIZE = 15
 # Cells render through Vue's text interpolation ({{ }}), so names stay text.
 NAME_SLOT = r"""<q-td :props="props"><a :href="'/contacts/' + props.row.id + '?source=contacts_list'"
     class="text-primary" :data-testid="'contact-row-' + props.row.id">{{ props.value }}</a></q-td>"""
+
+
+def list_url(query: str, page: int) -> str:
+    """The list's address for a search and a page: what Back, a reload or a shared link returns to."""
+    params: dict[str, str | int] = {}
+    if query:
+        params["q"] = query
+    if page > 1:
+        params["page"] = page
+    return f"/contacts?{urlencode(params)}" if params else "/contacts"
 
 
 def register(settings: Settings) -> None:
@@ -119,11 +130,13 @@ def register(settings: Settings) -> None:
 
         async def go(page_number: int) -> None:
             listing.page = min(max(1, page_number), listing.pages)
+            ui.navigate.history.replace(list_url(listing.query, listing.page))
             await load()
 
         async def searched(value: str | None) -> None:
             listing.query = (value or "").strip()
             listing.page = 1
+            ui.navigate.history.replace(list_url(listing.query, listing.page))
             await load()
 
         def apply_change(change: ListChange) -> Coroutine[None, None, None] | None:
