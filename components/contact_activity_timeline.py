@@ -70,6 +70,7 @@ class ContactActivityTimeline:
         self.shown: object = None
         self.event_ids: list[int] | None = None
         self.definitions: object = None
+        self.minute: int | None = None  # of the last render: relative times change with it
         ui.add_css(TIMELINE_CSS)
         with ui.column().classes("w-full gap-2"):
             with ui.row().classes("items-center gap-2"):
@@ -132,11 +133,14 @@ class ContactActivityTimeline:
             if self.more.props.get("loading") != timeline.loading:
                 self.more.props["loading"] = timeline.loading
         events = timeline.events if timeline.loaded else []
-        # Event ids and the attribute names they mention settle what the entries say; nothing else does.
-        # The store replaces the definitions list when it reads them again, so identity tells a change.
+        # Event ids, the attribute names they mention and the minute (relative times: "5 minutes ago") settle
+        # what the entries say; nothing else does. The store replaces the definitions list when it reads them
+        # again, so identity tells a change.
         event_ids = [event.id for event in events]
         definitions = view.store.attribute_definitions
-        if event_ids == self.event_ids and definitions is self.definitions:
+        now = int(time.time())
+        minute = now // 60
+        if event_ids == self.event_ids and definitions is self.definitions and minute == self.minute:
             return
         definitions_changed = self.definitions is not None and definitions is not self.definitions
         self.event_ids, self.definitions = event_ids, definitions
@@ -146,9 +150,13 @@ class ContactActivityTimeline:
             self.scroller.classes(add="activity-scroller")
         else:
             self.scroller.classes(remove="activity-scroller")
-        self.entries.sync((event.id, event) for event in events)
-        now = int(time.time())
+        added = set(self.entries.sync((event.id, event) for event in events))
+        if minute == self.minute and not definitions_changed:
+            return  # only new entries, which were built with their texts
+        self.minute = minute
         for event in events:
+            if event.id in added:
+                continue
             entry = self.entries.rows[event.id]
             texts = {"subtitle": self._subtitle(event, now)}
             if definitions_changed:
@@ -174,8 +182,8 @@ class ContactActivityTimeline:
         )
         mark_id(entry, f"timeline-{event.kind}")
         if event.created_at:
-            with entry:
-                ui.tooltip(format_datetime(event.created_at, view.locale))
+            # The exact time on hover: an attribute, not a tooltip element per entry.
+            entry.props["title"] = format_datetime(event.created_at, view.locale)
         return entry
 
     def _load_more(self) -> None:

@@ -37,6 +37,8 @@ class ContactBasicInfo:
         self.view = view
         self.on_edit = on_edit
         self.failed_thumbnail: str | None = None
+        # The phone number last shown, raw and formatted.
+        self.phone_shown: tuple[str | None, str] = (None, "")
         self.container = mark_id(ui.column(), "basic-info").classes("w-full gap-2")
         with self.container:
             self.skeleton: ui.row | None = mark_id(ui.row(), "basic-info-loading").classes("items-center gap-4 w-full")
@@ -90,7 +92,9 @@ class ContactBasicInfo:
         self.edit.set_visibility(view.editable and self.on_edit is not None)
         self.edit.set_enabled(not view.entry.saving)
         self._show_detail(self.email, contact.email, contact.email)
-        self._show_detail(self.phone, format_phone_international(contact.phone_number), contact.phone_number)
+        if self.phone_shown[0] != contact.phone_number:  # formatting a number costs more than the rest together
+            self.phone_shown = (contact.phone_number, format_phone_international(contact.phone_number))
+        self._show_detail(self.phone, self.phone_shown[1], contact.phone_number)
 
     def _edit(self) -> None:
         if self.on_edit is not None:

@@ -10,7 +10,7 @@ from nicegui import ui
 
 from api.models import AttributeDefinition, Contact
 from api.validation import SOCIAL_NETWORKS, check_attribute_value, safe_http_url, social_profile_url
-from components.contact_view import MUTED_TEXT, ContactView, aria, mark_id, section_title, skeleton_lines
+from components.contact_view import MUTED_TEXT, PUSHED_TO_END, ContactView, aria, mark_id, section_title, skeleton_lines
 from state import actions
 
 ICONS = {
@@ -158,11 +158,10 @@ class AttributeRow:
             icon.props('aria-hidden="true"')
             name = ui.label(definition.attribute_display_name).classes(f"{MUTED_TEXT} w-1/3 shrink-0 ellipsis")
             if definition.attribute_description:
-                name.tooltip(definition.attribute_description)
+                name.props["title"] = definition.attribute_description
             self.value: ui.element = ui.label()
-            self.space = ui.space()
             self.edit = ui.button(icon="edit", on_click=lambda: section.open_editor(self.key))
-            self.edit.props("flat round dense size=sm")
+            self.edit.props("flat round dense size=sm").style(PUSHED_TO_END)
             mark_id(aria(self.edit, f"{view.t('ATTRIBUTES.EDIT')}: {definition.attribute_display_name}"), self.edit_id)
 
     @property
@@ -179,7 +178,7 @@ class AttributeRow:
         if shown != self.shown:
             self._show(shown)
         editing = self.editor is not None
-        self.value.visible = self.space.visible = not editing
+        self.value.visible = not editing
         self.edit.visible = can_edit and not editing
         # One save at a time: a second one would race the first for the contact's version.
         self.edit.enabled = not saving
@@ -220,7 +219,7 @@ class AttributeRow:
             self.editor = ui.element("div").classes("grow")
             with self.editor:
                 AttributeEditor(view, self.definition, value, self.section.save_attribute_of(self.key), self.close)
-        self.value.visible = self.space.visible = self.edit.visible = False
+        self.section.render()  # the row hides its value and pencil while the editor is open
 
     def close(self) -> None:
         if self.editor is not None:
@@ -245,6 +244,9 @@ class ContactMetaInformation:
         self.profiles: dict[str, tuple[ui.element, str | None]] = {}
         self._source: tuple[object, dict[str, Any]] | None = None
         self._contact: Contact | None = None
+        # What the attribute rows and the labels last showed (see their render methods).
+        self.attributes_shown: tuple[object, ...] | None = None
+        self.labels_shown: tuple[object, ...] | None = None
         self.root = ui.column().classes("w-full gap-4")
         with self.root:
             section_title(view.t("ATTRIBUTES.TITLE"))
@@ -298,6 +300,18 @@ class ContactMetaInformation:
 
     def _render_attributes(self, contact: Contact | None) -> None:
         view = self.view
+        # What the rows show depends on these alone: an unrelated change (the name, a note) touches nothing.
+        shown = (
+            None if contact is None else dict(contact.custom_attributes),
+            view.store.attribute_definitions,
+            self.editing,
+            view.editable and self.definitions_settled,
+            view.entry.saving,
+            view.locale,
+        )
+        if shown == self.attributes_shown:
+            return
+        self.attributes_shown = shown
         self._loading(self.attributes_loading, 3, loading=contact is None)
         if contact is None:
             self.attributes_empty.visible = self.attributes.visible = False
@@ -379,6 +393,15 @@ class ContactMetaInformation:
     def _render_labels(self) -> None:
         view = self.view
         entry = view.entry
+        shown = (
+            None if entry.labels is None else list(entry.labels),
+            entry.labels_error,
+            view.store.account_labels,
+            view.editable,
+        )
+        if shown == self.labels_shown:
+            return
+        self.labels_shown = shown
         loaded = entry.labels is not None
         self._loading(self.labels_loading, 1, loading=not loaded and not entry.labels_error)
         self.labels_load_failed.visible = not loaded and bool(entry.labels_error)

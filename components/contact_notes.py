@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from nicegui import ui
 
 from api.models import Note
-from components.contact_view import MUTED_TEXT, ContactView, aria, mark_id, section_title, skeleton_lines
+from components.contact_view import MUTED_TEXT, PUSHED_TO_END, ContactView, aria, mark_id, section_title, skeleton_lines
 from components.keyed_rows import KeyedRows
 from state import actions
 from state.i18n import format_datetime, relative_time
@@ -99,10 +99,9 @@ class ContactNotes:
             with ui.row().classes(f"items-center w-full text-caption {MUTED_TEXT}"):
                 byline = ui.label(self._byline(note, int(time.time())))
                 if note.created_at:
-                    byline.tooltip(format_datetime(note.created_at, view.locale))
-                ui.space()
+                    byline.props["title"] = format_datetime(note.created_at, view.locale)
                 delete = ui.button(icon="delete", on_click=lambda: self._delete(note.id))
-                delete.props("flat round dense size=sm")
+                delete.props("flat round dense size=sm").style(PUSHED_TO_END)
                 mark_id(aria(delete, view.t("NOTES.DELETE")), f"note-delete-{note.id}")
         self.note_rows[note.id] = NoteRow(card=card, byline=byline, delete=delete)
         return card

@@ -18,6 +18,8 @@ E = TypeVar("E", bound=ui.element)
 
 # Secondary text that keeps 4.5:1 contrast on light cards (gray-600) and on dark ones (gray-400).
 MUTED_TEXT = "text-gray-600 dark:text-gray-400"
+# The last item of a row goes to its end (right, or left in Arabic): a style, not a `ui.space()` element.
+PUSHED_TO_END = "margin-inline-start: auto"
 
 
 @dataclass(kw_only=True)
