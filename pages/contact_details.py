@@ -9,6 +9,7 @@ from nicegui import context, ui
 from api.errors import ApiError, NotFound
 from api.settings import Settings
 from components.contact_panel import ContactPanel
+from components.contact_tab_title import ContactTabTitle
 from components.contact_view import ContactView, mark_id
 from components.page_frame import page_frame
 from pages.access import agent_session, is_kiosk, page_locale, to_sign_in
@@ -26,10 +27,9 @@ def register(settings: Settings) -> None:
         locale = page_locale(request)
         with page_frame(session, locale, title_key="CONTACT.TITLE", sign_out=not is_kiosk(settings)):
             ui.label(t("CONTACT.DETAILS", locale=locale)).classes("sr-only").props('role="heading" aria-level="1"')
-            ContactPanel(
-                ContactView(session=session, contact_id=contact_id, locale=locale),
-                source=source if source in SOURCES else "direct",
-            )
+            view = ContactView(session=session, contact_id=contact_id, locale=locale)
+            ContactPanel(view, source=source if source in SOURCES else "direct")
+            ContactTabTitle(view)
         return None
 
     @ui.page("/conversations/{conversation_id}/contact")
@@ -67,7 +67,7 @@ def register(settings: Settings) -> None:
             if sender is None:
                 ui.label(t("CONTACT.NOT_FOUND", locale=locale)).classes("text-h6").props('role="alert"')
                 return None
-            ContactPanel(
-                ContactView(session=session, contact_id=sender.id, locale=locale), source="conversation", seed=sender
-            )
+            view = ContactView(session=session, contact_id=sender.id, locale=locale)
+            ContactPanel(view, source="conversation", seed=sender)
+            ContactTabTitle(view)
         return None
