@@ -11,15 +11,18 @@ from fastapi.responses import RedirectResponse
 from nicegui import Event, context, ui
 
 from api.errors import ApiError, NotFound
+from api.models import Contact
 from api.settings import Settings
 from components.contact_panel import ContactPanel
 from components.contact_view import MUTED_TEXT, ContactView, aria, mark_id
 from components.page_frame import page_frame
 from pages.access import agent_session, is_kiosk, page_locale, to_sign_in
 from state.contact_lists import ChangeKind, ListChange
+from state.contact_names import contact_display_name
 from state.i18n import format_datetime, relative_time, t
 
 STATUSES = ("open", "pending", "snoozed", "resolved", "all")
+SENDER_FIELDS = ("name", "email", "phone_number")  # what a conversation row calls its contact by
 
 
 def register(settings: Settings) -> None:
@@ -41,7 +44,8 @@ def register(settings: Settings) -> None:
             listing = ui.column().classes("w-full gap-1")
             with listing:
                 ui.skeleton("rect", height="200px").classes("w-full")
-        senders: dict[int, list[ui.label]] = {}  # contact id -> the labels showing that contact's name
+        senders: dict[int, Contact] = {}  # contact id -> the contact as its rows show it
+        sender_labels: dict[int, list[ui.label]] = {}  # contact id -> the labels showing what to call that contact
 
         async def load() -> None:
             try:
@@ -54,6 +58,7 @@ def register(settings: Settings) -> None:
                 return
             listing.clear()
             senders.clear()
+            sender_labels.clear()
             now = int(time.time())
             with listing:
                 if not items:
@@ -68,10 +73,11 @@ def register(settings: Settings) -> None:
                     ):
                         with ui.row().classes("w-full items-center gap-2 no-wrap"):
                             ui.label(f"#{item.id}").classes("text-weight-bold")
-                            name = ui.label(sender.name if sender and sender.name else "").classes("grow ellipsis")
-                            mark_id(name, f"conversation-sender-{item.id}")
+                            name = ui.label(contact_display_name(sender, locale) if sender else "")
+                            mark_id(name.classes("grow ellipsis"), f"conversation-sender-{item.id}")
                             if sender is not None:
-                                senders.setdefault(sender.id, []).append(name)
+                                senders[sender.id] = sender
+                                sender_labels.setdefault(sender.id, []).append(name)
                             stamp = item.last_activity_at
                             ui.label(relative_time(stamp, now=now, locale=locale) if stamp else "").classes(
                                 "text-caption"
@@ -81,14 +87,20 @@ def register(settings: Settings) -> None:
         def apply_change(change: ListChange) -> Coroutine[None, None, None] | None:
             """A renamed contact is renamed in its rows, without asking the server; a reconnect reads the list.
 
-            A deleted contact's rows stay: a merge moves its conversations to the contact it went into.
+            Without a name a contact goes by its email or phone, so a change to those renames it too; an event
+            carries only some fields, the others are kept as shown. A deleted contact's rows stay: a merge moves
+            its conversations to the contact it went into.
             """
             if change.kind is ChangeKind.RECONNECTED:
                 return load()
             contact = change.contact
-            if change.kind is ChangeKind.UPDATED and contact is not None and "name" in contact.model_fields_set:
-                for name in senders.get(contact.id, []):
-                    name.set_text(contact.name or "")
+            if change.kind is not ChangeKind.UPDATED or contact is None or contact.id not in senders:
+                return None
+            fields = {f: getattr(contact, f) for f in SENDER_FIELDS if f in contact.model_fields_set}
+            if fields:
+                sender = senders[contact.id] = senders[contact.id].model_copy(update=fields)
+                for name in sender_labels.get(contact.id, []):
+                    name.set_text(contact_display_name(sender, locale))
             return None
 
         changed: Event[[ListChange]] = Event()
