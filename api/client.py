@@ -46,6 +46,7 @@ READ_RETRIES = 2
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 RETRY_DELAYS = (0.2, 0.6)
 HISTORY_PAGE_SIZE = 20
+EVENTS_PAGE_SIZE = 25  # entries per page of `/contacts/{id}/events`
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -118,7 +119,7 @@ class EventPage:
 
     @property
     def has_more(self) -> bool:
-        return self.page * 25 < self.count
+        return self.page * EVENTS_PAGE_SIZE < self.count
 
 
 def _contact_from(body: Any) -> Contact:

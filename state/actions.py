@@ -22,7 +22,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_delay, wait_exponential
 
-from api.client import ChatwootClient, ContactResult
+from api.client import EVENTS_PAGE_SIZE, ChatwootClient, ContactResult
 from api.errors import (
     ApiError,
     Conflict,
@@ -878,7 +878,9 @@ def add_timeline_entries(store: ContactStore, contact_id: int, entries: list[Con
     fresh = sorted((event for event in entries if event.id not in known), key=lambda event: event.id, reverse=True)
     if not fresh:
         return
-    timeline.events = [*fresh, *timeline.events]
+    # As many entries as the pages read so far hold, so a page open for hours stays as big as when it opened;
+    # the server pages from the newest entry too, so "more" goes on right after the last one shown.
+    timeline.events = [*fresh, *timeline.events][: max(timeline.page, 1) * EVENTS_PAGE_SIZE]
     if timeline.count is not None:
         timeline.count += len(fresh)
     store.notify(contact_id)
