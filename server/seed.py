@@ -1,5 +1,8 @@
 """Deterministic demo data for an empty database, and large data sets for benchmarks.
 
+Every time in the demo data is relative to the moment of seeding (the same layout each time), so a new
+demo shows conversations from minutes, hours and days ago rather than a frozen past.
+
 `python -m server.seed --contacts 1000000` adds bulk contacts to account 1;
 `python -m server.seed --conversations-for 1 --count 500` adds conversations to one contact.
 Both migrate the database and seed the demo data first when it is empty.
@@ -31,8 +34,6 @@ from server.auth import hash_password, new_token
 from server.db import create_engine, migrate_sync, sessions
 
 SEED = 2026
-# 2025-11-24 16:00 UTC: every seeded time is relative to it, so the data never depends on today.
-BASE_TIME = 1_764_000_000
 # Another process seeding the same PostgreSQL database waits on this lock (migrations use 7_303_001).
 SEED_LOCK = 7_303_002
 MINUTE = 60
@@ -57,6 +58,14 @@ BULK_EMAIL_DOMAIN = "load.example"
 
 STATUSES = ("open", "resolved", "pending", "snoozed")
 STATUS_WEIGHTS = (25, 45, 15, 15)
+# How long before seeding a conversation's last message was, by status: (shortest, typical, longest). Open
+# ones are being worked on (a few minutes ago, most within a day), resolved ones are months of history.
+LAST_ACTIVITY_AGES = {
+    "open": (2 * MINUTE, DAY, 7 * DAY),
+    "pending": (10 * MINUTE, 2 * DAY, 10 * DAY),
+    "snoozed": (HOUR, 3 * DAY, 14 * DAY),
+    "resolved": (DAY, 120 * DAY, 2 * 365 * DAY),
+}
 PRIORITIES = (None, None, "low", "medium", "high", "urgent")
 PLANS = ("free", "starter", "pro", "enterprise")
 ISSUE_TYPES = ("billing", "technical", "account", "other")
@@ -559,6 +568,8 @@ SHOWCASE_NOTES = (
     "Asked for a roadmap call about reporting; scheduled for next Tuesday.",
     "Prefers email; answers within the hour during UK business hours.",
 )
+# The newest note was written while her open conversation was being answered: the last thing on her timeline.
+SHOWCASE_NOTE_AGES = (30 * DAY, 9 * DAY, 5 * MINUTE)
 
 
 @dataclass(kw_only=True, slots=True)
@@ -624,7 +635,8 @@ def _day(timestamp: int) -> str:
 class _DemoPlanner:
     """Builds the demo data set from one seeded random generator; no database involved."""
 
-    def __init__(self) -> None:
+    def __init__(self, now: int) -> None:
+        self.now = now
         self.rng = random.Random(SEED)
         # Unique across both accounts, though the database only asks for unique per account.
         self.emails: set[str] = set()
@@ -638,7 +650,7 @@ class _DemoPlanner:
             accounts.append(
                 _PlannedAccount(
                     name=name,
-                    created_at=BASE_TIME - 4 * 365 * DAY + number * DAY,
+                    created_at=self.now - 4 * 365 * DAY + number * DAY,
                     agents=agents,
                     contacts=self._contacts(name, count, [agent.email for agent in agents]),
                 )
@@ -712,7 +724,7 @@ class _DemoPlanner:
         if rng.random() < 0.4:
             self.next_identifier += 1
             identifier = f"crm-{self.next_identifier}"
-        created_at = rng.randint(BASE_TIME - 3 * 365 * DAY, BASE_TIME - 20 * DAY)
+        created_at = rng.randint(self.now - 3 * 365 * DAY, self.now - 20 * DAY)
         thumbnail = ""
         if rng.random() < 1 / 3:
             thumbnail = f"https://i.pravatar.cc/150?u={quote(email or f'contact-{account}-{index}', safe='')}"
@@ -738,31 +750,31 @@ class _DemoPlanner:
         contact = _PlannedContact(row=row)
         titles = [title for title, _color, _description in LABELS[account]]
         for title in rng.sample(titles, min(len(titles), rng.choice((0, 0, 1, 1, 2, 3)))):
-            contact.labels.append((title, rng.randint(created_at, created_at + 30 * DAY)))
+            contact.labels.append((title, rng.randint(created_at, min(created_at + 30 * DAY, self.now))))
         for _ in range(rng.choice((0, 0, 1, 1, 2, 3))):
             contact.notes.append(
                 _PlannedNote(
-                    content=rng.choice(NOTES), agent=rng.choice(agents), created_at=rng.randint(created_at, BASE_TIME)
+                    content=rng.choice(NOTES), agent=rng.choice(agents), created_at=rng.randint(created_at, self.now)
                 )
             )
         inboxes = self._reachable_inboxes(account, row)
         conversations = rng.choice((0, 1, 1, 2, 2, 3, 4, 5, 6)) if showcase_account else rng.choice((0, 1, 2, 3))
         for _ in range(conversations):
-            start = rng.randint(created_at + HOUR, BASE_TIME - DAY)
             status = rng.choices(STATUSES, STATUS_WEIGHTS)[0]
-            conversation = self._conversation(rng.choice(inboxes), start, agents, status)
+            last_at = self.now - self._age(*LAST_ACTIVITY_AGES[status])
+            conversation = self._conversation(rng.choice(inboxes), agents, status, last_at=last_at, after=created_at)
             contact.conversations.append(conversation)
         self._link_inboxes(contact, inboxes)
         if contact.conversations:
             row["last_activity_at"] = max(c.last_activity_at for c in contact.conversations)
         else:
-            row["last_activity_at"] = None if rng.random() < 0.5 else rng.randint(created_at, BASE_TIME)
+            row["last_activity_at"] = None if rng.random() < 0.5 else rng.randint(created_at, self.now)
         return contact
 
     def _showcase(self, agents: list[str]) -> _PlannedContact:
         """Ada Lovelace: every field, label and attribute set, and enough history to page through."""
         rng = self.rng
-        created_at = int(datetime(2024, 5, 1, 9, 30, tzinfo=UTC).timestamp())
+        created_at = self.now - 570 * DAY
         email, phone = SHOWCASE_EMAIL, "+442071838750"
         self.emails.add(email)
         self.phones.add(phone)
@@ -788,7 +800,7 @@ class _DemoPlanner:
                 "mrr": 4750.0,
                 "discount": 15,
                 "crm_url": "https://crm.example.com/contacts/1001",
-                "signed_up": _day(created_at),
+                "signed_up": "2024-05-01",  # a customer since then, whenever the demo is seeded
                 "plan": "enterprise",
                 "newsletter": True,
                 "vat_id": "GB123456789",
@@ -800,14 +812,19 @@ class _DemoPlanner:
             (title, created_at + (n + 1) * DAY) for n, title in enumerate(("vip", "enterprise", "billing"))
         ]
         contact.notes = [
-            _PlannedNote(content=content, agent=agents[n % len(agents)], created_at=BASE_TIME - (30 - 9 * n) * DAY)
-            for n, content in enumerate(SHOWCASE_NOTES)
+            _PlannedNote(content=content, agent=agents[n % len(agents)], created_at=self.now - age)
+            for n, (content, age) in enumerate(zip(SHOWCASE_NOTES, SHOWCASE_NOTE_AGES, strict=True))
         ]
         inboxes = self._reachable_inboxes("Acme Support", row)
-        span = (BASE_TIME - DAY - created_at - HOUR) // SHOWCASE_CONVERSATIONS
+        # From a year and a half ago to minutes ago, each about two thirds as long ago as the one before it;
+        # the last week's show every status, older ones are resolved.
         for n in range(SHOWCASE_CONVERSATIONS):
-            start = created_at + HOUR + n * span + rng.randint(0, span // 2)
-            contact.conversations.append(self._conversation(inboxes[n % len(inboxes)], start, agents, STATUSES[n % 4]))
+            age = int(20 * MINUTE * (560 * DAY / (20 * MINUTE)) ** ((SHOWCASE_CONVERSATIONS - 1 - n) / 24))
+            last_at = self.now - age + rng.randint(-age // 10, age // 10)
+            status = STATUSES[n % 4] if age < 7 * DAY else "resolved"
+            contact.conversations.append(
+                self._conversation(inboxes[n % len(inboxes)], agents, status, last_at=last_at, after=created_at)
+            )
         self._link_inboxes(contact, inboxes)
         row["last_activity_at"] = max(c.last_activity_at for c in contact.conversations)
         return contact
@@ -835,16 +852,27 @@ class _DemoPlanner:
                 source = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
             contact.inboxes[name] = source
 
-    def _conversation(self, inbox: str, start: int, agents: list[str], status: str) -> _PlannedConversation:
+    def _age(self, shortest: int, typical: int, longest: int) -> int:
+        """Seconds from `shortest` to `longest`, `typical` more on average; recent ones the most common."""
+        return min(shortest + int(self.rng.expovariate(1 / typical)), longest)
+
+    def _conversation(
+        self, inbox: str, agents: list[str], status: str, *, last_at: int, after: int
+    ) -> _PlannedConversation:
+        """A conversation whose last message is at `last_at`, or that starts an hour after `after` (the contact's
+        creation) when its messages would otherwise begin before then."""
         rng = self.rng
         topic = rng.choice(TOPICS)
         assignee = rng.choice(agents) if rng.random() < 0.7 else None
-        messages: list[_PlannedMessage] = []
-        at = start
-        for n, line in enumerate(topic.lines[: rng.randint(1, len(topic.lines))]):
-            if n:
-                at += rng.randint(2 * MINUTE, 4 * HOUR)
-            messages.append(_PlannedMessage(content=line, outgoing=n % 2 == 1, created_at=at))
+        gaps = [0]
+        for _line in topic.lines[1 : rng.randint(1, len(topic.lines))]:
+            gaps.append(gaps[-1] + rng.randint(2 * MINUTE, 4 * HOUR))
+        start = max(last_at - gaps[-1], after + HOUR)
+        lines = topic.lines[: len(gaps)]
+        messages = [
+            _PlannedMessage(content=line, outgoing=n % 2 == 1, created_at=start + gap)
+            for n, (line, gap) in enumerate(zip(lines, gaps, strict=True))
+        ]
         labels = [topic.label] if topic.label else []
         if rng.random() < 0.15 and "vip" not in labels:
             labels.append("vip")
@@ -897,9 +925,9 @@ class _DemoPlanner:
         return {key: value for key, value in values.items() if key in keys and rng.random() < 0.55}
 
 
-def _demo_plan() -> list[_PlannedAccount]:
-    """The whole demo data set; the same on every call."""
-    return _DemoPlanner().plan()
+def _demo_plan(now: int) -> list[_PlannedAccount]:
+    """The whole demo data set, its times relative to `now`; the same layout on every call."""
+    return _DemoPlanner(now).plan()
 
 
 def _table(model: type[models.Base]) -> Table:
@@ -922,7 +950,7 @@ async def _insert_ids(session: AsyncSession, model: type[models.Base], rows: lis
     return list(result.scalars())
 
 
-async def _write_demo(session: AsyncSession, plan: list[_PlannedAccount]) -> None:
+async def _write_demo(session: AsyncSession, plan: list[_PlannedAccount], now: int) -> None:
     account_ids = await _insert_ids(
         session, models.Account, [{"name": account.name, "created_at": account.created_at} for account in plan]
     )
@@ -935,7 +963,7 @@ async def _write_demo(session: AsyncSession, plan: list[_PlannedAccount]) -> Non
             "access_token": new_token(),
             "pubsub_token": new_token(),
             "ui_settings": {},
-            "created_at": BASE_TIME - 4 * 365 * DAY + HOUR,
+            "created_at": now - 4 * 365 * DAY + HOUR,
         }
         for agent, password_hash in zip(DEMO_AGENTS, hashes, strict=True)
     ]
@@ -1098,18 +1126,20 @@ async def _write_account(
     await _insert(session, models.ContactEvent, events)
 
 
-async def seed_demo_if_empty(session_factory: async_sessionmaker[AsyncSession]) -> bool:
+async def seed_demo_if_empty(session_factory: async_sessionmaker[AsyncSession], now: int | None = None) -> bool:
     """Seed the demo accounts, agents and contacts into a database without accounts; True when it did.
 
-    On PostgreSQL an advisory lock makes processes starting together seed once.
+    Times are relative to `now` (the moment of seeding unless given). On PostgreSQL an advisory lock makes
+    processes starting together seed once.
     """
-    plan = _demo_plan()
+    now = int(time.time()) if now is None else now
+    plan = _demo_plan(now)
     async with session_factory() as session, session.begin():
         if session.get_bind().dialect.name == "postgresql":
             await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEED_LOCK})
         if await session.scalar(select(models.Account.id).limit(1)) is not None:
             return False
-        await _write_demo(session, plan)
+        await _write_demo(session, plan, now)
     return True
 
 
@@ -1136,11 +1166,11 @@ def bulk_phone(number: int) -> str | None:
     return f"+1{codes[area]}555{line + 100 if line >= 100 else line:04d}"
 
 
-def _bulk_row(rng: random.Random, account_id: int, number: int) -> dict[str, Any]:
+def _bulk_row(rng: random.Random, account_id: int, number: int, now: int) -> dict[str, Any]:
     region = rng.choice(WEIGHTED_REGIONS)
     company, _domain = rng.choice(COMPANIES)
-    last_activity = rng.randint(BASE_TIME - 730 * DAY, BASE_TIME) if rng.random() < 0.9 else None
-    created_at = (last_activity or BASE_TIME) - rng.randint(DAY, 365 * DAY)
+    last_activity = rng.randint(now - 730 * DAY, now) if rng.random() < 0.9 else None
+    created_at = (last_activity or now) - rng.randint(DAY, 365 * DAY)
     return {
         "account_id": account_id,
         "name": region.full_name(rng.choice(region.first_names), rng.choice(region.last_names)),
@@ -1182,6 +1212,7 @@ async def add_bulk_contacts(
             raise LookupError(f"account {account_id} does not exist")
         first = (await session.scalar(select(func.max(models.Contact.id))) or 0) + 1
     rng = random.Random(SEED + first)
+    now = int(time.time())
     table = _table(models.Contact)
     per_transaction = batch * 10
     done = 0
@@ -1190,7 +1221,7 @@ async def add_bulk_contacts(
             end = min(count, done + per_transaction)
             while done < end:
                 size = min(batch, end - done)
-                rows = [_bulk_row(rng, account_id, first + done + n) for n in range(size)]
+                rows = [_bulk_row(rng, account_id, first + done + n, now) for n in range(size)]
                 await session.execute(insert(table), rows)
                 done += size
                 if progress:
@@ -1200,7 +1231,7 @@ async def add_bulk_contacts(
 async def add_conversations(
     session_factory: async_sessionmaker[AsyncSession], contact_id: int, count: int, batch: int = 5_000
 ) -> None:
-    """Add `count` conversations, one incoming message each, to a contact; spread out before `BASE_TIME`."""
+    """Add `count` conversations, one incoming message each, to a contact; spread out until now."""
     async with session_factory() as session, session.begin():
         contact = await session.get(models.Contact, contact_id)
         if contact is None:
@@ -1242,7 +1273,7 @@ async def add_conversations(
         )
         rng = random.Random(SEED + contact_id)
         begin = contact.created_at + HOUR
-        step = max(MINUTE, (max(BASE_TIME, begin + count * MINUTE) - begin) // max(count, 1))
+        step = max(MINUTE, (max(int(time.time()), begin + count * MINUTE) - begin) // max(count, 1))
         newest = contact.last_activity_at or 0
         for offset in range(0, count, batch):
             planned: list[tuple[int, _Topic, dict[str, Any]]] = []

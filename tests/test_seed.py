@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -20,12 +21,14 @@ from server import models
 from server.auth import verify_password
 from server.db import create_engine, migrate, sessions
 from server.seed import (
-    BASE_TIME,
+    DAY,
     DEMO_ADMIN_EMAIL,
     DEMO_ADMIN_PASSWORD,
     DEMO_AGENT_EMAIL,
     DEMO_AGENT_PASSWORD,
     DEMO_SIGN_INS,
+    HOUR,
+    MINUTE,
     SHOWCASE_CONVERSATIONS,
     SHOWCASE_EMAIL,
     add_bulk_contacts,
@@ -39,6 +42,16 @@ Factory = async_sessionmaker[AsyncSession]
 DISPLAY_TYPES = {"text", "number", "currency", "percent", "link", "date", "list", "checkbox"}
 STATUSES = {"open", "resolved", "pending", "snoozed"}
 VOLATILE_AGENT_COLUMNS = {"password_hash", "access_token", "pubsub_token"}
+NOW = 1_800_000_000  # a moment of seeding for the tests that compare seeds
+DEMO_TABLES = (
+    models.Contact,
+    models.Conversation,
+    models.Message,
+    models.ContactEvent,
+    models.Note,
+    models.ContactInbox,
+    models.ContactLabel,
+)
 
 
 @asynccontextmanager
@@ -141,7 +154,7 @@ async def test_contact_fields_are_valid_and_unique(seeded: Factory) -> None:
         for key, value in contact["custom_attributes"].items():
             assert check_attribute_value(definitions[(contact["account_id"], key)], value) == (value, None), key
         if contact["last_activity_at"] is not None:
-            assert contact["created_at"] <= contact["last_activity_at"] <= BASE_TIME
+            assert contact["created_at"] <= contact["last_activity_at"] <= time.time()
     for field in ("email", "phone_number", "identifier"):
         values = [(c["account_id"], c[field]) for c in contacts if c[field] is not None]
         assert len(values) == len(set(values)), field
@@ -228,30 +241,70 @@ async def test_activity_trail_matches_the_data(seeded: Factory) -> None:
         assert (contacts[link["contact_id"]], link["title"]) in labels
 
 
+async def snapshot_of_seed(url: str, now: int) -> dict[str, list[dict[str, Any]]]:
+    """Every demo row of a database seeded at `now`, agents without their secrets."""
+    async with migrated(url) as factory:
+        assert await seed_demo_if_empty(factory, now=now)
+        snapshot = {
+            model.__tablename__: await rows(factory, model, *model.__mapper__.primary_key) for model in DEMO_TABLES
+        }
+        snapshot["agents"] = [
+            {k: v for k, v in row.items() if k not in VOLATILE_AGENT_COLUMNS}
+            for row in await rows(factory, models.Agent, models.Agent.id)
+        ]
+        return snapshot
+
+
 async def test_same_data_on_every_run(tmp_path: Path) -> None:
-    snapshots = []
-    for name in ("a", "b"):
-        async with migrated(f"sqlite+aiosqlite:///{tmp_path}/{name}.db") as factory:
-            assert await seed_demo_if_empty(factory)
-            snapshot = {
-                model.__tablename__: await rows(factory, model, *model.__mapper__.primary_key)
-                for model in (
-                    models.Contact,
-                    models.Conversation,
-                    models.Message,
-                    models.ContactEvent,
-                    models.Note,
-                    models.ContactInbox,
-                    models.ContactLabel,
-                )
-            }
-            snapshot["agents"] = [
-                {k: v for k, v in row.items() if k not in VOLATILE_AGENT_COLUMNS}
-                for row in await rows(factory, models.Agent, models.Agent.id)
-            ]
-            snapshots.append(snapshot)
+    snapshots = [await snapshot_of_seed(f"sqlite+aiosqlite:///{tmp_path}/{name}.db", NOW) for name in ("a", "b")]
     assert len(snapshots[0]["contacts"]) == 210
     assert snapshots[0] == snapshots[1]
+
+
+def relative(snapshot: dict[str, list[dict[str, Any]]], now: int) -> dict[str, list[dict[str, Any]]]:
+    """The snapshot with every time as seconds before `now`, and sign-up dates left out (they are whole days)."""
+
+    def row_relative(row: dict[str, Any]) -> dict[str, Any]:
+        shifted = {
+            key: now - value if key.endswith("_at") and isinstance(value, int) else value for key, value in row.items()
+        }
+        if isinstance(shifted.get("custom_attributes"), dict):
+            shifted["custom_attributes"] = {k: v for k, v in shifted["custom_attributes"].items() if k != "signed_up"}
+        return shifted
+
+    return {table: [row_relative(row) for row in table_rows] for table, table_rows in snapshot.items()}
+
+
+async def test_times_are_relative_to_the_moment_of_seeding(tmp_path: Path) -> None:
+    later = NOW + 3 * DAY + 1_234
+    first = await snapshot_of_seed(f"sqlite+aiosqlite:///{tmp_path}/first.db", NOW)
+    second = await snapshot_of_seed(f"sqlite+aiosqlite:///{tmp_path}/second.db", later)
+    assert first != second
+    assert relative(first, NOW) == relative(second, later)
+
+
+async def test_the_demo_looks_alive(seeded: Factory) -> None:
+    """Seeded just now: conversations from minutes, hours, days and months ago, nothing in the future."""
+    now = time.time()
+    for model in (*DEMO_TABLES, models.Agent, models.Account):
+        for row in await rows(seeded, model):
+            times = [value for key, value in row.items() if key.endswith("_at") and isinstance(value, int)]
+            assert all(value <= now for value in times), (model.__tablename__, row)
+    conversations = await rows(seeded, models.Conversation)
+    ages = sorted(now - c["last_activity_at"] for c in conversations)
+    assert ages[0] < 30 * MINUTE
+    assert sum(age < HOUR for age in ages) >= 5
+    assert sum(HOUR <= age < DAY for age in ages) >= 30
+    assert sum(DAY <= age < 7 * DAY for age in ages) >= 30
+    assert sum(age >= 30 * DAY for age in ages) >= 100
+    open_ages = [now - c["last_activity_at"] for c in conversations if c["status"] == "open"]
+    assert max(open_ages) <= 7 * DAY
+    contacts = await rows(seeded, models.Contact, models.Contact.id)
+    ada = contacts[0]
+    assert ada["email"] == SHOWCASE_EMAIL
+    assert now - ada["last_activity_at"] < HOUR
+    own = sorted(c["last_activity_at"] for c in conversations if c["contact_id"] == ada["id"])
+    assert now - own[0] > 365 * DAY  # history to page through, a year and more back
 
 
 async def test_bulk_contacts(seeded: Factory) -> None:
