@@ -20,6 +20,7 @@ from components.contact_view import (
     skeleton_lines,
 )
 from components.keyed_rows import KeyedRows
+from components.on_demand import OnDemand
 from state import actions
 from state.i18n import format_datetime, relative_time
 
@@ -77,12 +78,6 @@ class ContactActivityTimeline:
                 section_title(view.t("TIMELINE.TITLE"))
                 self.spinner = ui.spinner(size="1em").props('role="status"')
                 mark_id(aria(self.spinner, view.t("APP.LOADING")), "timeline-loading")
-            with ui.row().classes("items-center gap-2").props('role="alert"') as self.error:
-                self.error_text = ui.label().classes("text-negative")
-                mark_id(ui.button(view.t("APP.RETRY"), on_click=self._reload), "timeline-retry").props("flat dense")
-            with ui.column().classes("w-full") as self.skeleton:
-                skeleton_lines(3)
-            self.empty = mark_id(ui.label(view.t("TIMELINE.EMPTY")), "timeline-empty").classes(f"{MUTED_TEXT} italic")
             # Room on both sides for the icon dots, which Quasar draws 8 px outside the timeline (either direction).
             self.scroller = ui.element("div").classes("w-full max-h-[28rem] overflow-auto q-px-sm q-pt-xs")
             aria(self.scroller.props("tabindex=0"), view.t("TIMELINE.TITLE"))
@@ -92,7 +87,20 @@ class ContactActivityTimeline:
             self.entries: KeyedRows[int, ContactEvent, ui.timeline_entry] = KeyedRows(self.timeline, self._entry)
             self.more = ui.button(view.t("TIMELINE.LOAD_MORE"), on_click=self._load_more).props("flat color=primary")
             mark_id(self.more, "timeline-load-more")
+        self.error = OnDemand(self.scroller, self._build_error)
+        self.skeleton = OnDemand(self.scroller, skeleton_lines(3), drop_when_hidden=True)
+        self.empty = OnDemand(
+            self.scroller,
+            lambda: mark_id(ui.label(view.t("TIMELINE.EMPTY")), "timeline-empty").classes(f"{MUTED_TEXT} italic"),
+        )
         self.render()
+
+    def _build_error(self) -> ui.row:
+        with ui.row().classes("items-center gap-2").props('role="alert"') as row:
+            self.error_text = ui.label().classes("text-negative")
+            retry = ui.button(self.view.t("APP.RETRY"), on_click=self._reload)
+            mark_id(retry, "timeline-retry").props("flat dense")
+        return row
 
     def describe(self, event: ContactEvent) -> str:
         t = self.view.t
@@ -123,10 +131,9 @@ class ContactActivityTimeline:
         shown = (timeline.loaded, timeline.loading, timeline.error, timeline.has_more, refreshing)
         if shown != self.shown:
             self.shown = shown
-            self.error.visible = bool(timeline.error)
-            if timeline.error:
+            if self.error.show(bool(timeline.error)) and timeline.error:
                 self.error_text.set_text(f"{view.t('TIMELINE.LOAD_FAILED')}: {view.error(timeline.error)}")
-            self.skeleton.visible = not timeline.loaded and not timeline.error
+            self.skeleton.show(not timeline.loaded and not timeline.error)
             # While "more" is shown, its button spins; otherwise a re-read shows the spinner by the title.
             self.spinner.visible = refreshing
             self.more.visible = timeline.loaded and timeline.has_more
@@ -144,7 +151,7 @@ class ContactActivityTimeline:
             return
         definitions_changed = self.definitions is not None and definitions is not self.definitions
         self.event_ids, self.definitions = event_ids, definitions
-        self.empty.visible = timeline.loaded and not events
+        self.empty.show(timeline.loaded and not events)
         self.scroller.visible = bool(events)
         if len(events) > SCROLL_ENTRIES:
             self.scroller.classes(add="activity-scroller")

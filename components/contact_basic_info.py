@@ -9,7 +9,8 @@ from typing import Any
 from nicegui import ui
 
 from api.validation import format_phone_international, safe_http_url
-from components.contact_view import MUTED_TEXT, ContactView, aria, mark_id
+from components.contact_view import MUTED_TEXT, PUSHED_TO_END, ContactView, aria, mark_id
+from components.on_demand import OnDemand
 
 
 def initials(name: str | None, fallback: str = "?") -> str:
@@ -24,9 +25,8 @@ class DetailRow:
     """One email or phone line: the value with its copy button, or a muted "none" when empty."""
 
     value: ui.label
-    spacer: ui.space
     copy: ui.button
-    empty: ui.label
+    empty: OnDemand[ui.label]
     copy_text: str = ""
 
 
@@ -61,12 +61,12 @@ class ContactBasicInfo:
                 self.avatar_slot = ui.element("div").classes("shrink-0")
                 self.avatar: ui.image | ui.avatar | None = None
                 self.initials: ui.label | None = None
-                with ui.column().classes("gap-0 grow min-w-0"):
+                with ui.column().classes("gap-0 grow min-w-0") as names:
                     self.name = mark_id(ui.label().classes("text-h6 ellipsis max-w-full"), "contact-name")
                     self.name.props('role="heading" aria-level="2" dir="auto"')
                     self.company = ui.label().classes(f"text-caption ellipsis max-w-full {MUTED_TEXT}")
                     mark_id(self.company, "contact-company").props('dir="auto"')
-                    self.blocked = mark_id(ui.badge(view.t("CONTACT.BLOCKED"), color="negative"), "blocked-badge")
+                self.blocked = OnDemand(None, self._blocked_badge, inside=names)
                 self.edit = ui.button(icon="edit", on_click=self._edit).props("flat round")
                 mark_id(aria(self.edit, view.t("CONTACT.EDIT")), "edit-contact").tooltip(view.t("CONTACT.EDIT"))
             self.email = self._detail("mail", view.t("CONTACT.NO_EMAIL"), view.t("CONTACT.COPY_EMAIL"), "email")
@@ -88,7 +88,7 @@ class ContactBasicInfo:
         has_company = isinstance(company, str) and bool(company)
         self.company.set_text(company if isinstance(company, str) and has_company else "")
         self.company.set_visibility(has_company)
-        self.blocked.set_visibility(contact.blocked is True)
+        self.blocked.show(contact.blocked is True)
         self.edit.set_visibility(view.editable and self.on_edit is not None)
         self.edit.set_enabled(not view.entry.saving)
         self._show_detail(self.email, contact.email, contact.email)
@@ -133,31 +133,34 @@ class ContactBasicInfo:
         self.avatar = None
         self.initials = None
 
+    def _blocked_badge(self) -> ui.badge:
+        return mark_id(ui.badge(self.view.t("CONTACT.BLOCKED"), color="negative"), "blocked-badge")
+
     def _avatar_failed(self, url: str) -> None:
         self.failed_thumbnail = url
         self.render()
 
     def _detail(self, icon: str, empty: str, copy_label: str, kind: str) -> DetailRow:
-        with ui.row().classes("items-center gap-2 w-full no-wrap"):
+        with ui.row().classes("items-center gap-2 w-full no-wrap") as line:
             ui.icon(icon, size="sm").classes(MUTED_TEXT).props('aria-hidden="true"')
             # Left to right, but only as wide as the text, so in Arabic it stays next to its icon.
             value = mark_id(ui.label(), f"contact-{kind}").classes("ellipsis min-w-0").props('dir="ltr"')
-            spacer = ui.space()
-            copy = ui.button(icon="content_copy").props('flat round dense size="sm"')
+            copy = ui.button(icon="content_copy").props('flat round dense size="sm"').style(PUSHED_TO_END)
             mark_id(aria(copy, copy_label), f"copy-{kind}").tooltip(copy_label)
-            empty_label = mark_id(ui.label(empty), f"contact-{kind}-empty")
-            row = DetailRow(value=value, spacer=spacer, copy=copy, empty=empty_label)
-            row.empty.classes(f"{MUTED_TEXT} italic grow")
-            copy.on_click(lambda: self._copy(row.copy_text))
+
+        def empty_label() -> ui.label:
+            return mark_id(ui.label(empty), f"contact-{kind}-empty").classes(f"{MUTED_TEXT} italic grow")
+
+        row = DetailRow(value=value, copy=copy, empty=OnDemand(None, empty_label, inside=line))
+        copy.on_click(lambda: self._copy(row.copy_text))
         return row
 
     def _show_detail(self, row: DetailRow, text: str | None, copy_text: str | None) -> None:
         row.value.set_text(text or "")
         row.copy_text = copy_text or text or ""
         row.value.set_visibility(bool(text))
-        row.spacer.set_visibility(bool(text))
         row.copy.set_visibility(bool(text))
-        row.empty.set_visibility(not text)
+        row.empty.show(not text)
 
     def _copy(self, text: str) -> None:
         ui.clipboard.write(text)

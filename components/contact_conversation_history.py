@@ -17,6 +17,7 @@ from components.contact_view import (
     section_title,
     skeleton_lines,
 )
+from components.on_demand import OnDemand
 from state import actions
 from state.i18n import relative_time
 
@@ -73,12 +74,6 @@ class ContactConversationHistory:
         with self.container:
             section_title(view.t("HISTORY.TITLE"))
             self.count = mark_id(ui.label(), "history-count").classes(f"text-caption {MUTED_TEXT}")
-            with ui.column().classes("w-full") as self.skeleton:
-                skeleton_lines(3)
-            with ui.row().classes("items-center gap-2") as self.error:
-                self.error_text = ui.label().classes("text-negative").props('role="alert"')
-                ui.button(view.t("APP.RETRY"), on_click=self._reload).props("flat dense")
-            self.empty = mark_id(ui.label(view.t("HISTORY.EMPTY")), "history-empty").classes(f"{MUTED_TEXT} italic")
             columns = [
                 {"name": "id", "label": "#", "field": "id", "align": "left"},
                 {"name": "status", "label": "", "field": "status_text", "align": "left"},
@@ -92,7 +87,19 @@ class ContactConversationHistory:
             self.table.on("open", lambda e: ui.navigate.to(f"/conversations/{int(e.args)}"))
             self.more = ui.button(view.t("HISTORY.LOAD_MORE"), on_click=self._load_more).props("flat color=primary")
             mark_id(self.more, "history-load-more")
+        self.skeleton = OnDemand(self.table, skeleton_lines(3), drop_when_hidden=True)
+        self.error = OnDemand(self.table, self._build_error)
+        self.empty = OnDemand(
+            self.table,
+            lambda: mark_id(ui.label(view.t("HISTORY.EMPTY")), "history-empty").classes(f"{MUTED_TEXT} italic"),
+        )
         self.render()
+
+    def _build_error(self) -> ui.row:
+        with ui.row().classes("items-center gap-2") as row:
+            self.error_text = ui.label().classes("text-negative").props('role="alert"')
+            ui.button(self.view.t("APP.RETRY"), on_click=self._reload).props("flat dense")
+        return row
 
     def _rows(self, conversations: list[Conversation]) -> list[dict[str, Any]]:
         view = self.view
@@ -139,11 +146,11 @@ class ContactConversationHistory:
             if counted:
                 total = history.count if history.count is not None else len(history.conversations)
                 self.count.set_text(view.t("HISTORY.COUNT", count=total))
-            self.skeleton.visible = not history.loaded and (history.loading or not history.error)
-            self.error.visible = not self.skeleton.visible and bool(history.error)
-            if history.error:
+            loading = not history.loaded and (history.loading or not history.error)
+            self.skeleton.show(loading)
+            if self.error.show(not loading and bool(history.error)) and history.error:
                 self.error_text.set_text(f"{view.t('HISTORY.LOAD_FAILED')}: {view.error(history.error)}")
-            self.empty.visible = history.loaded and not history.error and not history.conversations
+            self.empty.show(history.loaded and not history.error and not history.conversations)
             self.more.visible = history.has_more
             if self.more.props.get("loading") != history.loading:
                 self.more.props["loading"] = history.loading

@@ -11,6 +11,7 @@ from nicegui import ui
 from api.models import AttributeDefinition, Contact
 from api.validation import SOCIAL_NETWORKS, check_attribute_value, safe_http_url, social_profile_url
 from components.contact_view import MUTED_TEXT, PUSHED_TO_END, ContactView, aria, mark_id, section_title, skeleton_lines
+from components.on_demand import OnDemand
 from state import actions
 
 ICONS = {
@@ -250,13 +251,9 @@ class ContactMetaInformation:
         self.root = ui.column().classes("w-full gap-4")
         with self.root:
             section_title(view.t("ATTRIBUTES.TITLE"))
-            self.attributes_loading = ui.column().classes("w-full gap-1")
-            self.attributes_empty = ui.label(view.t("ATTRIBUTES.EMPTY")).classes(f"{MUTED_TEXT} italic")
             self.attributes = mark_id(ui.column(), "attributes").classes("w-full gap-1")
             ui.separator()
             section_title(view.t("LABELS.TITLE"))
-            self.labels_loading = ui.column().classes("w-full gap-1")
-            self.labels_load_failed = ui.label().classes("text-negative").props('role="alert"')
             with mark_id(ui.row(), "labels").classes("gap-1 items-center w-full") as self.labels:
                 self.labels_empty = mark_id(ui.label(view.t("LABELS.EMPTY")), "labels-empty")
                 self.labels_empty.classes(f"{MUTED_TEXT} italic")
@@ -264,13 +261,26 @@ class ContactMetaInformation:
                     [], label=view.t("LABELS.ADD"), with_input=True, on_change=lambda e: self._add_label(e.value)
                 ).classes("min-w-[10rem]")
                 mark_id(aria(self.label_picker.props("dense outlined"), view.t("LABELS.ADD")), "add-label")
-            self.labels_update_failed = ui.label().classes("text-negative").props('role="alert"')
-            ui.separator()
+            social_separator = ui.separator()
             section_title(view.t("SOCIAL.TITLE"))
-            self.social_loading = ui.column().classes("w-full gap-1")
-            with mark_id(ui.row(), "social-profiles").classes("gap-3 items-center w-full") as self.social:
-                self.social_empty = ui.label(view.t("SOCIAL.EMPTY")).classes(f"{MUTED_TEXT} italic")
+            self.social = mark_id(ui.row(), "social-profiles").classes("gap-3 items-center w-full")
+        # Loading, empty and failed states: built when shown (see OnDemand).
+        self.attributes_loading = OnDemand(self.attributes, skeleton_lines(3), drop_when_hidden=True)
+        self.attributes_empty = OnDemand(
+            self.attributes, lambda: ui.label(view.t("ATTRIBUTES.EMPTY")).classes(f"{MUTED_TEXT} italic")
+        )
+        self.labels_loading = OnDemand(self.labels, skeleton_lines(1), drop_when_hidden=True)
+        self.labels_load_failed = OnDemand(self.labels, self._failure_label)
+        self.labels_update_failed = OnDemand(social_separator, self._failure_label)
+        self.social_loading = OnDemand(self.social, skeleton_lines(1), drop_when_hidden=True)
+        self.social_empty = OnDemand(
+            None, lambda: ui.label(view.t("SOCIAL.EMPTY")).classes(f"{MUTED_TEXT} italic"), inside=self.social
+        )
         self.render()
+
+    @staticmethod
+    def _failure_label() -> ui.label:
+        return ui.label().classes("text-negative").props('role="alert"')
 
     @property
     def editing(self) -> str | None:
@@ -312,9 +322,10 @@ class ContactMetaInformation:
         if shown == self.attributes_shown:
             return
         self.attributes_shown = shown
-        self._loading(self.attributes_loading, 3, loading=contact is None)
+        self.attributes_loading.show(contact is None)
         if contact is None:
-            self.attributes_empty.visible = self.attributes.visible = False
+            self.attributes_empty.show(False)
+            self.attributes.visible = False
             return
         definitions = list(view.store.attribute_definitions)
         known = {d.attribute_key for d in definitions}
@@ -322,7 +333,7 @@ class ContactMetaInformation:
         editing = self.editing
         if editing is not None and editing not in {d.attribute_key for d in definitions}:
             definitions.append(self.rows[editing].definition)  # removed elsewhere: kept until the agent is done
-        self.attributes_empty.visible = not definitions
+        self.attributes_empty.show(not definitions)
         self.attributes.visible = bool(definitions)
         wanted = {d.attribute_key for d in definitions}
         for key in [key for key in self.rows if key not in wanted]:
@@ -339,16 +350,6 @@ class ContactMetaInformation:
                     row = self.rows[key] = AttributeRow(self, definition)
             row.update(contact.custom_attributes.get(key), can_edit=can_edit, saving=view.entry.saving)
         self._keep_order(self.attributes, [self.rows[d.attribute_key].element for d in definitions])
-
-    @staticmethod
-    def _loading(holder: ui.column, lines: int, *, loading: bool) -> None:
-        """Skeleton lines while loading; gone from the page once loaded (hidden ones would still be there)."""
-        holder.visible = loading
-        if loading and not holder.default_slot.children:
-            with holder:
-                skeleton_lines(lines)
-        elif not loading and holder.default_slot.children:
-            holder.clear()
 
     @staticmethod
     def _keep_order(container: ui.element, wanted: list[ui.element], start: int = 0) -> None:
@@ -403,13 +404,15 @@ class ContactMetaInformation:
             return
         self.labels_shown = shown
         loaded = entry.labels is not None
-        self._loading(self.labels_loading, 1, loading=not loaded and not entry.labels_error)
-        self.labels_load_failed.visible = not loaded and bool(entry.labels_error)
+        self.labels_loading.show(not loaded and not entry.labels_error)
         self.labels.visible = loaded
-        self.labels_update_failed.visible = loaded and bool(entry.labels_error)
         problem = f"{view.error(entry.labels_error)}" if entry.labels_error else ""
-        self.labels_load_failed.set_text(f"{view.t('LABELS.LOAD_FAILED')}: {problem}" if problem else "")
-        self.labels_update_failed.set_text(f"{view.t('LABELS.UPDATE_FAILED')}: {problem}" if problem else "")
+        load_failed = self.labels_load_failed.show(not loaded and bool(problem))
+        if load_failed is not None:
+            load_failed.set_text(f"{view.t('LABELS.LOAD_FAILED')}: {problem}" if problem else "")
+        update_failed = self.labels_update_failed.show(loaded and bool(problem))
+        if update_failed is not None:
+            update_failed.set_text(f"{view.t('LABELS.UPDATE_FAILED')}: {problem}" if problem else "")
         if entry.labels is None:
             return
         titles = list(dict.fromkeys(entry.labels))
@@ -466,7 +469,7 @@ class ContactMetaInformation:
 
     def _render_social_profiles(self, contact: Contact | None) -> None:
         view = self.view
-        self._loading(self.social_loading, 1, loading=contact is None)
+        self.social_loading.show(contact is None)
         self.social.visible = contact is not None
         if contact is None:
             return
@@ -497,9 +500,9 @@ class ContactMetaInformation:
             with self.social:
                 if url:
                     element = ui.link(text, url, new_tab=True).props('rel="noopener noreferrer"')
-                    mark_id(element, f"social-{network}").tooltip(view.t("SOCIAL.OPEN_PROFILE", network=name))
+                    mark_id(element, f"social-{network}").props["title"] = view.t("SOCIAL.OPEN_PROFILE", network=name)
                 else:
                     element = mark_id(ui.label(text), f"social-{network}")
             self.profiles[network] = (element, url)
-        self.social_empty.visible = not handles
+        self.social_empty.show(not handles)
         self._keep_order(self.social, [self.profiles[network][0] for network in handles])

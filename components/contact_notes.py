@@ -10,6 +10,7 @@ from nicegui import ui
 from api.models import Note
 from components.contact_view import MUTED_TEXT, PUSHED_TO_END, ContactView, aria, mark_id, section_title, skeleton_lines
 from components.keyed_rows import KeyedRows
+from components.on_demand import OnDemand
 from state import actions
 from state.i18n import format_datetime, relative_time
 
@@ -34,7 +35,7 @@ class ContactNotes:
         self.shown: object = None
         self.editable: bool | None = None
         self.note_rows: dict[int, NoteRow] = {}
-        with ui.column().classes("w-full gap-2"):
+        with ui.column().classes("w-full gap-2") as self.root:
             section_title(view.t("NOTES.TITLE"))
             # The column is narrow: the box takes its whole width and the button sits below it, at the end.
             with ui.column().classes("w-full gap-2") as self.form:
@@ -45,19 +46,29 @@ class ContactNotes:
                 self.add_button = ui.button(view.t("NOTES.ADD"), on_click=self._add).props("color=primary")
                 self.add_button.classes("self-end")
                 mark_id(self.add_button, "note-add")
-            self.error = ui.label().classes("text-negative").props('role="alert"')
-            with ui.column().classes("w-full") as self.skeleton:
-                skeleton_lines(2)
-            self.empty = mark_id(ui.label(view.t("NOTES.EMPTY")), "notes-empty").classes(f"{MUTED_TEXT} italic")
-            self.rows: KeyedRows[int, Note, ui.card] = KeyedRows(ui.column().classes("w-full gap-2"), self._row)
-        with ui.dialog() as self.confirm, ui.card().props('role="alertdialog"'):
-            ui.label(view.t("NOTES.DELETE_CONFIRM"))
-            with ui.row().classes("w-full justify-end"):
-                cancel = ui.button(view.t("CONTACT.CANCEL"), on_click=lambda: self.confirm.submit(False)).props("flat")
-                mark_id(cancel, "note-delete-cancel")
-                confirm = ui.button(view.t("NOTES.DELETE"), on_click=lambda: self.confirm.submit(True))
-                mark_id(confirm.props("color=negative"), "note-delete-confirm")
+            rows = ui.column().classes("w-full gap-2")
+            self.rows: KeyedRows[int, Note, ui.card] = KeyedRows(rows, self._row)
+        self.error = OnDemand(rows, lambda: ui.label().classes("text-negative").props('role="alert"'))
+        self.skeleton = OnDemand(rows, skeleton_lines(2), drop_when_hidden=True)
+        self.empty = OnDemand(
+            rows, lambda: mark_id(ui.label(view.t("NOTES.EMPTY")), "notes-empty").classes(f"{MUTED_TEXT} italic")
+        )
+        # Built when the agent first deletes a note.
+        self.confirm: ui.dialog | None = None
         self.render()
+
+    def _confirm_dialog(self) -> ui.dialog:
+        view = self.view
+        if self.confirm is None:
+            with self.root, ui.dialog() as self.confirm, ui.card().props('role="alertdialog"'):
+                dialog = self.confirm
+                ui.label(view.t("NOTES.DELETE_CONFIRM"))
+                with ui.row().classes("w-full justify-end"):
+                    cancel = ui.button(view.t("CONTACT.CANCEL"), on_click=lambda: dialog.submit(False)).props("flat")
+                    mark_id(cancel, "note-delete-cancel")
+                    confirm = ui.button(view.t("NOTES.DELETE"), on_click=lambda: dialog.submit(True))
+                    mark_id(confirm.props("color=negative"), "note-delete-confirm")
+        return self.confirm
 
     def render(self) -> None:
         view = self.view
@@ -70,13 +81,13 @@ class ContactNotes:
             return  # the store changed something this section does not show
         self.shown = shown
         self.form.visible = editable
-        self.error.visible = bool(entry.notes_error)
-        if entry.notes_error:
+        error = self.error.show(bool(entry.notes_error))
+        if error is not None and entry.notes_error:
             # Before the notes arrived the error is about loading them; afterwards about adding or deleting.
             problem = view.t("NOTES.LOAD_FAILED" if notes is None else "NOTES.FAILED")
-            self.error.set_text(f"{problem}: {view.error(entry.notes_error)}")
-        self.skeleton.visible = notes is None and not entry.notes_error
-        self.empty.visible = notes is not None and not notes
+            error.set_text(f"{problem}: {view.error(entry.notes_error)}")
+        self.skeleton.show(notes is None and not entry.notes_error)
+        self.empty.show(notes is not None and not notes)
         added = self.rows.sync((note.id, note) for note in notes or [])
         self.note_rows = {note_id: self.note_rows[note_id] for note_id in self.rows.rows}
         now = int(time.time())
@@ -130,7 +141,7 @@ class ContactNotes:
         view = self.view
 
         async def delete() -> None:
-            if not await self.confirm:
+            if not await self._confirm_dialog():
                 return
             if await actions.delete_note(view.store, view.session.client, view.contact_id, note_id):
                 ui.notify(view.t("NOTES.DELETED"), type="positive")

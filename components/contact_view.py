@@ -73,10 +73,16 @@ def section_title(text: str) -> ui.label:
     return ui.label(text).classes("text-subtitle1 text-weight-medium").props('role="heading" aria-level="2"')
 
 
-def skeleton_lines(count: int = 3) -> None:
-    """Placeholder lines while a section loads."""
-    for _ in range(count):
-        ui.skeleton("text").classes("w-full")
+def skeleton_lines(count: int = 3) -> Callable[[], ui.column]:
+    """What builds placeholder lines while a section loads (see `OnDemand`)."""
+
+    def build() -> ui.column:
+        with ui.column().classes("w-full") as lines:
+            for _ in range(count):
+                ui.skeleton("text").classes("w-full")
+        return lines
+
+    return build
 
 
 def scroll_fade_css(selector: str) -> str:

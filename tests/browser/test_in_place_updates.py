@@ -130,9 +130,16 @@ async def test_twenty_remote_edits_reach_five_tabs_and_basic_info_and_banner_kee
     for change, before, after in record:
         for tab, (old, new) in enumerate(zip(before, after, strict=True)):
             for section in ("contact-banner", "section-basic-info"):
-                assert old[section] and new[section] == old[section], (
-                    f"tab {tab}: {section} rebuilt by the edit showing {change.text!r}"
-                )
+                assert old[section] and new[section] is not None, f"tab {tab}: {section} gone"
+                if change.testid == "blocked-badge" and change.text is not None and section == "section-basic-info":
+                    # The badge is built the first time a contact is blocked (most never are): one element more,
+                    # every other one kept.
+                    assert [i for i in new[section] if i in old[section]] == old[section], (
+                        f"tab {tab}: {section} rebuilt by blocking the contact"
+                    )
+                    assert len(new[section]) - len(old[section]) <= 1
+                    continue
+                assert new[section] == old[section], f"tab {tab}: {section} rebuilt by the edit showing {change.text!r}"
     # And at the end every tab shows every last value.
     for view in views:
         await expect(view.name).to_have_text("In Place 4")
