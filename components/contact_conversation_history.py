@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from nicegui import ui
+from nicegui.events import GenericEventArguments
 
 from api.models import Conversation
 from components.contact_view import (
@@ -35,10 +36,8 @@ SCROLL_HEIGHT = "420px"
 # Cells render through Vue's text interpolation ({{ }}), so message text and labels stay text.
 # A message preview is isolated (<bdi>) so English in an Arabic page keeps its punctuation where it belongs.
 BODY_SLOT = r"""
-<q-tr :props="props" class="cursor-pointer" tabindex="0" role="link"
-      :aria-label="props.row.aria" :data-testid="'conversation-' + props.row.id"
-      @click="() => $parent.$emit('open', props.row.id)"
-      @keydown.enter="() => $parent.$emit('open', props.row.id)">
+<q-tr :props="props" class="cursor-pointer" tabindex="0" role="link" :data-conversation="props.row.id"
+      :aria-label="props.row.aria" :data-testid="'conversation-' + props.row.id">
   <q-td key="id" :props="props">#{{ props.row.id }}</q-td>
   <q-td key="status" :props="props">
     <q-badge :color="props.row.status_color" :text-color="props.row.status_text_color"
@@ -57,6 +56,20 @@ BODY_SLOT = r"""
   <q-td key="time" :props="props" class="text-caption MUTED_TEXT">{{ props.row.time }}</q-td>
 </q-tr>
 """.replace("MUTED_TEXT", MUTED_TEXT)
+
+# A row opens its conversation on a click, or on Enter or Space while it has the focus. Listened to on the table
+# itself: with virtual scrolling the rows are rendered inside QVirtualScroll, so an event emitted from the row's slot
+# (`$parent.$emit`) reaches the scroller, not the table, and nothing happens.
+OPEN_ON_CLICK = """(event) => {
+  const row = event.target.closest('tr[data-conversation]');
+  if (row) emit(Number(row.dataset.conversation));
+}"""
+OPEN_ON_KEY = """(event) => {
+  if (event.key !== 'Enter' && event.key !== ' ') return;
+  if (!event.target.matches('tr[data-conversation]')) return;
+  event.preventDefault();  // Space would scroll the page
+  emit(Number(event.target.dataset.conversation));
+}"""
 
 # The table scrolls in a fixed height that rarely ends on a row boundary.
 HISTORY_CSS = scroll_fade_css(".history-table.history-scrolls .q-table__middle")
@@ -84,7 +97,8 @@ class ContactConversationHistory:
             self.table.props('flat dense virtual-scroll hide-header hide-bottom :rows-per-page-options="[0]"')
             mark_id(aria(self.table, view.t("HISTORY.TITLE")), "conversation-history")
             self.table.add_slot("body", BODY_SLOT)
-            self.table.on("open", lambda e: ui.navigate.to(f"/conversations/{int(e.args)}"))
+            self.table.on("click", self._open, js_handler=OPEN_ON_CLICK)
+            self.table.on("keydown", self._open, js_handler=OPEN_ON_KEY)
             self.more = ui.button(view.t("HISTORY.LOAD_MORE"), on_click=self._load_more).props("flat color=primary")
             mark_id(self.more, "history-load-more")
         self.skeleton = OnDemand(self.table, skeleton_lines(3), drop_when_hidden=True)
@@ -100,6 +114,9 @@ class ContactConversationHistory:
             self.error_text = ui.label().classes("text-negative").props('role="alert"')
             ui.button(self.view.t("APP.RETRY"), on_click=self._reload).props("flat dense")
         return row
+
+    def _open(self, event: GenericEventArguments) -> None:
+        ui.navigate.to(f"/conversations/{int(event.args)}")
 
     def _rows(self, conversations: list[Conversation]) -> list[dict[str, Any]]:
         view = self.view

@@ -136,7 +136,8 @@ async def test_a_history_row_opens_its_conversation(agent: User, api_server: Run
     await open_ada(agent)
     table = await wait_for(agent, "conversation-history", kind=ui.table)
     await eventually(lambda: table.rows)
-    act(agent, table).trigger("open", newest["id"])
+    # The table's click listener gets the row's id from the browser (tests/browser/test_working_day_history_links.py).
+    act(agent, table).trigger("click", newest["id"])
     await wait_for(agent, content=f"Conversation #{newest['id']}")
     await wait_for(agent, "messages")
 
