@@ -7,7 +7,9 @@ from typing import Any
 
 from nicegui import ui
 
+from api.client import EVENTS_PAGE_SIZE
 from api.models import ContactEvent
+from components.activity_entries import ActivityEntries, Entry
 from components.contact_view import (
     MUTED_TEXT,
     ContactView,
@@ -19,7 +21,6 @@ from components.contact_view import (
     section_title,
     skeleton_lines,
 )
-from components.keyed_rows import KeyedRows
 from components.on_demand import OnDemand
 from state import actions
 from state.i18n import format_datetime, relative_time
@@ -63,15 +64,18 @@ def shown_value(value: Any) -> str:
 class ContactActivityTimeline:
     """The activity trail, newest first; from the server's `/events`, or built from conversations and notes.
 
-    Built once: an entry per event id, added or removed as the trail changes; loading flips a spinner.
+    Built once; the entries are one element holding their texts (see ActivityEntries), each text worked out
+    once per event; loading flips a spinner.
     """
 
     def __init__(self, view: ContactView) -> None:
         self.view = view
         self.shown: object = None
-        self.event_ids: list[int] | None = None
+        # Per event id: what the entry says and its exact time; and its relative time, for `minute`.
+        self.texts: dict[int, tuple[str, str]] = {}
+        self.subtitles: dict[int, str] = {}
         self.definitions: object = None
-        self.minute: int | None = None  # of the last render: relative times change with it
+        self.minute: int | None = None
         ui.add_css(TIMELINE_CSS)
         with ui.column().classes("w-full gap-2"):
             with ui.row().classes("items-center gap-2"):
@@ -82,9 +86,7 @@ class ContactActivityTimeline:
             self.scroller = ui.element("div").classes("w-full max-h-[28rem] overflow-auto q-px-sm q-pt-xs")
             aria(self.scroller.props("tabindex=0"), view.t("TIMELINE.TITLE"))
             with self.scroller:
-                self.timeline = mark_id(ui.timeline(side="right"), "activity-timeline")
-                self.timeline.classes("w-full activity-timeline")
-            self.entries: KeyedRows[int, ContactEvent, ui.timeline_entry] = KeyedRows(self.timeline, self._entry)
+                self.entries = mark_id(ActivityEntries(), "activity-timeline").classes("w-full activity-timeline")
             self.more = ui.button(view.t("TIMELINE.LOAD_MORE"), on_click=self._load_more).props("flat color=primary")
             mark_id(self.more, "timeline-load-more")
         self.error = OnDemand(self.scroller, self._build_error)
@@ -140,37 +142,40 @@ class ContactActivityTimeline:
             if self.more.props.get("loading") != timeline.loading:
                 self.more.props["loading"] = timeline.loading
         events = timeline.events if timeline.loaded else []
-        # Event ids, the attribute names they mention and the minute (relative times: "5 minutes ago") settle
-        # what the entries say; nothing else does. The store replaces the definitions list when it reads them
-        # again, so identity tells a change.
-        event_ids = [event.id for event in events]
-        definitions = view.store.attribute_definitions
-        now = int(time.time())
-        minute = now // 60
-        if event_ids == self.event_ids and definitions is self.definitions and minute == self.minute:
-            return
-        definitions_changed = self.definitions is not None and definitions is not self.definitions
-        self.event_ids, self.definitions = event_ids, definitions
         self.empty.show(timeline.loaded and not events)
         self.scroller.visible = bool(events)
         if len(events) > SCROLL_ENTRIES:
             self.scroller.classes(add="activity-scroller")
         else:
             self.scroller.classes(remove="activity-scroller")
-        added = set(self.entries.sync((event.id, event) for event in events))
-        if minute == self.minute and not definitions_changed:
-            return  # only new entries, which were built with their texts
-        self.minute = minute
+        # What an entry says depends on its event and the names agents gave their attributes (the store
+        # replaces the definitions list when it reads them again, so identity tells a change); its relative
+        # time ("5 minutes ago") on the minute.
+        definitions = view.store.attribute_definitions
+        if definitions is not self.definitions:
+            self.definitions = definitions
+            self.texts.clear()
+        now = int(time.time())
+        if now // 60 != self.minute:
+            self.minute = now // 60
+            self.subtitles.clear()
+        entries: list[Entry] = []
         for event in events:
-            if event.id in added:
-                continue
-            entry = self.entries.rows[event.id]
-            texts = {"subtitle": self._subtitle(event, now)}
-            if definitions_changed:
-                texts["body"] = self.describe(event)
-            for prop, text in texts.items():
-                if entry.props.get(prop) != text:
-                    entry.props[prop] = text
+            texts = self.texts.get(event.id)
+            if texts is None:
+                when = format_datetime(event.created_at, view.locale) if event.created_at else ""
+                texts = self.texts[event.id] = (self.describe(event), when)
+            subtitle = self.subtitles.get(event.id)
+            if subtitle is None:
+                subtitle = self.subtitles[event.id] = self._subtitle(event, now)
+            body, when = texts
+            icon = ICONS.get(event.kind, "history")
+            entries.append(Entry(id=event.id, kind=event.kind, icon=icon, body=body, subtitle=subtitle, when=when))
+        self.entries.show(entries)
+        if len(self.texts) > 2 * len(events) + EVENTS_PAGE_SIZE:  # entries gone from the trail: forget them
+            shown_ids = {event.id for event in events}
+            self.texts = {key: value for key, value in self.texts.items() if key in shown_ids}
+            self.subtitles = {key: value for key, value in self.subtitles.items() if key in shown_ids}
 
     def _subtitle(self, event: ContactEvent, now: int) -> str:
         view = self.view
@@ -179,19 +184,6 @@ class ContactActivityTimeline:
         when = relative_time(stamp, now=now, locale=view.locale) if stamp else ""
         by = view.t("TIMELINE.BY", name=who) if who else view.t("TIMELINE.SYSTEM")
         return " · ".join(part for part in (when, by) if part)
-
-    def _entry(self, event: ContactEvent) -> ui.timeline_entry:
-        view = self.view
-        entry = ui.timeline_entry(
-            body=self.describe(event),
-            subtitle=self._subtitle(event, int(time.time())),
-            icon=ICONS.get(event.kind, "history"),
-        )
-        mark_id(entry, f"timeline-{event.kind}")
-        if event.created_at:
-            # The exact time on hover: an attribute, not a tooltip element per entry.
-            entry.props["title"] = format_datetime(event.created_at, view.locale)
-        return entry
 
     def _load_more(self) -> None:
         view = self.view

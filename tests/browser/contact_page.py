@@ -20,6 +20,19 @@ SETTLED_JS = """
 """
 
 
+# The DOM nodes matching a selector, each as a token it keeps for as long as the node lives: a node drawn again
+# (not just updated) gets a new one. For elements drawn in the browser from data, which have no NiceGUI id.
+NODE_TOKENS_JS = """
+(selector) => {
+  const tokens = window.__nodeTokens || (window.__nodeTokens = { map: new WeakMap(), next: 0 });
+  return Array.from(document.querySelectorAll(selector)).map((node) => {
+    if (!tokens.map.has(node)) tokens.map.set(node, `node-${++tokens.next}`);
+    return tokens.map.get(node);
+  });
+}
+"""
+
+
 @dataclass(kw_only=True)
 class ContactPage:
     """One browser page showing a contact (`/contacts/{id}` or `/conversations/{id}/contact`)."""

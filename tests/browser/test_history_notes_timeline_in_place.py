@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.browser.chromium import OpenAgent
-from tests.browser.contact_page import ContactPage
+from tests.browser.contact_page import NODE_TOKENS_JS, ContactPage
 from tests.servers import RunningServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
@@ -27,10 +27,9 @@ SECTION_IDS_JS = """
   notes: Array.from(document.querySelectorAll('[data-testid^="note-"]'))
     .filter((element) => /^note-\\d+$/.test(element.dataset.testid))
     .map((element) => element.id),
-  timeline: Array.from(document.querySelectorAll('[data-testid="activity-timeline"] .q-timeline__entry'))
-    .map((element) => element.id),
 })
 """
+TIMELINE_ENTRIES = '[data-testid="activity-timeline"] .q-timeline__entry'
 
 NOTE_INPUT_JS = """
 () => {
@@ -46,6 +45,7 @@ NOTE_INPUT_JS = """
 
 async def section_ids(page: Page) -> dict[str, Any]:
     ids: dict[str, Any] = await page.evaluate(SECTION_IDS_JS)
+    ids["timeline"] = await page.evaluate(NODE_TOKENS_JS, TIMELINE_ENTRIES)  # entries are drawn from data
     return ids
 
 
@@ -93,7 +93,7 @@ async def test_remote_changes_add_one_row_and_keep_every_other_element(
     # A remote field edit: the timeline gains one entry at the top, nothing else is replaced.
     changed = await api.put(f"/contacts/{contact_id}", json={"additional_attributes": {"city": "Lisbon"}})
     changed.raise_for_status()
-    entries = view.testid("activity-timeline").locator(".q-timeline__entry")
+    entries = view.page.locator(TIMELINE_ENTRIES)
     await expect(entries).to_have_count(len(before["timeline"]) + 1, timeout=LIVE_TIMEOUT_MS)
     await expect(entries.first).to_contain_text("Lisbon")
     await view.wait_loaded()

@@ -13,7 +13,7 @@ from playwright.async_api import Page, expect
 
 from api.validation import format_phone_international
 from tests.browser.chromium import OpenAgent
-from tests.browser.contact_page import ContactPage
+from tests.browser.contact_page import NODE_TOKENS_JS, ContactPage
 from tests.servers import RunningServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
@@ -84,7 +84,8 @@ def twenty_edits(contact_id: int) -> list[RemoteEdit]:
 
 
 async def section_ids(page: Page) -> dict[str, list[str] | None]:
-    ids: dict[str, list[str] | None] = await page.evaluate(SECTION_IDS_JS, [*SECTIONS, TIMELINE])
+    ids: dict[str, list[str] | None] = await page.evaluate(SECTION_IDS_JS, SECTIONS)
+    ids[TIMELINE] = await page.evaluate(NODE_TOKENS_JS, TIMELINE_ENTRIES)  # entries are drawn from data
     return ids
 
 

@@ -15,6 +15,7 @@ from nicegui import ElementFilter, app, ui
 from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 
+from components.activity_entries import ActivityEntries, Entry
 from tests.servers import RunningServer
 
 E = TypeVar("E", bound=ui.element)
@@ -68,6 +69,22 @@ async def wait_gone(
             return
         await asyncio.sleep(STEP)
     raise AssertionError(f"still on screen: {marker=} {content=}:\n{user.client.layout if user.client else ''}")
+
+
+def timeline_entries(user: User) -> list[Entry]:
+    """The activity timeline's entries on screen, newest first (one element draws them all)."""
+    found = shown(user, "activity-timeline", kind=ActivityEntries)
+    return list(found[0].entries) if found else []
+
+
+async def wait_for_entry(user: User, kind: str, retries: int = PUSHED) -> Entry:
+    """The newest timeline entry of this kind (`note_added`, `updated`, ...); waits for it to appear."""
+    for _ in range(retries):
+        entry = next((entry for entry in timeline_entries(user) if entry["kind"] == kind), None)
+        if entry is not None:
+            return entry
+        await asyncio.sleep(STEP)
+    raise AssertionError(f"no {kind} entry in the timeline: {timeline_entries(user)}")
 
 
 async def eventually(condition: Callable[[], Any], retries: int = PUSHED, message: str = "") -> Any:

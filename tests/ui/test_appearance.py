@@ -7,7 +7,7 @@ from nicegui.elements.query import QueryElement
 from nicegui.testing import User
 
 from tests.tcp_proxy import TcpProxy
-from tests.ui.interaction import act, click, eventually, shown, wait_for
+from tests.ui.interaction import act, click, eventually, shown, wait_for, wait_for_entry
 
 ADA = 1
 
@@ -32,7 +32,7 @@ async def choose_language(user: User, code: str) -> None:
 async def open_ada(user: User) -> None:
     await user.open(f"/contacts/{ADA}")
     await wait_for(user, "history-count")
-    await wait_for(user, "timeline-note_added")
+    await wait_for_entry(user, "note_added")
 
 
 async def test_dark_mode_is_toggled_and_remembered(agent: User) -> None:

@@ -9,7 +9,17 @@ from components.contact_basic_info import initials
 from server.seed import BROKEN_THUMBNAIL
 from tests.servers import RunningServer
 from tests.ui.conftest import SeededContacts
-from tests.ui.interaction import HTTP, act, eventually, shown, text_of, toasted, wait_for
+from tests.ui.interaction import (
+    HTTP,
+    act,
+    eventually,
+    shown,
+    text_of,
+    timeline_entries,
+    toasted,
+    wait_for,
+    wait_for_entry,
+)
 
 ADA = 1
 
@@ -154,15 +164,16 @@ async def test_notes_are_listed_newest_first(agent: User) -> None:
 
 async def test_activity_timeline(agent: User) -> None:
     await open_ada(agent)
-    await wait_for(agent, "timeline-note_added")
-    entries = shown(agent, kind=ui.timeline_entry)
+    await wait_for_entry(agent, "note_added")
+    entries = timeline_entries(agent)
     assert len(entries) == 25
-    assert entries[0].props["body"] == "Note added"
-    assert entries[0].props["subtitle"].endswith("by Alex Admin")
-    assert any(e.props["body"].startswith("Conversation #") and e.props["body"].endswith("resolved") for e in entries)
+    assert entries[0]["body"] == "Note added"
+    assert entries[0]["subtitle"].endswith("by Alex Admin")
+    assert entries[0]["when"].endswith("UTC")  # the exact time, on hover
+    assert any(e["body"].startswith("Conversation #") and e["body"].endswith("resolved") for e in entries)
     act(agent, await wait_for(agent, "timeline-load-more")).click()
-    await eventually(lambda: len(shown(agent, kind=ui.timeline_entry)) > 25)
-    assert shown(agent, "timeline-created")
+    await eventually(lambda: len(timeline_entries(agent)) > 25)
+    await wait_for_entry(agent, "created")
 
 
 async def test_empty_states_of_a_new_contact(agent: User, make_contact) -> None:
@@ -172,7 +183,7 @@ async def test_empty_states_of_a_new_contact(agent: User, make_contact) -> None:
     await wait_for(agent, "history-empty")
     await wait_for(agent, "notes-empty")
     await wait_for(agent, "labels-empty")
-    await wait_for(agent, "timeline-created")
+    await wait_for_entry(agent, "created")
     assert text_of(agent, "contact-email-empty") == "No email"
     assert text_of(agent, "contact-phone-empty") == "No phone number"
     assert shown(agent, content="No social profiles")
@@ -258,9 +269,8 @@ async def test_against_plain_chatwoot_the_timeline_is_built_from_history_and_not
     table = await wait_for(plain_agent, "conversation-history", kind=ui.table)
     await eventually(lambda: len(table.rows) == 20)  # Chatwoot's newest 20, no paging
     assert not shown(plain_agent, "history-load-more")
-    await wait_for(plain_agent, "timeline-note_added")
-    entries = shown(plain_agent, kind=ui.timeline_entry)
-    kinds = {marker for entry in entries for marker in entry._markers}
-    assert {"timeline-note_added", "timeline-conversation_opened", "timeline-created"} <= kinds
-    assert len([e for e in entries if "timeline-conversation_opened" in e._markers]) == 20
+    await wait_for_entry(plain_agent, "note_added")
+    kinds = [entry["kind"] for entry in timeline_entries(plain_agent)]
+    assert {"note_added", "conversation_opened", "created"} <= set(kinds)
+    assert kinds.count("conversation_opened") == 20
     assert not shown(plain_agent, "timeline-load-more")

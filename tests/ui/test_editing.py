@@ -27,6 +27,7 @@ from tests.ui.interaction import (
     toasted,
     update_as,
     wait_for,
+    wait_for_entry,
     wait_gone,
 )
 
@@ -122,7 +123,7 @@ async def test_a_valid_edit_shows_at_once_and_is_saved(agent: User, api_server: 
     assert not shown(agent, "edit-form")
     assert server_contact(api_server, contact["id"])["name"] == new_name
     assert [event["field"] for event in updates(api_server, contact["id"])] == ["name"]  # only what changed
-    await wait_for(agent, "timeline-updated")
+    await wait_for_entry(agent, "updated")
     await analytics.flush()
     updated = next(event for event in tracked_events() if event["event"] == "contact_updated")
     assert {"contact_id": contact["id"], "fields_updated": ["name"]}.items() <= updated["properties"].items()
@@ -359,7 +360,7 @@ async def test_labels_are_added_and_removed(agent: User, api_server: RunningServ
         picker.value = "vip"
     await wait_for(agent, "label-vip", kind=ui.chip)
     await eventually(lambda: HTTP.get(labels_url, headers=api_server.admin.headers).json()["payload"] == ["vip"])
-    await wait_for(agent, "timeline-label_added")
+    await wait_for_entry(agent, "label_added")
     with agent:
         shown(agent, "label-vip", kind=ui.chip)[0].value = False  # what the chip's remove button does
     await wait_for(agent, "labels-empty")
@@ -387,7 +388,7 @@ async def test_notes_are_added_and_deleted(agent: User, api_server: RunningServe
         "Second note by keyboard",
         "Called back, all sorted <b>not bold</b>",
     ]
-    await wait_for(agent, "timeline-note_added")
+    await wait_for_entry(agent, "note_added")
 
     await click(agent, f"note-delete-{notes[0]['id']}")
     await click(agent, "note-delete-confirm")

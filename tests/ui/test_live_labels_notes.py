@@ -12,7 +12,7 @@ from nicegui.testing import User
 
 from api.client import ChatwootClient
 from tests.servers import RunningServer
-from tests.ui.interaction import HTTP, eventually, shown, wait_for, wait_gone
+from tests.ui.interaction import HTTP, eventually, timeline_entries, wait_for, wait_for_entry, wait_gone
 
 READS = ("contact_labels", "notes", "contact_events", "get_contact")
 
@@ -44,7 +44,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> Callable[[], list[str]]:
 
 
 def timeline_kinds(user: User) -> list[str]:
-    return [marker for entry in shown(user, kind=ui.timeline_entry) for marker in entry._markers]
+    return [f"timeline-{entry['kind']}" for entry in timeline_entries(user)]
 
 
 async def test_labels_and_notes_of_another_agent_arrive_live(
@@ -58,7 +58,7 @@ async def test_labels_and_notes_of_another_agent_arrive_live(
     await agent.open(f"/contacts/{contact['id']}")
     await wait_for(agent, "labels-empty")
     await wait_for(agent, "notes-empty")
-    await wait_for(agent, "timeline-created")
+    await wait_for_entry(agent, "created")
     await wait_for(agent, "live-status", content="wifi")
     counted = reads()
 
@@ -96,10 +96,9 @@ async def test_a_change_that_arrives_while_the_timeline_loads_is_kept(
     """The page read of `/events` may predate an entry the live event already added: the entry stays."""
     contact = make_contact(name=f"Race {uuid.uuid4().hex[:6]}")
     await agent.open(f"/contacts/{contact['id']}")
-    await wait_for(agent, "timeline-created")
+    await wait_for_entry(agent, "created")
     await wait_for(agent, "live-status", content="wifi")
     base = f"{api_server.url}/api/v1/accounts/1/contacts/{contact['id']}"
     HTTP.put(base, json={"name": "Race Renamed"}, headers=api_server.agent.headers).raise_for_status()
     await eventually(lambda: "timeline-updated" in timeline_kinds(agent))
-    await wait_for(agent, "timeline-updated")
     assert timeline_kinds(agent).count("timeline-updated") == 1
