@@ -96,7 +96,7 @@ class ContactEditForm:
             aria(card, view.t("CONTACT.EDIT"))
             card.on("keydown.escape", self.cancel)
             ui.label(view.t("CONTACT.EDIT")).classes("text-h6").props('role="heading" aria-level="2"')
-            with ui.column().classes("w-full gap-1 max-h-[70vh] overflow-auto"):
+            with ui.column().classes("w-full gap-3 max-h-[70vh] overflow-auto"):
                 for field in FIELDS:
                     self.inputs[field.path] = self._input(field)
             entry = view.entry
@@ -153,7 +153,12 @@ class ContactEditForm:
                 placeholder=view.t(PLACEHOLDERS[field.path]) if field.path in PLACEHOLDERS else None,
                 validation=self._validator(field.path),
             )
-            element.props("outlined dense" + (" autogrow" if field.kind == "textarea" else ""))
+            # The hint or error goes in the flow below the input (`hide-bottom-space`), one at a time and as tall
+            # as it wraps, instead of a fixed 20 px strip it outgrows onto the next field, with the leaving and
+            # the arriving message drawn over each other while they swap.
+            element.classes("w-full").props(
+                "outlined dense hide-bottom-space" + (" autogrow" if field.kind == "textarea" else "")
+            )
             if field.kind in {"email", "tel"}:
                 element.props(f"type={field.kind} dir=ltr")
             if field.path in HINTS:
