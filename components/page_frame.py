@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from nicegui import Event, app, context, ui
 
@@ -12,6 +13,7 @@ from state.i18n import SUPPORTED_LOCALES, is_rtl, t
 from state.session import AgentSession
 
 SIGN_OUT_PATH = "/logout"
+STYLESHEET = Path(__file__).resolve().parent.parent / "assets" / "app.css"
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "es": "Español", "ar": "العربية"}
 
 # White text on each of these has at least 5:1 contrast (WCAG AA asks 4.5:1): buttons, badges, the header.
@@ -38,6 +40,7 @@ def apply_locale_and_theme(locale: str) -> None:
     ui.query("html").props(f"lang={locale} dir={'rtl' if is_rtl(locale) else 'ltr'}")
     ui.colors(**THEME_COLORS)
     ui.add_css(THEME_CSS)
+    ui.add_css(STYLESHEET)
     ui.dark_mode(bool(app.storage.user.get("dark", False)))
 
 

@@ -74,7 +74,7 @@ def register(settings: Settings) -> None:
                         with ui.row().classes("w-full items-center gap-2 no-wrap"):
                             ui.label(f"#{item.id}").classes("text-weight-bold")
                             name = ui.label(contact_display_name(sender, locale) if sender else "")
-                            mark_id(name.classes("grow ellipsis"), f"conversation-sender-{item.id}")
+                            mark_id(name.classes("grow min-w-0 ellipsis"), f"conversation-sender-{item.id}")
                             if sender is not None:
                                 senders[sender.id] = sender
                                 sender_labels.setdefault(sender.id, []).append(name)
@@ -82,7 +82,7 @@ def register(settings: Settings) -> None:
                             ui.label(relative_time(stamp, now=now, locale=locale) if stamp else "").classes(
                                 "text-caption"
                             )
-                        ui.label(message or "").classes(f"ellipsis {MUTED_TEXT}")
+                        ui.label(message or "").classes(f"w-full ellipsis {MUTED_TEXT}")
 
         def apply_change(change: ListChange) -> Coroutine[None, None, None] | None:
             """A renamed contact is renamed in its rows, without asking the server; a reconnect reads the list.
@@ -143,7 +143,7 @@ def register(settings: Settings) -> None:
         body.clear()
         sender = found.meta.sender
         with body:
-            with mark_id(ui.card(), "messages").classes("grow basis-96").props("flat bordered"):
+            with mark_id(ui.card(), "messages").classes("grow basis-96 min-w-0").props("flat bordered"):
                 ui.label(t("CONVERSATION.MESSAGES", locale=locale)).classes("text-subtitle1").props(
                     'role="heading" aria-level="2"'
                 )
@@ -166,7 +166,7 @@ def register(settings: Settings) -> None:
                     )
                     if message.created_at:
                         bubble.tooltip(format_datetime(message.created_at, locale))
-            panel = ui.column().classes("basis-96 grow")
+            panel = ui.column().classes("basis-96 grow min-w-0")
             with aria(panel, t("CONVERSATION.CONTACT_PANEL", locale=locale)).props('role="complementary"'):
                 if sender is None:
                     ui.label(t("CONTACT.NOT_FOUND", locale=locale)).classes(f"{MUTED_TEXT} italic")
