@@ -338,14 +338,19 @@ async def open_contact(
     """Everything a contact page shows, fetched in parallel; tracks the views."""
     if seed is not None:
         show_known_contact(store, seed)
+    # The trail comes from the server's `/events` alongside the rest; without it, it is built from the
+    # conversations and notes, once they are here.
+    trail_alongside = client.supports_events
     await asyncio.gather(
         fetch_contact(store, client, contact_id),
         fetch_account_safely(store, client),
         fetch_labels(store, client, contact_id),
         fetch_contact_conversations(store, client, contact_id),
         fetch_notes(store, client, contact_id),
+        *([fetch_timeline(store, client, contact_id)] if trail_alongside else []),
     )
-    await fetch_timeline(store, client, contact_id)
+    if not trail_alongside:
+        await fetch_timeline(store, client, contact_id)
     entry = store.entry(contact_id)
     if entry.server is not None and not entry.deleted:
         track(store, "contact_viewed", {"contact_id": contact_id, "source": source})
@@ -373,6 +378,7 @@ def set_draft(store: ContactStore, contact_id: int, path: FieldPath, value: Any)
         shown = store.contact(contact_id)
         entry.draft_base[path] = get_path(shown.model_dump(), path) if shown else None
     entry.draft[path] = value
+    entry.draft_at = time.time()
     entry.field_errors.pop(path, None)
 
 
@@ -383,6 +389,8 @@ def discard_draft(store: ContactStore, contact_id: int, paths: list[FieldPath] |
         entry.draft.pop(path, None)
         entry.draft_base.pop(path, None)
         entry.field_errors.pop(path, None)
+    if not entry.draft:
+        entry.draft_at = None
     entry.save_error = None
     store.notify(contact_id)
 
