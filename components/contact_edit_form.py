@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nicegui import ui
+from nicegui.elements.mixins.validation_element import ValidationElement
 
 from api.models import Contact
 from api.validation import SOCIAL_NETWORKS, typed_phone
@@ -100,6 +101,12 @@ class ContactEditForm:
                 for field in FIELDS:
                     self.inputs[field.path] = self._input(field)
             entry = view.entry
+            # Kept typing (after a reload, from another browser) shows its problems at once, not only a disabled Save;
+            # a field the server refused keeps the server's word.
+            for path in entry.draft:
+                element = self.inputs.get(path)
+                if path not in entry.field_errors and isinstance(element, ValidationElement):
+                    element.validate()
             if entry.save_error or entry.field_errors:
                 message = view.t("CONTACT.FIELD_ERRORS") if entry.field_errors else view.error(entry.save_error or "")
                 mark_id(ui.label(message), "form-error").classes("text-negative").props('role="alert"')

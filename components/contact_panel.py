@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from nicegui import Event, context, ui
 
 from api.models import Contact
@@ -31,13 +33,15 @@ class ContactPanel:
             self.deleted_card: ui.card | None = None
             self.load_error_card: ui.card | None = None
             self.save_error_row: ui.row | None = None
+            self.draft_notice: ui.row | None = None
+            self.draft_notice_at: float | None = None
             self.saving_progress: ui.linear_progress | None = None
             self.slow_status: ui.column | None = None
             self.sections = ui.column().classes("w-full gap-4")
         with self.sections:
             with mark_id(ui.card(), "section-basic-info").classes("w-full").props("flat bordered"):
                 self.edit_form = ContactEditForm(view, self._after_save)
-                self.basic = ContactBasicInfo(view, on_edit=self.edit_form.open)
+                self.basic = ContactBasicInfo(view, on_edit=self._edit)
             with mark_id(ui.card(), "section-meta").classes("w-full").props("flat bordered"):
                 self.meta = ContactMetaInformation(view)
             layout = "w-full gap-4" if compact else "w-full gap-4 lg:flex-nowrap"
@@ -114,23 +118,40 @@ class ContactPanel:
                 self.retry_save.set_visibility(bool(entry.draft))
                 self.retry_save.set_enabled(not entry.saving)
                 self.edit_again.set_visibility(bool(entry.draft))
+        # Typing kept from an earlier visit (a reload, another browser): said, not silently put back into the form.
+        draft_kept = (
+            view.editable
+            and bool(entry.draft)
+            and not (entry.saving or entry.save_error or entry.conflict or self.edit_form.is_open)
+        )
+        if draft_kept and self.draft_notice is None:
+            self.draft_notice = self._place(self._build_draft_notice(), 3)
+            self._show_draft_time(entry.draft_at)
+        if self.draft_notice is not None:
+            self.draft_notice.set_visibility(draft_kept)
+            if draft_kept and entry.draft_at != self.draft_notice_at:
+                self._show_draft_time(entry.draft_at)
         if entry.saving and self.saving_progress is None:
             with self.banner:
                 self.saving_progress = mark_id(ui.linear_progress(show_value=False).props("indeterminate"), "saving")
-            self._place(self.saving_progress, 3)
+            self._place(self.saving_progress, 4)
         if self.saving_progress is not None:
             self.saving_progress.set_visibility(entry.saving)
         slow = entry.saving and entry.slow
         if slow and self.slow_status is None:
-            self.slow_status = self._place(self._build_slow_status(), 4)
+            self.slow_status = self._place(self._build_slow_status(), 5)
         if self.slow_status is not None:
             # Slow is shown as slow: the new value stays, pending, until the server tells the outcome.
             self.slow_status.set_visibility(slow)
             self.checking_label.set_visibility(slow and entry.checking)
 
     def _place(self, part: E, rank: int) -> E:
-        """Put a newly built banner part in its place: the alert (rank 0-2), the progress (3), "Still saving..." (4)."""
-        earlier = [self.deleted_card, self.load_error_card, self.save_error_row, self.saving_progress][:rank]
+        """Put a newly built banner part in its place.
+
+        The alert (rank 0-2), the kept draft (3), the progress (4), "Still saving..." (5).
+        """
+        parts = [self.deleted_card, self.load_error_card, self.save_error_row, self.draft_notice, self.saving_progress]
+        earlier = parts[:rank]
         part.move(self.banner, target_index=sum(1 for built in earlier if built is not None))
         return part
 
@@ -167,11 +188,56 @@ class ContactPanel:
                     self.save_error_detail = ui.label().classes("text-caption")
                 retry = ui.button(view.t("APP.RETRY"), on_click=self._retry).props("flat color=primary")
                 self.retry_save = mark_id(retry, "retry-save")
-                edit = ui.button(view.t("CONTACT.EDIT"), on_click=self.edit_form.open).props("flat")
+                edit = ui.button(view.t("CONTACT.EDIT"), on_click=self._edit).props("flat")
                 self.edit_again = mark_id(edit, "edit-again")
                 dismiss = ui.button(icon="close", on_click=self._dismiss).props("flat round dense")
                 mark_id(aria(dismiss, view.t("APP.CLOSE")), "dismiss-save-error")
         return row
+
+    def _build_draft_notice(self) -> ui.row:
+        view = self.view
+        with self.banner:
+            row = mark_id(ui.row(), "draft-notice")
+            row.classes("w-full items-center gap-2 bg-blue-1 text-black q-pa-sm rounded-borders")
+            with row.props('role="status"'):
+                ui.icon("edit_note", color="primary").props('aria-hidden="true"')
+                self.draft_text = mark_id(ui.element("span"), "draft-notice-text").classes("grow")
+                restore = ui.button(view.t("CONTACT.RESTORE"), on_click=self._restore_draft)
+                mark_id(restore.props("flat color=primary"), "draft-restore")
+                discard = ui.button(view.t("CONTACT.DISCARD"), on_click=self._discard_draft).props("flat")
+                mark_id(discard, "draft-discard")
+        return row
+
+    def _show_draft_time(self, at: float | None) -> None:
+        """Say when the draft was typed, in the agent's own time zone and the page's locale.
+
+        The browser formats the time: only it knows the agent's time zone.
+        """
+        view = self.view
+        self.draft_notice_at = at
+        props = self.draft_text.props
+        if at is None:
+            props.pop(":textContent", None)
+            props["textContent"] = view.t("CONTACT.DRAFT_KEPT_UNTIMED")
+        else:
+            props.pop("textContent", None)
+            # Evaluated in the browser: the translated sentence as a JSON string, a supported locale code, a number.
+            time = (
+                f"new Intl.DateTimeFormat({json.dumps(view.locale)}, {{timeStyle: 'short'}}).format({round(at * 1000)})"
+            )
+            props[":textContent"] = f"{json.dumps(view.t('CONTACT.DRAFT_KEPT'))}.replace('{{time}}', {time})"
+        self.draft_text.update()
+
+    def _edit(self) -> None:
+        self.edit_form.open()
+        self._render_banner()
+
+    def _restore_draft(self) -> None:
+        """Open the form with the kept typing, its problems shown."""
+        self._edit()
+
+    def _discard_draft(self) -> None:
+        actions.discard_draft(self.view.store, self.view.contact_id)
 
     def _build_slow_status(self) -> ui.column:
         view = self.view

@@ -83,6 +83,7 @@ class ContactEntry:
     optimistic: dict[FieldPath, Any] = field(default_factory=dict)
     draft: dict[FieldPath, Any] = field(default_factory=dict)
     draft_base: dict[FieldPath, Any] = field(default_factory=dict)
+    draft_at: float | None = None  # when the agent last typed in the draft (epoch seconds)
     loading: bool = False
     load_error: str | None = None
     saving: bool = False
