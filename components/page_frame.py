@@ -48,16 +48,15 @@ def apply_locale_and_theme(locale: str) -> None:
 def page_frame(
     session: AgentSession | None, locale: str, *, title_key: str = "APP.TITLE", sign_out: bool = True
 ) -> Iterator[ui.column]:
-    """Header and main landmark; yields the content column.
+    """Header with the skip link, and the content column it skips to, which it yields.
 
     `sign_out=False` leaves out the sign-out button (a kiosk signs every visitor straight back in).
     """
     apply_locale_and_theme(locale)
     ui.page_title(t(title_key, locale=locale))
-    ui.link(t("APP.SKIP_TO_CONTENT", locale=locale), "#main").classes(
-        "sr-only focus:not-sr-only absolute z-50 bg-white q-pa-sm"
-    )
     with ui.header(elevated=True).classes("items-center gap-2 q-px-md").props('role="banner"'):
+        # First in the header, which comes before the page content: the first tab stop of every page.
+        ui.link(t("APP.SKIP_TO_CONTENT", locale=locale), "#main").classes("skip-link")
         ui.icon("contacts", size="md").props('aria-hidden="true"')
         ui.label(t("APP.TITLE", locale=locale)).classes("text-h6")
         if session is not None:
@@ -79,7 +78,8 @@ def page_frame(
                 mark_id(aria(button, t("APP.SIGN_OUT", locale=locale)), "sign-out").tooltip(
                     t("APP.SIGN_OUT", locale=locale)
                 )
-    with ui.column().classes("w-full max-w-6xl mx-auto q-pa-md gap-4").props("id=main role=main tabindex=-1") as main:
+    # Quasar's page is the `main` landmark; this column is only where the skip link takes the focus.
+    with ui.column().classes("w-full max-w-6xl mx-auto q-pa-md gap-4").props("id=main tabindex=-1") as main:
         yield main
 
 

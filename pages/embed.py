@@ -26,7 +26,7 @@ def register(settings: Settings) -> None:
         locale = page_locale(request)
         apply_locale_and_theme(locale)
         ui.page_title(t("EMBED.TITLE", locale=locale))
-        with ui.column().classes("w-full q-pa-sm").props("role=main"):
+        with ui.column().classes("w-full q-pa-sm"):  # inside Quasar's page, the `main` landmark
             ui.label(t("EMBED.TITLE", locale=locale)).classes("sr-only").props('role="heading" aria-level="1"')
             ContactPanel(
                 ContactView(session=session, contact_id=contact_id, locale=locale), source="embed", compact=True

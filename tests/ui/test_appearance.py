@@ -88,9 +88,9 @@ async def test_every_control_has_an_accessible_name(agent: User) -> None:
             unnamed.append(element)  # an icon either means something (and says what) or is decoration
     assert unnamed == []
     assert shown(agent, kind=ui.link, content="Skip to main content")[0].props["href"] == "#main"
+    # The skip link's target; Quasar's page is the one `main` landmark, so the column must not be a second one.
     assert any(
-        column.props.get("id") == "main" and column.props.get("role") == "main"
-        for column in shown(agent, kind=ui.column)
+        column.props.get("id") == "main" and "role" not in column.props for column in shown(agent, kind=ui.column)
     )
 
 
