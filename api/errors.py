@@ -42,6 +42,17 @@ class ValidationFailed(ApiError):
                 codes[attribute] = code
         return cls(message, fields, codes)
 
+    @property
+    def code(self) -> str | None:
+        """The app's code for the refusal (`ERRORS.<code>`), so it is told in the agent's language.
+
+        The rule every refused field broke, when they agree (all TAKEN); without fields, the rule behind the message.
+        """
+        if not self.fields:
+            return problem_code(self.message, "")
+        codes = {self.codes.get(attribute) for attribute in self.fields}
+        return codes.pop() if len(codes) == 1 else None
+
 
 class NotFound(ApiError):
     """404: the contact (or other resource) does not exist, or not in this account."""

@@ -14,7 +14,7 @@ from components.contact_conversation_history import ContactConversationHistory
 from components.contact_edit_form import ContactEditForm
 from components.contact_meta_information import ContactMetaInformation
 from components.contact_notes import ContactNotes
-from components.contact_view import MUTED_TEXT, ContactView, E, aria, mark_id
+from components.contact_view import MUTED_TEXT, ContactView, E, aria, field_label, mark_id
 from state import actions
 from state.actions import SaveOutcome
 
@@ -114,7 +114,7 @@ class ContactPanel:
         if self.save_error_row is not None:
             self.save_error_row.set_visibility(save_error)
             if save_error:
-                self.save_error_detail.set_text(view.error(entry.save_error))
+                self.save_error_detail.set_text(self._save_problem())
                 self.retry_save.set_visibility(bool(entry.draft))
                 self.retry_save.set_enabled(not entry.saving)
                 self.edit_again.set_visibility(bool(entry.draft))
@@ -185,7 +185,7 @@ class ContactPanel:
                 ui.icon("error_outline", color="negative").props('aria-hidden="true"')
                 with ui.column().classes("grow gap-0"):
                     ui.label(view.t("CONTACT.UPDATE_FAILED")).classes("text-weight-medium")
-                    self.save_error_detail = ui.label().classes("text-caption")
+                    self.save_error_detail = ui.label().classes("text-caption whitespace-pre-line")
                 retry = ui.button(view.t("APP.RETRY"), on_click=self._retry).props("flat color=primary")
                 self.retry_save = mark_id(retry, "retry-save")
                 edit = ui.button(view.t("CONTACT.EDIT"), on_click=self._edit).props("flat")
@@ -238,6 +238,21 @@ class ContactPanel:
 
     def _discard_draft(self) -> None:
         actions.discard_draft(self.view.store, self.view.contact_id)
+
+    def _save_problem(self) -> str:
+        """Why the save failed; a refusal field by field ("Email: Already used by another contact"), translated.
+
+        The server's own words show only for a problem the app has no code for.
+        """
+        view = self.view
+        entry = view.entry
+        problem = entry.save_error or ""
+        lines = [f"{field_label(view, path)}: {view.error(code)}" for path, code in entry.field_errors.items()]
+        # A refusal's message is what the lines say field by field; any other failure is told first.
+        refusal = problem in entry.field_errors.values() or not problem.replace("_", "").isupper()
+        if not lines or not refusal:
+            lines.insert(0, view.error(problem))
+        return "\n".join(lines)
 
     def _build_slow_status(self) -> ui.column:
         view = self.view

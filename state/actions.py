@@ -85,6 +85,8 @@ def error_code(error: ApiError) -> str:
         return "UNAUTHORIZED"
     if isinstance(error, RateLimited):
         return "RATE_LIMITED"
+    if isinstance(error, ValidationFailed):
+        return error.code or error.message
     return error.message
 
 
@@ -528,8 +530,8 @@ async def _send_update(
                 for attribute, message in failed.fields.items()
             }
             entry.field_errors.update(errors)
-            entry.save_error = failed.message
-            return SaveOutcome(status="invalid", field_errors=errors, message=failed.message)
+            entry.save_error = error_code(failed)
+            return SaveOutcome(status="invalid", field_errors=errors, message=entry.save_error)
         except NotFound:
             mark_deleted(store, contact_id)
             return SaveOutcome(status="deleted")
