@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser, Page, ViewportSize
 
 from tests.browser.app_pages import PAGE_NAMES, PAGES_BY_NAME, demo_ids, show
 from tests.browser.chromium import OpenAgent
@@ -17,7 +17,7 @@ from tests.servers import RunningServer
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
 TIMEOUT_MS = 10_000
-PHONES = {"360": {"width": 360, "height": 740}, "390": {"width": 390, "height": 844}}
+PHONES: dict[str, ViewportSize] = {"360": {"width": 360, "height": 740}, "390": {"width": 390, "height": 844}}
 HEADER_CONTROLS = ("language", "theme-toggle", "sign-out")
 
 # The elements that stick out past the right or left edge while their parent does not: where an overflow starts.
