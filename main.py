@@ -7,6 +7,7 @@ import secrets
 
 from nicegui import app, ui
 from nicegui.storage import Storage
+from starlette.types import ASGIApp
 
 import pages
 from api.settings import PROJECT_ROOT, Settings
@@ -38,12 +39,19 @@ def compose(settings: Settings) -> None:
     check_storage_secret(settings)
     # The embedded server believes a browser address only from this process's own UI, which proves itself so.
     ui_key = secrets.token_urlsafe(32) if settings.embedded else None
+    app.state.embedded_api = None
+    ahead = None
     if settings.embedded:
-        from server.app import mount
+        from server.app import ApiFirst, embedded_app
         from server.runtime import ServerRuntime
 
         runtime = ServerRuntime.from_settings(settings, ui_key=ui_key)
-        mount(app, runtime)
+        app.state.embedded_api = embedded_app(runtime)
+        app.state.contact_server = runtime
+
+        def ahead(stack: ASGIApp) -> ASGIApp:
+            return ApiFirst(stack, app)  # API and cable requests skip NiceGUI's page middleware
+
         app.on_startup(runtime.start)
         app.on_shutdown(runtime.stop)
     if settings.redis_url and not Storage.redis_url:
@@ -56,7 +64,7 @@ def compose(settings: Settings) -> None:
     app.on_shutdown(registry.close_all)
     analytics.configure(settings.analytics_sink)
     app.on_shutdown(analytics.flush)
-    hardening.install(app, settings)
+    hardening.install(app, settings, ahead)
     app.add_static_files("/assets", str(PROJECT_ROOT / "assets"))
     pages.register(settings)
 

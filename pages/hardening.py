@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
@@ -199,8 +200,12 @@ class SecurityHeaders:
         await self.app(scope, receive, send_hardened)
 
 
-def install(app: FastAPI, settings: Settings) -> None:
-    """Add the headers, the script nonces and the socket.io origin check to NiceGUI's app."""
+def install(app: FastAPI, settings: Settings, ahead: Callable[[ASGIApp], ASGIApp] | None = None) -> None:
+    """Add the headers, the script nonces and the socket.io origin check to NiceGUI's app.
+
+    `ahead` wraps NiceGUI's middleware stack inside the headers, to serve some requests before it (the
+    embedded server's, see `server.app.ApiFirst`).
+    """
     policy = ContentSecurityPolicy(frame_ancestors=settings.frame_ancestors)
     app.add_middleware(ScriptNonces, policy=policy)
     # Outermost, around whatever is added later (the session middleware, ui.run's gzip) and Starlette's own
@@ -209,7 +214,8 @@ def install(app: FastAPI, settings: Settings) -> None:
     build_stack = type(app).build_middleware_stack
 
     def build_hardened_stack() -> ASGIApp:
-        return SecurityHeaders(build_stack(app), policy=policy, origins=origins)
+        stack = build_stack(app)
+        return SecurityHeaders(ahead(stack) if ahead else stack, policy=policy, origins=origins)
 
     app.build_middleware_stack = build_hardened_stack  # type: ignore[method-assign]
     core.sio.eio.cors_allowed_origins = origins
