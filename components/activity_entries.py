@@ -20,6 +20,7 @@ class Entry(TypedDict):
     body: str
     subtitle: str
     when: str  # the exact time, shown on hover
+    href: str  # the page the entry is about (a conversation's), or ""
 
 
 class ActivityEntries(ui.element, component="activity_entries.js"):

@@ -61,6 +61,13 @@ def shown_value(value: Any) -> str:
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
 
 
+def conversation_page(event: ContactEvent) -> str:
+    """The page of the conversation an entry is about, or "" (the trail's own `id`s are display ids)."""
+    if event.kind in {"conversation_opened", "conversation_resolved"} and isinstance(event.new_value, int):
+        return f"/conversations/{event.new_value}"
+    return ""
+
+
 class ContactActivityTimeline:
     """The activity trail, newest first; from the server's `/events`, or built from conversations and notes.
 
@@ -170,7 +177,10 @@ class ContactActivityTimeline:
                 subtitle = self.subtitles[event.id] = self._subtitle(event, now)
             body, when = texts
             icon = ICONS.get(event.kind, "history")
-            entries.append(Entry(id=event.id, kind=event.kind, icon=icon, body=body, subtitle=subtitle, when=when))
+            href = conversation_page(event)
+            entries.append(
+                Entry(id=event.id, kind=event.kind, icon=icon, body=body, subtitle=subtitle, when=when, href=href)
+            )
         self.entries.show(entries)
         if len(self.texts) > 2 * len(events) + EVENTS_PAGE_SIZE:  # entries gone from the trail: forget them
             shown_ids = {event.id for event in events}

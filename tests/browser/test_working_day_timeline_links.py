@@ -1,0 +1,41 @@
+"""An activity entry about a conversation opens that conversation, by a click or from the keyboard (issue 11, bug 1)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.async_api import expect
+
+from tests.browser.chromium import OpenAgent
+from tests.browser.contact_page import ContactPage
+from tests.servers import RunningServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
+
+ENTRY = '[data-testid="activity-timeline"] [data-testid="timeline-{kind}"]'
+
+
+async def test_a_conversation_entry_opens_its_conversation(open_agent: OpenAgent, app_server: RunningServer) -> None:
+    agent = await open_agent()
+    view = ContactPage(page=agent.page, base_url=app_server.url)
+    await view.open(1)
+    opened = agent.page.locator(ENTRY.format(kind="conversation_opened")).first
+    link = opened.get_by_role("link")
+    await expect(link).to_have_text(re.compile(r"^Conversation #\d+ opened$"))
+    number = re.search(r"#(\d+)", await link.inner_text())
+    assert number is not None
+    await link.click()
+    await expect(agent.page).to_have_url(re.compile(rf"/conversations/{number[1]}$"))
+
+    await view.open(1)
+    resolved = agent.page.locator(ENTRY.format(kind="conversation_resolved")).first.get_by_role("link")
+    number = re.search(r"#(\d+)", await resolved.inner_text())
+    assert number is not None
+    await resolved.focus()
+    await agent.page.keyboard.press("Enter")
+    await expect(agent.page).to_have_url(re.compile(rf"/conversations/{number[1]}$"))
+
+    # Other entries are plain text.
+    await view.open(1)
+    await expect(agent.page.locator(ENTRY.format(kind="note_added")).first.get_by_role("link")).to_have_count(0)
