@@ -100,6 +100,8 @@ class ContactEditForm:
             with ui.column().classes("w-full gap-3 max-h-[70vh] overflow-auto"):
                 for field in FIELDS:
                     self.inputs[field.path] = self._input(field)
+            # Quasar's dialog focuses the first `autofocus` element it holds when it opens (else the dialog itself).
+            self.inputs[FIELDS[0].path].props("autofocus")
             entry = view.entry
             # Kept typing (after a reload, from another browser) shows its problems at once, not only a disabled Save;
             # a field the server refused keeps the server's word.

@@ -78,11 +78,6 @@ async def test_a_focused_icon_button_shows_a_focus_ring(
     assert await page.evaluate(FOCUS_RING_JS), f"{button} has the focus but shows no ring"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs `autofocus` on the edit form's first field (components/contact_edit_form.py, owned elsewhere): "
-    "Quasar's dialog focuses the first [autofocus] element it holds when it opens, else the dialog itself",
-)
 async def test_the_edit_dialog_focuses_its_first_field(open_agent: OpenAgent, app_server: RunningServer) -> None:
     contact = app_server.create_contact(name="Focus Test")
     agent = await open_agent()
