@@ -12,6 +12,7 @@ from api.models import ContactEvent
 from components.activity_entries import ActivityEntries, Entry
 from components.contact_view import (
     MUTED_TEXT,
+    PUSHED_TO_END,
     ContactView,
     aria,
     field_label,
@@ -36,6 +37,13 @@ ICONS = {
     "conversation_resolved": "task_alt",
     "merged": "merge",
     "deleted": "person_remove",
+}
+# What the agent can narrow the trail to, by kind of entry.
+FILTERS: dict[str, frozenset[str] | None] = {
+    "all": None,
+    "changes": frozenset({"created", "updated", "label_added", "label_removed", "merged", "deleted"}),
+    "notes": frozenset({"note_added", "note_deleted"}),
+    "conversations": frozenset({"conversation_opened", "conversation_resolved"}),
 }
 MAX_VALUE = 80
 SCROLL_ENTRIES = 6  # about as many entries as fit in the scroll box; with more, its bottom fades out
@@ -85,10 +93,14 @@ class ContactActivityTimeline:
         self.minute: int | None = None
         ui.add_css(TIMELINE_CSS)
         with ui.column().classes("w-full gap-2"):
-            with ui.row().classes("items-center gap-2"):
+            with ui.row().classes("items-center gap-2 w-full"):
                 section_title(view.t("TIMELINE.TITLE"))
                 self.spinner = ui.spinner(size="1em").props('role="status"')
                 mark_id(aria(self.spinner, view.t("APP.LOADING")), "timeline-loading")
+                options = {name: view.t(f"TIMELINE.FILTER_{name.upper()}") for name in FILTERS}
+                self.filter = ui.toggle(options, value="all", on_change=lambda _: self.render())
+                self.filter.props("dense no-caps unelevated toggle-color=primary").style(PUSHED_TO_END)
+                mark_id(aria(self.filter, view.t("TIMELINE.FILTER")), "timeline-filter")
             # Room on both sides for the icon dots, which Quasar draws 8 px outside the timeline (either direction).
             self.scroller = ui.element("div").classes("w-full max-h-[28rem] overflow-auto q-px-sm q-pt-xs")
             aria(self.scroller.props("tabindex=0"), view.t("TIMELINE.TITLE"))
@@ -101,6 +113,12 @@ class ContactActivityTimeline:
         self.empty = OnDemand(
             self.scroller,
             lambda: mark_id(ui.label(view.t("TIMELINE.EMPTY")), "timeline-empty").classes(f"{MUTED_TEXT} italic"),
+        )
+        self.none_of_kind = OnDemand(
+            self.scroller,
+            lambda: mark_id(ui.label(view.t("TIMELINE.EMPTY_FILTERED")), "timeline-none-of-kind").classes(
+                f"{MUTED_TEXT} italic"
+            ),
         )
         self.render()
 
@@ -148,8 +166,11 @@ class ContactActivityTimeline:
             self.more.visible = timeline.loaded and timeline.has_more
             if self.more.props.get("loading") != timeline.loading:
                 self.more.props["loading"] = timeline.loading
-        events = timeline.events if timeline.loaded else []
-        self.empty.show(timeline.loaded and not events)
+        loaded = timeline.events if timeline.loaded else []
+        kinds = FILTERS.get(str(self.filter.value))
+        events = loaded if kinds is None else [event for event in loaded if event.kind in kinds]
+        self.empty.show(timeline.loaded and not loaded)
+        self.none_of_kind.show(bool(loaded) and not events)
         self.scroller.visible = bool(events)
         if len(events) > SCROLL_ENTRIES:
             self.scroller.classes(add="activity-scroller")
@@ -182,8 +203,8 @@ class ContactActivityTimeline:
                 Entry(id=event.id, kind=event.kind, icon=icon, body=body, subtitle=subtitle, when=when, href=href)
             )
         self.entries.show(entries)
-        if len(self.texts) > 2 * len(events) + EVENTS_PAGE_SIZE:  # entries gone from the trail: forget them
-            shown_ids = {event.id for event in events}
+        if len(self.texts) > 2 * len(loaded) + EVENTS_PAGE_SIZE:  # entries gone from the trail: forget them
+            shown_ids = {event.id for event in loaded}
             self.texts = {key: value for key, value in self.texts.items() if key in shown_ids}
             self.subtitles = {key: value for key, value in self.subtitles.items() if key in shown_ids}
 

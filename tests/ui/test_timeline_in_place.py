@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from nicegui import ui
 from nicegui.testing import User
 
 from api.client import Credentials
 from components.activity_entries import ActivityEntries
 from state.session import current_registry
 from tests.servers import RunningServer
-from tests.ui.interaction import act, eventually, shown, update_as, wait_for, wait_for_entry
+from tests.ui.interaction import act, eventually, shown, timeline_entries, update_as, wait_for, wait_for_entry
 
 ADA = 1
+CONVERSATION_KINDS = {"conversation_opened", "conversation_resolved"}
 
 
 def entries_of(timeline: ActivityEntries) -> list[int]:
@@ -89,3 +91,27 @@ async def test_a_live_change_keeps_the_pages_already_opened(
     update_as(api_server, "agent", contact["id"], custom_attributes={"round": 99})
     await eventually(lambda: len(entries_of(element)) == 32)
     assert not shown(agent, "timeline-load-more")
+
+
+async def test_the_trail_narrows_to_one_kind_of_entry(agent: User) -> None:
+    await agent.open(f"/contacts/{ADA}")
+    await wait_for_entry(agent, "note_added")
+    everything = timeline_entries(agent)
+    assert {"note_added", "conversation_opened", "conversation_resolved"} <= {e["kind"] for e in everything}
+    choice = await wait_for(agent, "timeline-filter", kind=ui.toggle)
+
+    for name, kinds in (("notes", {"note_added", "note_deleted"}), ("conversations", CONVERSATION_KINDS)):
+        with agent:
+            choice.value = name
+        narrowed = await eventually(lambda: timeline_entries(agent) if len(timeline_entries(agent)) < 25 else None)
+        assert {entry["kind"] for entry in narrowed} <= kinds
+        assert narrowed == [entry for entry in everything if entry["kind"] in kinds]
+
+    with agent:
+        choice.value = "changes"  # Ada's newest page holds no field changes
+    await wait_for(agent, "timeline-none-of-kind")
+    assert timeline_entries(agent) == []
+    with agent:
+        choice.value = "all"
+    await eventually(lambda: timeline_entries(agent) == everything)
+    assert not shown(agent, "timeline-none-of-kind")

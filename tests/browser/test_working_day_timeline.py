@@ -1,4 +1,4 @@
-"""An activity entry about a conversation opens that conversation, by a click or from the keyboard (issue 11, bug 1)."""
+"""The activity trail in the browser: an entry about a conversation opens it; the trail narrows to a kind (issue 11)."""
 
 from __future__ import annotations
 
@@ -39,3 +39,18 @@ async def test_a_conversation_entry_opens_its_conversation(open_agent: OpenAgent
     # Other entries are plain text.
     await view.open(1)
     await expect(agent.page.locator(ENTRY.format(kind="note_added")).first.get_by_role("link")).to_have_count(0)
+
+
+async def test_the_trail_narrows_to_notes_and_back(open_agent: OpenAgent, app_server: RunningServer) -> None:
+    agent = await open_agent()
+    view = ContactPage(page=agent.page, base_url=app_server.url)
+    await view.open(1)
+    entries = agent.page.locator('[data-testid="activity-timeline"] [data-testid^="timeline-"]')
+    await expect(entries).to_have_count(25)
+    choice = view.testid("timeline-filter")
+    await choice.get_by_role("button", name="Notes").click()
+    await expect(entries.first).to_have_attribute("data-testid", re.compile(r"^timeline-note_"))
+    kinds = {await entry.get_attribute("data-testid") for entry in await entries.all()}
+    assert kinds and kinds <= {"timeline-note_added", "timeline-note_deleted"}
+    await choice.get_by_role("button", name="All").click()
+    await expect(entries).to_have_count(25)
