@@ -18,6 +18,7 @@ from api.validation import (
     FieldProblem,
     check_contact_changes,
     check_stored_attributes,
+    has_forbidden_characters,
     without_forbidden_characters,
 )
 from server import models
@@ -282,3 +283,28 @@ def search_filter(query: str) -> Any:
         models.Contact.phone_number.like(pattern),
         func.lower(models.Contact.identifier).like(pattern),
     )
+
+
+def labelled_filter(labels: list[str]) -> Any:
+    """Contacts having any of `labels` (Chatwoot's `tagged_with(labels, any: true)`); none when all are blank."""
+    # A title no label can have (blank, forbidden characters) matches nothing rather than reaching the database.
+    titles = {title.strip().lower() for title in labels if title.strip() and not has_forbidden_characters(title)}
+    return (
+        select(models.ContactLabel.contact_id)
+        .where(models.ContactLabel.contact_id == models.Contact.id, models.ContactLabel.title.in_(titles))
+        .exists()
+    )
+
+
+async def contact_labels_by_id(session: AsyncSession, contact_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The labels of each contact, sorted, read in one query."""
+    labels: dict[int, list[str]] = {contact_id: [] for contact_id in contact_ids}
+    if contact_ids:
+        rows = await session.execute(
+            select(models.ContactLabel.contact_id, models.ContactLabel.title)
+            .where(models.ContactLabel.contact_id.in_(contact_ids))
+            .order_by(models.ContactLabel.title)
+        )
+        for contact_id, title in rows.tuples():
+            labels[contact_id].append(title)
+    return labels

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
@@ -14,10 +15,12 @@ from server import models
 from server.auth import Caller, account_caller
 from server.contact_service import (
     attribute_definitions,
+    contact_labels_by_id,
     contact_payload,
     contacts_payload,
     etag,
     find_contact,
+    labelled_filter,
     record,
     search_filter,
     taken_fields,
@@ -72,33 +75,56 @@ def _order(sort: str) -> Any:
     return (ordered.nulls_last(), models.Contact.id.desc())
 
 
-async def _page(request: Request, caller: Caller, page: int, sort: str, query: str | None) -> dict[str, Any]:
+@dataclass(kw_only=True, slots=True, frozen=True)
+class ListingParams:
+    """What a list or search page is asked for besides its filter."""
+
+    page: int
+    sort: str
+    include_labels: bool
+
+
+def _listing(
+    page: PageNumber = 1,
+    sort: str = Query("-last_activity_at", max_length=64),
+    include_labels: str = Query("", max_length=16, description="Extension: `true` adds each contact's `labels`"),
+) -> ListingParams:
+    # Read as Chatwoot reads its own `include_contact_inboxes`: only `true` counts, anything else is not an error.
+    return ListingParams(page=page, sort=sort, include_labels=include_labels == "true")
+
+
+async def _page(request: Request, caller: Caller, listing: ListingParams, condition: Any = None) -> dict[str, Any]:
     runtime = runtime_of(request)
-    condition = models.Contact.account_id == caller.account_id
-    if query is not None:
-        condition = condition & search_filter(query)
+    where = models.Contact.account_id == caller.account_id
+    if condition is not None:
+        where = where & condition
     async with runtime.session() as session:
-        count = (await session.execute(select(func.count()).select_from(models.Contact).where(condition))).scalar_one()
+        count = (await session.execute(select(func.count()).select_from(models.Contact).where(where))).scalar_one()
         rows = await session.execute(
             select(models.Contact)
-            .where(condition)
-            .order_by(*_order(sort))
-            .offset((page - 1) * PAGE_SIZE)
+            .where(where)
+            .order_by(*_order(listing.sort))
+            .offset((listing.page - 1) * PAGE_SIZE)
             .limit(PAGE_SIZE)
         )
-        payload = await contacts_payload(session, list(rows.scalars()))
-    return {"meta": {"count": count, "current_page": page}, "payload": payload}
+        contacts = list(rows.scalars())
+        payload = await contacts_payload(session, contacts)
+        if listing.include_labels and runtime.extensions:
+            labels = await contact_labels_by_id(session, [contact.id for contact in contacts])
+            for item in payload:
+                item["labels"] = labels[item["id"]]
+    return {"meta": {"count": count, "current_page": listing.page}, "payload": payload}
 
 
 @router.get("/contacts")
 async def list_contacts(
     request: Request,
     caller: Caller = Depends(account_caller),
-    page: PageNumber = 1,
-    sort: str = Query("-last_activity_at", max_length=64),
+    listing: ListingParams = Depends(_listing),
+    labels: list[str] | None = Query(None, alias="labels[]", max_length=100),
 ) -> dict[str, Any]:
-    """The account's contacts, 15 a page."""
-    return await _page(request, caller, page, sort, None)
+    """The account's contacts, 15 a page; with `labels[]`, those having any of the labels (Chatwoot's `any: true`)."""
+    return await _page(request, caller, listing, None if labels is None else labelled_filter(labels))
 
 
 @router.get("/contacts/search")
@@ -106,13 +132,12 @@ async def search_contacts(
     request: Request,
     caller: Caller = Depends(account_caller),
     q: str = Query("", max_length=255),
-    page: PageNumber = 1,
-    sort: str = Query("-last_activity_at", max_length=64),
+    listing: ListingParams = Depends(_listing),
 ) -> dict[str, Any]:
-    """Contacts whose name, email, phone or identifier contains `q`."""
+    """Contacts whose name, email, phone or identifier contains `q`; Chatwoot's search ignores `labels[]`."""
     if not q.strip():
         raise ApiProblem(422, {"error": "Specify search string with parameter q"})
-    return await _page(request, caller, page, sort, q)
+    return await _page(request, caller, listing, search_filter(q))
 
 
 @router.post("/contacts")
