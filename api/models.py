@@ -66,6 +66,8 @@ class Contact(ContractModel):
     last_activity_at: UnixTime = None
     created_at: UnixTime = None
     contact_inboxes: list[ContactInbox] = Field(default_factory=list)
+    # Not in Chatwoot's contact: the embedded server's lists add it when asked (`include_labels`); None = not told.
+    labels: list[str] | None = None
 
 
 class Performer(ContractModel):
