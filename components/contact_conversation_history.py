@@ -37,7 +37,7 @@ SCROLL_HEIGHT = "420px"
 # A message preview is isolated (<bdi>) so English in an Arabic page keeps its punctuation where it belongs.
 BODY_SLOT = r"""
 <q-tr :props="props" class="cursor-pointer" tabindex="0" role="link" :data-conversation="props.row.id"
-      :aria-label="props.row.aria" :data-testid="'conversation-' + props.row.id">
+      :data-testid="'conversation-' + props.row.id">
   <q-td key="id" :props="props">#{{ props.row.id }}</q-td>
   <q-td key="status" :props="props">
     <q-badge :color="props.row.status_color" :text-color="props.row.status_text_color"
@@ -147,7 +147,6 @@ class ContactConversationHistory:
                     "preview": preview or view.t("HISTORY.NO_MESSAGES"),
                     "labels": list(conversation.labels),
                     "time": relative_time(stamp, now=now, locale=view.locale) if stamp else "",
-                    "aria": f"#{conversation.id} {status_text} {preview[:60]}",
                 }
             )
         return rows

@@ -67,7 +67,7 @@ class ContactEditForm:
         self.following = False  # an input is being set to a live change, not typed in
         self.shown_contact: Contact | None = None
         # Escape (Quasar closes the dialog) cancels; a click beside the dialog must not lose the typing.
-        self.dialog = ui.dialog().props("no-backdrop-dismiss")
+        self.dialog = aria(ui.dialog().props("no-backdrop-dismiss"), view.t("CONTACT.EDIT"))  # Quasar's role=dialog
         self.dialog.on_value_change(lambda e: None if e.value or self.quiet_close else self.cancel())
         self.save_button: ui.button | None = None
 
@@ -93,8 +93,6 @@ class ContactEditForm:
         self.dialog.clear()
         self.inputs.clear()
         with self.dialog, mark_id(ui.card(), "edit-form").classes("w-full max-w-xl") as card:
-            card.props('role="dialog" aria-modal="true"')
-            aria(card, view.t("CONTACT.EDIT"))
             card.on("keydown.escape", self.cancel)
             ui.label(view.t("CONTACT.EDIT")).classes("text-h6").props('role="heading" aria-level="2"')
             with ui.column().classes("w-full gap-3 max-h-[70vh] overflow-auto"):

@@ -10,10 +10,17 @@ from nicegui import ui
 
 from api.models import AttributeDefinition, Contact
 from api.validation import SOCIAL_NETWORKS, check_attribute_value, safe_http_url, social_profile_url
-from components.contact_view import MUTED_TEXT, PUSHED_TO_END, ContactView, aria, mark_id, section_title, skeleton_lines
+from components.contact_view import MUTED_TEXT, ContactView, aria, mark_id, section_title, skeleton_lines
 from components.on_demand import OnDemand
 from state import actions
 
+# An attribute's pencil shows on hovering or focusing its row (it takes its room all along, so nothing moves);
+# on touch screens, which cannot hover, always.
+ATTRIBUTES_CSS = """
+.attribute-row .attribute-edit { opacity: 0; transition: opacity 0.15s; }
+.attribute-row:hover .attribute-edit, .attribute-row:focus-within .attribute-edit { opacity: 1; }
+@media (hover: none) { .attribute-row .attribute-edit { opacity: 1; } }
+"""
 ICONS = {
     "text": "notes",
     "number": "tag",
@@ -153,16 +160,20 @@ class AttributeRow:
         self.shown: tuple[str, str, str | None] | None = None
         view = section.view
         kind = definition.attribute_display_type
-        self.element = mark_id(ui.row(), f"attribute-{self.key}").classes("items-center gap-2 w-full no-wrap")
+        self.element = mark_id(ui.row(), f"attribute-{self.key}").classes(
+            "attribute-row items-center gap-2 w-full no-wrap"
+        )
         with self.element:
             icon = ui.icon(ICONS.get(kind, "notes"), size="xs").classes(MUTED_TEXT)
             icon.props('aria-hidden="true"')
-            name = ui.label(definition.attribute_display_name).classes(f"{MUTED_TEXT} w-1/3 shrink-0 ellipsis")
+            # A third of a narrow card, at most 12rem of a wide one: the value stays close to its name.
+            name = ui.label(definition.attribute_display_name)
+            name.classes(f"{MUTED_TEXT} w-1/3 max-w-[12rem] shrink-0 ellipsis")
             if definition.attribute_description:
                 name.props["title"] = definition.attribute_description
             self.value: ui.element = ui.label()
             self.edit = ui.button(icon="edit", on_click=lambda: section.open_editor(self.key))
-            self.edit.props("flat round dense size=sm").style(PUSHED_TO_END)
+            self.edit.props("flat round dense size=sm").classes("attribute-edit")
             mark_id(aria(self.edit, f"{view.t('ATTRIBUTES.EDIT')}: {definition.attribute_display_name}"), self.edit_id)
 
     @property
@@ -248,6 +259,7 @@ class ContactMetaInformation:
         # What the attribute rows and the labels last showed (see their render methods).
         self.attributes_shown: tuple[object, ...] | None = None
         self.labels_shown: tuple[object, ...] | None = None
+        ui.add_css(ATTRIBUTES_CSS)
         self.root = ui.column().classes("w-full gap-4")
         with self.root:
             section_title(view.t("ATTRIBUTES.TITLE"))

@@ -27,19 +27,6 @@ BLOCKING = {"critical", "serious"}
 VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 THEMES = {"light": ("en", False), "dark": ("en", True), "arabic": ("ar", False)}
 TIMEOUT_MS = 10_000
-# Violations in components that are edited elsewhere, reported to their owners: (rule, a piece of the element's
-# HTML) -> what to change. Such a violation makes the test an expected failure that names it; any other still
-# fails the test. Remove an entry once it is fixed.
-OWNED_ELSEWHERE = {
-    ("label-content-name-mismatch", ' data-conversation="'): (
-        "components/contact_conversation_history.py: a history row (role=link) is named by an aria-label that "
-        "leaves out text it shows (inbox, labels, time); drop the aria-label so the row is named by its content"
-    ),
-    ("aria-dialog-name", 'class="q-dialog '): (
-        "components/contact_edit_form.py (and every ui.dialog): Quasar's dialog is a role=dialog without a name; "
-        "give the ui.dialog the aria-label its card has (and drop the card's own role=dialog, a dialog in a dialog)"
-    ),
-}
 
 
 async def switch_to_dark(page: Page) -> None:
@@ -64,10 +51,6 @@ async def dark_sign_in(browser: Browser, app_server: RunningServer) -> StorageSt
         await context.close()
 
 
-def owned_elsewhere(rule: str, node: dict[str, Any]) -> str | None:
-    return next((fix for (r, html), fix in OWNED_ELSEWHERE.items() if r == rule and html in node["html"]), None)
-
-
 def describe(violation: dict[str, Any]) -> str:
     nodes = violation["nodes"]
     where = "; ".join(
@@ -84,19 +67,9 @@ async def axe_violations(page: Page) -> list[dict[str, Any]]:
 
 
 async def assert_no_blocking_violations(page: Page, theme: str) -> None:
-    """No critical or serious violation; those reported to other owners make the test an expected failure."""
-    blocking: list[dict[str, Any]] = []
-    elsewhere: set[str] = set()
-    for violation in await axe_violations(page):
-        if violation["impact"] not in BLOCKING:
-            continue
-        fixes = [owned_elsewhere(violation["id"], node) for node in violation["nodes"]]
-        elsewhere.update(fix for fix in fixes if fix)
-        if ours := [node for node, fix in zip(violation["nodes"], fixes, strict=True) if not fix]:
-            blocking.append({**violation, "nodes": ours})
+    """No critical or serious violation."""
+    blocking = [violation for violation in await axe_violations(page) if violation["impact"] in BLOCKING]
     assert not blocking, f"{page.url} ({theme}):\n" + "\n".join(describe(v) for v in blocking)
-    if elsewhere:
-        pytest.xfail("; ".join(sorted(elsewhere)))
 
 
 @pytest.mark.parametrize("theme", THEMES)
