@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Coroutine
 from urllib.parse import urlencode
@@ -13,67 +14,146 @@ from nicegui import Event, context, ui
 from api.errors import ApiError
 from api.models import Contact, ContactPage
 from api.settings import Settings
-from api.validation import format_phone_international
+from api.validation import format_phone_international, safe_http_url
+from components.contact_basic_info import initials
 from components.contact_view import MUTED_TEXT, aria, mark_id
 from components.page_frame import page_frame
 from pages.access import agent_session, is_kiosk, page_locale, to_sign_in
-from state.contact_lists import ContactListPage, Effect, ListChange
-from state.i18n import relative_time, t
+from state.contact_lists import DEFAULT_SORT, ContactListPage, Effect, ListChange
+from state.i18n import format_datetime, relative_time, t
 
 PAGE_SIZE = 15
 
-# Cells render through Vue's text interpolation ({{ }}), so names stay text.
-NAME_SLOT = r"""<q-td :props="props"><a :href="'/contacts/' + props.row.id + '?source=contacts_list'"
-    class="text-primary" :data-testid="'contact-row-' + props.row.id">{{ props.value }}</a></q-td>"""
+# Sorts the list offers (Chatwoot's `sort`), by the column that shows them; the first way is the natural one.
+SORT_KEYS = ("name", "email", "phone_number", "last_activity_at", "created_at")
+SORTABLE = {"name": "name", "email": "email", "activity": "-last_activity_at", "created": "-created_at"}
+
+# Cells render through Vue's text interpolation ({{ }}), so names and labels stay text. On a phone the email
+# and phone columns are hidden and their values are the name cell's second line.
+NAME_SLOT = r"""<q-td :props="props"><div class="row no-wrap items-start q-gutter-x-sm">
+  <q-avatar size="32px" color="primary" text-color="white" aria-hidden="true" data-testid="row-avatar">
+    <img v-if="props.row.thumbnail" :src="props.row.thumbnail" alt="" @error="props.row.thumbnail = ''">
+    <span v-else class="text-caption">{{ props.row.initials }}</span>
+  </q-avatar>
+  <div class="column" style="min-width: 0">
+    <a :href="'/contacts/' + props.row.id + '?source=contacts_list'" class="text-primary"
+      :data-testid="'contact-row-' + props.row.id">{{ props.value }}</a>
+    <div v-if="props.row.labels.length" class="row q-gutter-xs" :data-testid="'row-labels-' + props.row.id">
+      <q-badge v-for="label in props.row.labels" :key="label" outline color="primary" class="text-caption"
+        >{{ label }}</q-badge>
+    </div>
+    <span class="lt-sm text-caption ellipsis">{{ props.row.email || props.row.phone }}</span>
+  </div></div></q-td>"""
+ACTIVITY_SLOT = r"""<q-td :props="props"><span :title="props.row.activity_exact"
+    :data-testid="'row-activity-' + props.row.id">{{ props.value }}</span></q-td>"""
+CREATED_SLOT = r"""<q-td :props="props"><span :title="props.row.created_exact">{{ props.value }}</span></q-td>"""
+# A sortable header is a button (Enter or Space sorts); its cell says how the list is sorted now.
+SORT_HEADER_SLOT = r"""<q-th :props="props" :aria-sort="props.col.ariaSort">
+  <button v-if="props.col.sortKey" type="button" class="sort-header" :data-testid="'sort-' + props.col.name"
+    @click="$parent.$emit('sort_by', props.col.name)">{{ props.col.label }}<q-icon
+    :name="props.col.ariaSort === 'descending' ? 'arrow_downward' : 'arrow_upward'" size="16px"
+    :class="props.col.ariaSort === 'none' ? 'invisible' : ''" aria-hidden="true" /></button>
+  <span v-else>{{ props.col.label }}</span></q-th>"""
 
 
-def list_url(query: str, page: int) -> str:
-    """The list's address for a search and a page: what Back, a reload or a shared link returns to."""
-    params: dict[str, str | int] = {}
+def list_url(query: str, page: int, sort: str = DEFAULT_SORT, labels: tuple[str, ...] = ()) -> str:
+    """The list's address for a search or labels, a sort and a page: what Back, a reload or a link returns to."""
+    params: list[tuple[str, str | int]] = []
     if query:
-        params["q"] = query
+        params.append(("q", query))
+    params.extend(("label", label) for label in labels)
+    if sort != DEFAULT_SORT:
+        params.append(("sort", sort))
     if page > 1:
-        params["page"] = page
+        params.append(("page", page))
     return f"/contacts?{urlencode(params)}" if params else "/contacts"
+
+
+def next_sort(current: str, column: str) -> str:
+    """The sort a click on `column`'s header asks for: its natural way first, then the other way."""
+    natural = SORTABLE[column]
+    key = natural.lstrip("-")
+    if current.lstrip("-") != key:
+        return natural
+    return key if current.startswith("-") else f"-{key}"
+
+
+def aria_sort(current: str, column: str) -> str:
+    """`aria-sort` of a column header for the list's sort."""
+    if column not in SORTABLE or current.lstrip("-") != SORTABLE[column].lstrip("-"):
+        return "none"
+    return "descending" if current.startswith("-") else "ascending"
 
 
 def register(settings: Settings) -> None:
     @ui.page("/contacts")
-    async def contacts(request: Request, q: str = "", page: int = 1) -> RedirectResponse | None:
+    async def contacts(request: Request, q: str = "", page: int = 1, sort: str = "") -> RedirectResponse | None:
         session = await agent_session(settings)
         if session is None:
             return to_sign_in(request)
         locale = page_locale(request)
-        listing = ContactListPage(query=q.strip(), page=max(1, page), page_size=PAGE_SIZE)
+        query = q.strip()
+        # Chatwoot's search takes no labels: a search shows every contact it finds, so the two are not combined.
+        labels = (
+            () if query else tuple(dict.fromkeys(v.strip() for v in request.query_params.getlist("label") if v.strip()))
+        )
+        listing = ContactListPage(
+            query=query,
+            labels=labels,
+            sort=sort if sort.lstrip("-") in SORT_KEYS else DEFAULT_SORT,
+            page=max(1, page),
+            page_size=PAGE_SIZE,
+        )
         with page_frame(session, locale, sign_out=not is_kiosk(settings)):
             ui.label(t("CONTACTS_LIST.TITLE", locale=locale)).classes("text-h5").props('role="heading" aria-level="1"')
-            search = ui.input(
-                label=t("CONTACTS_LIST.SEARCH_LABEL", locale=locale),
-                placeholder=t("CONTACTS_LIST.SEARCH_PLACEHOLDER", locale=locale),
-                value=listing.query,
-            )
-            search.props("outlined dense clearable debounce=300 type=search").classes("w-full")
-            mark_id(aria(search, t("CONTACTS_LIST.SEARCH_LABEL", locale=locale)), "contact-search")
-            with search.add_slot("prepend"):
-                ui.icon("search").props('aria-hidden="true"')
+            with ui.row().classes("w-full items-start gap-2"):
+                search = ui.input(
+                    label=t("CONTACTS_LIST.SEARCH_LABEL", locale=locale),
+                    placeholder=t("CONTACTS_LIST.SEARCH_PLACEHOLDER", locale=locale),
+                    value=listing.query,
+                )
+                search.props("outlined dense clearable debounce=300 type=search").classes("grow min-w-[12rem]")
+                mark_id(aria(search, t("CONTACTS_LIST.SEARCH_LABEL", locale=locale)), "contact-search")
+                with search.add_slot("prepend"):
+                    ui.icon("search").props('aria-hidden="true"')
+                picker = ui.select(
+                    options=list(labels),
+                    label=t("CONTACTS_LIST.FILTER_LABELS", locale=locale),
+                    value=list(labels),
+                    multiple=True,
+                    clearable=True,
+                )
+                picker.props("outlined dense use-chips options-dense").classes("min-w-[12rem] grow sm:grow-0")
+                mark_id(aria(picker, t("CONTACTS_LIST.FILTER_LABELS", locale=locale)), "label-filter")
             status = ui.label(t("CONTACTS_LIST.LOADING", locale=locale)).classes(f"text-caption {MUTED_TEXT}")
             mark_id(status.props('aria-live="polite"'), "list-status")
-            columns = [
-                {"name": "name", "label": t("CONTACTS_LIST.COLUMN_NAME", locale=locale), "field": "name"},
-                {"name": "email", "label": t("CONTACTS_LIST.COLUMN_EMAIL", locale=locale), "field": "email"},
-                {"name": "phone", "label": t("CONTACTS_LIST.COLUMN_PHONE", locale=locale), "field": "phone"},
+            headers = {
+                "name": "COLUMN_NAME",
+                "email": "COLUMN_EMAIL",
+                "phone": "COLUMN_PHONE",
+                "activity": "COLUMN_LAST_ACTIVITY",
+                "created": "COLUMN_CREATED",
+            }
+            columns: list[dict[str, object]] = [
                 {
-                    "name": "activity",
-                    "label": t("CONTACTS_LIST.COLUMN_LAST_ACTIVITY", locale=locale),
-                    "field": "activity",
-                },
+                    "name": name,
+                    "label": t(f"CONTACTS_LIST.{key}", locale=locale),
+                    "field": name,
+                    "align": "left",
+                    "sortKey": SORTABLE.get(name, ""),
+                    # On a phone these go to the name's second line, or away (created): no sideways scrolling.
+                    "classes": "gt-xs" if name in {"email", "phone", "created"} else "",
+                    "headerClasses": "gt-xs" if name in {"email", "phone", "created"} else "",
+                }
+                for name, key in headers.items()
             ]
-            for column in columns:
-                column["align"] = "left"
-            table = ui.table(columns=columns, rows=[], row_key="id").classes("w-full")
+            table = ui.table(columns=columns, rows=[], row_key="id").classes("w-full contacts-table")
             table.props('flat bordered hide-bottom loading :rows-per-page-options="[0]"')
             mark_id(aria(table, t("CONTACTS_LIST.TITLE", locale=locale)), "contacts-table")
             table.add_slot("body-cell-name", NAME_SLOT)
+            table.add_slot("body-cell-activity", ACTIVITY_SLOT)
+            table.add_slot("body-cell-created", CREATED_SLOT)
+            table.add_slot("header-cell", SORT_HEADER_SLOT)
             with ui.row().classes("items-center gap-2"):
                 previous = ui.button(icon="chevron_left", on_click=lambda: go(listing.page - 1)).props("flat round")
                 mark_id(aria(previous, t("CONTACTS_LIST.PREVIOUS", locale=locale)), "page-previous").disable()
@@ -82,15 +162,27 @@ def register(settings: Settings) -> None:
                 mark_id(aria(following, t("CONTACTS_LIST.NEXT", locale=locale)), "page-next").disable()
 
         def row(contact: Contact, now: int) -> dict[str, object]:
+            name = contact.name or t("CONTACTS_LIST.UNNAMED", locale=locale)
             return {
                 "id": contact.id,
-                "name": contact.name or t("CONTACTS_LIST.UNNAMED", locale=locale),
+                "name": name,
+                "initials": initials(contact.name, contact.email or ""),
+                "thumbnail": safe_http_url(contact.thumbnail) or "",
+                "labels": contact.labels or [],
                 "email": contact.email or "",
                 "phone": format_phone_international(contact.phone_number),
                 "activity": relative_time(contact.last_activity_at, now=now, locale=locale)
                 if contact.last_activity_at
                 else t("CONTACTS_LIST.NEVER_ACTIVE", locale=locale),
+                "activity_exact": format_datetime(contact.last_activity_at) if contact.last_activity_at else "",
+                "created": relative_time(contact.created_at, now=now, locale=locale) if contact.created_at else "",
+                "created_exact": format_datetime(contact.created_at) if contact.created_at else "",
             }
+
+        def show_sort() -> None:
+            for column in table.columns:
+                column["ariaSort"] = aria_sort(listing.sort, str(column["name"]))
+            table.update()
 
         def show_rows() -> None:
             """The table's rows changed in place: Vue keeps each row's elements by contact id."""
@@ -100,50 +192,104 @@ def register(settings: Settings) -> None:
 
         def show_count() -> None:
             if not listing.count:
-                status.text = (
-                    t("CONTACTS_LIST.NO_RESULTS", locale=locale, query=listing.query)
-                    if listing.query
-                    else t("CONTACTS_LIST.EMPTY", locale=locale)
-                )
+                if listing.query:
+                    status.text = t("CONTACTS_LIST.NO_RESULTS", locale=locale, query=listing.query)
+                elif listing.labels:
+                    status.text = t("CONTACTS_LIST.NO_LABELLED", locale=locale, labels=", ".join(listing.labels))
+                else:
+                    status.text = t("CONTACTS_LIST.EMPTY", locale=locale)
             else:
                 status.text = t("CONTACTS_LIST.COUNT", locale=locale, count=listing.count)
             pager.text = t("CONTACTS_LIST.PAGE", locale=locale, page=listing.page, pages=listing.pages)
             previous.set_enabled(listing.page > 1)
             following.set_enabled(listing.page < listing.pages)
 
+        reading = False
+        read_again = False
+
         async def load() -> None:
+            """Read the page; asked again while reading (events, the agent), it reads once more after, not twice."""
+            nonlocal reading, read_again
+            read_again = True
+            if reading:
+                return
+            reading = True
+            try:
+                while read_again:
+                    read_again = False
+                    await read()
+            finally:
+                reading = False
+
+        async def read() -> None:
             table.props["loading"] = True
             try:
                 if listing.query:
-                    result: ContactPage = await session.client.search_contacts(listing.query, listing.page)
+                    result: ContactPage = await session.client.search_contacts(
+                        listing.query, listing.page, listing.sort
+                    )
                 else:
-                    result = await session.client.list_contacts(listing.page)
+                    result = await session.client.list_contacts(listing.page, listing.sort, listing.labels)
             except ApiError as error:
                 status.text = f"{t('CONTACTS_LIST.LOAD_FAILED', locale=locale)}: {error.message}"
                 return
             finally:
                 table.props["loading"] = False
             listing.take(result)
+            listing.labels_told = session.client.supports_events
             now = int(time.time())
             table.rows = [row(contact, now) for contact in listing.contacts]
             show_count()
 
+        async def read_labels() -> None:
+            try:
+                titles = [label.title for label in await session.client.account_labels()]
+            except ApiError:
+                return  # the filter keeps the labels from the address; the list says what failed, if anything
+            picker.set_options(list(dict.fromkeys([*titles, *listing.labels])), value=list(listing.labels))
+
+        def remember() -> None:
+            ui.navigate.history.replace(list_url(listing.query, listing.page, listing.sort, listing.labels))
+
         async def go(page_number: int) -> None:
             listing.page = min(max(1, page_number), listing.pages)
-            ui.navigate.history.replace(list_url(listing.query, listing.page))
+            remember()
             await load()
 
         async def searched(value: str | None) -> None:
             listing.query = (value or "").strip()
             listing.page = 1
-            ui.navigate.history.replace(list_url(listing.query, listing.page))
+            if listing.query and listing.labels:
+                listing.labels = ()
+                picker.set_value([])  # its change handler reads the page
+                return
+            remember()
+            await load()
+
+        async def labelled(value: list[str] | None) -> None:
+            listing.labels = tuple(value or ())
+            listing.page = 1
+            if listing.labels and listing.query:
+                listing.query = ""
+                search.set_value("")  # its change handler reads the page
+                return
+            remember()
+            await load()
+
+        async def sorted_by(column: str) -> None:
+            if column not in SORTABLE:
+                return
+            listing.sort = next_sort(listing.sort, column)
+            listing.page = 1
+            show_sort()
+            remember()
             await load()
 
         def apply_change(change: ListChange) -> Coroutine[None, None, None] | None:
             """A contact event changes the rows shown without asking the server; a reconnect reads the page.
 
-            Synchronous, so events apply in the order they came; the read after a reconnect is returned for
-            the event to run as a task.
+            Synchronous, so events apply in the order they came; a read the event calls for is returned for
+            the event to run as a task (reads asked for while one runs make one more).
             """
             effect = listing.apply(change)
             if effect is Effect.RELOAD:
@@ -155,9 +301,12 @@ def register(settings: Settings) -> None:
             return None
 
         search.on_value_change(lambda e: searched(e.value))
+        picker.on_value_change(lambda e: labelled(e.value))
+        table.on("sort_by", lambda e: sorted_by(str(e.args)))
+        show_sort()
         changed: Event[[ListChange]] = Event()
         changed.subscribe(apply_change)
         context.client.on_delete(session.lists.subscribe(changed.emit))
         await context.client.connected()
-        await load()
+        await asyncio.gather(load(), read_labels())
         return None

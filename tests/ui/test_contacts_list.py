@@ -21,7 +21,10 @@ async def open_list(user: User) -> ui.table:
 async def test_rows_show_name_email_phone_and_activity(agent: User) -> None:
     table = await open_list(agent)
     assert len(table.rows) == 15
-    assert all(set(row) == {"id", "name", "email", "phone", "activity"} for row in table.rows)
+    shown_fields = {"id", "name", "email", "phone", "activity", "initials", "thumbnail", "labels"}
+    exact_times = {"activity_exact", "created", "created_exact"}
+    assert all(set(row) == shown_fields | exact_times for row in table.rows)
+    assert all(isinstance(row["labels"], list) and row["initials"] for row in table.rows)
     assert all(row["name"] for row in table.rows)  # unnamed contacts read "Unnamed contact"
     assert any(re.fullmatch(r"\+\d{1,3} [\d ]+", row["phone"]) for row in table.rows)  # international format
     assert text_of(agent, "pager").startswith("Page 1 of ")
