@@ -1,4 +1,4 @@
-"""Conversations: a list, and one conversation with the contact panel beside its messages."""
+"""Conversations: a list, and one conversation: its messages, with the contact in a sidebar at the end side."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from collections.abc import Coroutine
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import Event, context, ui
+from nicegui import Event, app, context, ui
 
 from api.errors import ApiError, NotFound
-from api.models import Contact
+from api.models import Contact, Conversation, Message, Profile
 from api.settings import Settings
 from components.contact_panel import ContactPanel
 from components.contact_view import MUTED_TEXT, ContactView, aria, mark_id
@@ -23,6 +23,10 @@ from state.i18n import format_datetime, relative_time, t
 
 STATUSES = ("open", "pending", "snoozed", "resolved", "all")
 SENDER_FIELDS = ("name", "email", "phone_number")  # what a conversation row calls its contact by
+# Chatwoot's message types, as numbers or names.
+INCOMING = (0, "incoming")
+ACTIVITY = (2, "activity")
+SIDEBAR_OPEN_KEY = "conversation_sidebar_open"  # app.storage.user: whether this browser shows the contact sidebar
 
 
 def register(settings: Settings) -> None:
@@ -117,11 +121,19 @@ def register(settings: Settings) -> None:
             return to_sign_in(request)
         locale = page_locale(request)
         with page_frame(session, locale, sign_out=not is_kiosk(settings)):
-            heading = ui.label(t("CONVERSATION.TITLE", locale=locale, id=conversation_id)).classes("text-h5")
-            heading.props('role="heading" aria-level="1"')
-            body = ui.row().classes("w-full gap-4 items-start lg:flex-nowrap")
+            with ui.row().classes("w-full items-center no-wrap gap-2"):
+                heading = ui.label(t("CONVERSATION.TITLE", locale=locale, id=conversation_id)).classes("text-h5 grow")
+                heading.props('role="heading" aria-level="1"')
+                toggle = ContactSidebarToggle(locale)
+            body = ui.element("div").classes("conversation-layout w-full")
             with body:
-                ui.skeleton("rect", height="300px").classes("grow")
+                messages_card = mark_id(ui.card(), "messages").classes("conversation-messages").props("flat bordered")
+                with messages_card:
+                    ui.skeleton("rect", height="300px").classes("w-full")
+                sidebar = mark_id(ui.column(), "contact-sidebar").classes("conversation-sidebar gap-2")
+                with aria(sidebar, t("CONVERSATION.CONTACT_PANEL", locale=locale)).props('role="complementary"'):
+                    ui.skeleton("rect", height="300px").classes("w-full")
+            toggle.controls(sidebar)
         await context.client.connected()
         try:
             found, messages = await asyncio.gather(
@@ -129,6 +141,7 @@ def register(settings: Settings) -> None:
             )
         except NotFound:
             body.clear()
+            toggle.button.delete()
             with body:
                 mark_id(ui.label(t("CONVERSATION.NOT_FOUND", locale=locale)), "conversation-not-found").classes(
                     "text-h6"
@@ -136,49 +149,124 @@ def register(settings: Settings) -> None:
             return None
         except ApiError as error:
             body.clear()
+            toggle.button.delete()
             with body:
                 ui.label(f"{t('CONVERSATION.LOAD_FAILED', locale=locale)}: {error.message}").props('role="alert"')
                 ui.button(t("APP.RETRY", locale=locale), on_click=ui.navigate.reload).props("flat color=primary")
             return None
-        body.clear()
         sender = found.meta.sender
-        with body:
-            with mark_id(ui.card(), "messages").classes("grow basis-96 min-w-0").props("flat bordered"):
-                ui.label(t("CONVERSATION.MESSAGES", locale=locale)).classes("text-subtitle1").props(
-                    'role="heading" aria-level="2"'
+        messages_card.clear()
+        with messages_card:
+            MessageList(
+                messages,
+                contact_name=contact_display_name(sender, locale) if sender else None,
+                agent_names=known_agents(found, session.profile),
+                locale=locale,
+            )
+        sidebar.clear()
+        with sidebar:
+            if sender is None:
+                ui.label(t("CONTACT.NOT_FOUND", locale=locale)).classes(f"{MUTED_TEXT} italic")
+            else:
+                link = ui.link(
+                    t("CONVERSATION.OPEN_CONTACT", locale=locale), f"/conversations/{conversation_id}/contact"
                 )
-                if not messages:
-                    ui.label(t("CONVERSATION.NO_MESSAGES", locale=locale)).classes(f"{MUTED_TEXT} italic")
-                for message in messages:
-                    incoming = message.message_type in (0, "incoming")
-                    who = t("CONVERSATION.FROM_CONTACT" if incoming else "CONVERSATION.FROM_AGENT", locale=locale)
-                    if incoming and sender and sender.name:
-                        who = sender.name
-                    elif not incoming and message.sender and message.sender.name:
-                        who = message.sender.name
-                    if message.private:
-                        who = f"{who} · {t('CONVERSATION.PRIVATE_NOTE', locale=locale)}"
-                    bubble = ui.chat_message(
-                        text=message.content or "",
-                        name=who,
-                        sent=not incoming,
-                        stamp=relative_time(message.created_at, locale=locale) if message.created_at else None,
-                    )
-                    if message.created_at:
-                        bubble.tooltip(format_datetime(message.created_at, locale))
-            panel = ui.column().classes("basis-96 grow min-w-0")
-            with aria(panel, t("CONVERSATION.CONTACT_PANEL", locale=locale)).props('role="complementary"'):
-                if sender is None:
-                    ui.label(t("CONTACT.NOT_FOUND", locale=locale)).classes(f"{MUTED_TEXT} italic")
-                else:
-                    link = ui.link(
-                        t("CONVERSATION.OPEN_CONTACT", locale=locale), f"/conversations/{conversation_id}/contact"
-                    )
-                    mark_id(link, "open-contact")
-                    ContactPanel(
-                        ContactView(session=session, contact_id=sender.id, locale=locale),
-                        source="conversation",
-                        seed=sender,
-                        compact=True,
-                    )
+                mark_id(link, "open-contact")
+                ContactPanel(
+                    ContactView(session=session, contact_id=sender.id, locale=locale),
+                    source="conversation",
+                    seed=sender,
+                    compact=True,
+                )
         return None
+
+
+def known_agents(conversation: Conversation, profile: Profile) -> dict[int, str]:
+    """Agents' names by id, as far as this page knows them.
+
+    Chatwoot names a message's sender; the embedded server gives only its id and type, so an agent is named
+    when it is the conversation's assignee or the signed-in agent.
+    """
+    names = {profile.id: profile.name} if profile.name else {}
+    assignee = conversation.meta.assignee
+    if assignee is not None and assignee.id is not None and assignee.name:
+        names[assignee.id] = assignee.name
+    return names
+
+
+class ContactSidebarToggle:
+    """The button that shows or hides the contact sidebar; each browser keeps its choice."""
+
+    def __init__(self, locale: str) -> None:
+        label = t("CONVERSATION.TOGGLE_CONTACT_PANEL", locale=locale)
+        self.open = bool(app.storage.user.get(SIDEBAR_OPEN_KEY, True))
+        self.button = ui.button(icon="view_sidebar", on_click=self.toggle).props("flat round")
+        mark_id(aria(self.button, label), "contact-sidebar-toggle").tooltip(label)
+        self.sidebar: ui.element | None = None
+
+    def controls(self, sidebar: ui.element) -> None:
+        self.sidebar = sidebar
+        self.button.props["aria-controls"] = sidebar.html_id
+        self._show()
+
+    def toggle(self) -> None:
+        self.open = not self.open
+        app.storage.user[SIDEBAR_OPEN_KEY] = self.open
+        self._show()
+
+    def _show(self) -> None:
+        self.button.props["aria-expanded"] = "true" if self.open else "false"
+        self.button.update()
+        if self.sidebar is not None:
+            self.sidebar.set_visibility(self.open)
+
+
+class MessageList:
+    """A conversation's messages: the contact's at the start side, the agents' at the end, activity centred."""
+
+    def __init__(
+        self, messages: list[Message], *, contact_name: str | None, agent_names: dict[int, str], locale: str
+    ) -> None:
+        self.contact_name = contact_name
+        self.agent_names = agent_names
+        self.locale = locale
+        ui.label(t("CONVERSATION.MESSAGES", locale=locale)).classes("text-subtitle1").props(
+            'role="heading" aria-level="2"'
+        )
+        if not messages:
+            ui.label(t("CONVERSATION.NO_MESSAGES", locale=locale)).classes(f"{MUTED_TEXT} italic")
+        for message in messages:
+            if message.message_type in ACTIVITY:
+                ui.label(message.content or "").classes(f"self-center text-caption {MUTED_TEXT}").props("dir=auto")
+            else:
+                self.bubble(message)
+
+    def author(self, message: Message, incoming: bool) -> str:
+        if incoming:
+            return self.contact_name or t("CONVERSATION.FROM_CONTACT", locale=self.locale)
+        sender = message.sender
+        if sender is not None and sender.name:
+            return sender.name
+        if sender is not None and sender.id in self.agent_names and (sender.type or "user").lower() == "user":
+            return self.agent_names[sender.id]
+        return t("CONVERSATION.FROM_AGENT", locale=self.locale)
+
+    def bubble(self, message: Message) -> None:
+        incoming = message.message_type in INCOMING
+        who = self.author(message, incoming)
+        if message.private:
+            who = f"{who} · {t('CONVERSATION.PRIVATE_NOTE', locale=self.locale)}"
+        bubble = ui.chat_message(
+            text=message.content or "",
+            name=who,
+            sent=not incoming,
+            stamp=relative_time(message.created_at, locale=self.locale) if message.created_at else None,
+        )
+        mark_id(bubble, f"message-{message.id}").classes("self-start" if incoming else "self-end")
+        if message.private:
+            bubble.classes("private-note")
+        # Each part's own direction: an English message in the Arabic page keeps its full stop on the right.
+        for part in bubble.default_slot.children:
+            part.props("dir=auto")
+        if message.created_at:
+            bubble.tooltip(format_datetime(message.created_at, self.locale))
