@@ -14,9 +14,54 @@ from components.contact_conversation_history import ContactConversationHistory
 from components.contact_edit_form import ContactEditForm
 from components.contact_meta_information import ContactMetaInformation
 from components.contact_notes import ContactNotes
-from components.contact_view import MUTED_TEXT, ContactView, E, aria, field_label, mark_id
+from components.contact_view import MUTED_TEXT, ContactView, E, aria, field_label, isolated, mark_id
 from state import actions
 from state.actions import SaveOutcome
+
+# A value another agent just changed: a short yellow glow.
+JUST_CHANGED_CSS = """
+@keyframes contacts-just-changed {
+  from { background-color: rgba(255, 213, 79, 0.65); }
+  to { background-color: transparent; }
+}
+.contacts-just-changed { animation: contacts-just-changed 2.5s ease-out; border-radius: 4px; }
+@media (prefers-reduced-motion: reduce) { .contacts-just-changed { animation-duration: 0.01s; } }
+"""
+# Restarts the glow on the elements with these data-testids (run in the tab through NiceGUI's websocket).
+FLASH_JS = """
+((testids) => {
+  for (const testid of testids) {
+    for (const element of document.querySelectorAll(`[data-testid="${CSS.escape(testid)}"]`)) {
+      element.classList.remove("contacts-just-changed");
+      void element.offsetWidth;
+      element.classList.add("contacts-just-changed");
+    }
+  }
+})
+"""
+# The element (by data-testid) that shows a contact field.
+FIELD_TESTIDS = {
+    "name": "contact-name",
+    "email": "contact-email",
+    "phone_number": "contact-phone",
+    "identifier": "contact-identifier",
+    "additional_attributes.company_name": "contact-company",
+    "additional_attributes.city": "contact-city",
+    "additional_attributes.country": "contact-country",
+    "additional_attributes.description": "contact-description",
+}
+
+
+def field_testid(path: str) -> str | None:
+    """Where a changed field shows on the panel, if it does."""
+    if path in FIELD_TESTIDS:
+        return FIELD_TESTIDS[path]
+    parts = path.split(".")
+    if parts[0] == "custom_attributes" and len(parts) == 2:
+        return f"attribute-value-{parts[1]}"
+    if parts[:2] == ["additional_attributes", "social_profiles"] and len(parts) == 3:
+        return f"social-{parts[2]}"
+    return None
 
 
 class ContactPanel:
@@ -53,6 +98,10 @@ class ContactPanel:
             with mark_id(ui.card(), "section-timeline").classes("w-full").props("flat bordered"):
                 self.timeline = ContactActivityTimeline(view)
         self.conflict = ConflictDialog(view, on_resolved=self._after_conflict)
+        # Another agent's live change: said once per tab, and its fields flash. Not the ones from before the page.
+        ui.add_css(JUST_CHANGED_CSS)
+        change = view.entry.remote_change
+        self.remote_change_seen = change.number if change else 0
         if seed is not None:
             actions.show_known_contact(view.store, seed)
         self.render()
@@ -80,6 +129,7 @@ class ContactPanel:
             self.edit_form.close()
         else:
             self.root.classes(remove="opacity-80")
+        self._tell_remote_change()
         self.basic.render()
         self.edit_form.sync()
         self.meta.render()
@@ -87,6 +137,20 @@ class ContactPanel:
         self.notes.render()
         self.timeline.render()
         self.conflict.sync()
+
+    def _tell_remote_change(self) -> None:
+        """ "Sam Agent changed Email", quietly, and the changed values flash for a moment."""
+        view = self.view
+        change = view.entry.remote_change
+        if change is None or change.number == self.remote_change_seen:
+            return
+        self.remote_change_seen = change.number
+        names = list(dict.fromkeys(field_label(view, path) for path in change.fields))
+        text = view.t("CONTACT.CHANGED_BY", name=isolated(change.performer), fields=", ".join(names))
+        ui.notify(text, position="bottom", timeout=4000, color="grey-9", group=False)
+        testids = sorted({testid for path in change.fields if (testid := field_testid(path))})
+        if testids:
+            ui.run_javascript(f"{FLASH_JS}({json.dumps(testids)})")
 
     def _render_banner(self) -> None:
         """Show the one banner that fits the entry; each is built the first time it is needed, then reused."""

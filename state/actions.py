@@ -40,6 +40,7 @@ from state.store import (
     ConflictState,
     ContactStore,
     FieldPath,
+    RemoteChange,
     get_path,
     leaf_paths,
 )
@@ -169,6 +170,10 @@ async def fetch_contact(store: ContactStore, client: ChatwootClient, contact_id:
     store.notify(contact_id)
     try:
         result = await client.get_contact(contact_id)
+        while entry.changed_while_loading:
+            # A live change arrived before this read's answer, which may predate it: read once more.
+            entry.changed_while_loading = False
+            result = await client.get_contact(contact_id)
     except NotFound:
         if entry.server is not None:
             mark_deleted(store, contact_id)
@@ -865,6 +870,8 @@ def apply_event(store: ContactStore, event: str, data: dict[str, Any], account_i
     if event not in {"contact.updated", "contact.merged"}:
         return  # contact.created concerns only the lists (state.contact_lists)
     entry = store.contacts_by_id.get(incoming.id)
+    if entry is not None and entry.server is None and entry.loading:
+        entry.changed_while_loading = True  # the read in flight may not show it (see fetch_contact)
     if entry is None or entry.server is None:
         return
     merged = dict(entry.server)
@@ -872,7 +879,14 @@ def apply_event(store: ContactStore, event: str, data: dict[str, Any], account_i
         if name in incoming.model_fields_set:
             merged[name] = getattr(incoming, name)
     performer = incoming.performer.name if incoming.performer else None
+    before, after = leaf_paths(entry.server), leaf_paths(merged)
     if take_server_contact(store, incoming.id, merged, performer=performer):
+        someone_else = incoming.performer is not None and incoming.performer.id not in (None, store.agent_id)
+        changed = (path for path in set(before) | set(after) if before.get(path) != after.get(path))
+        fields = tuple(sorted(changed, key=lambda path: (path.count("."), path)))  # the contact's own fields first
+        if someone_else and performer and fields:
+            number = entry.remote_change.number + 1 if entry.remote_change else 1
+            entry.remote_change = RemoteChange(number=number, performer=performer, fields=fields)
         store.notify(incoming.id)  # an echo of what this agent already shows changes nothing on screen
 
 
@@ -980,3 +994,24 @@ async def refetch_open_contacts(store: ContactStore, client: ChatwootClient) -> 
     ids = store.open_contact_ids()
     await asyncio.gather(*(fetch_contact(store, client, cid) for cid in ids))
     await asyncio.gather(*(fetch_labels(store, client, cid) for cid in ids))
+
+
+async def save_field(
+    store: ContactStore, client: ChatwootClient, contact_id: int, path: FieldPath, value: Any, *, seen: Any
+) -> SaveOutcome:
+    """Save one field edited in place on the contact panel, as the edit form saves it.
+
+    `seen` is the field's value when the agent began editing: if someone else changed it since, that is a
+    conflict, asked as for the form, with the agent's value kept as the draft (Keep my edits, or Reload).
+    """
+    entry = store.entry(contact_id)
+    set_draft(store, contact_id, path, value)
+    entry.draft_base[path] = seen
+    theirs = get_path(entry.server or {}, path)
+    if entry.server is not None and theirs != seen and theirs != expected_values(store, {path: value})[path]:
+        entry.conflict = ConflictState(
+            fields=[path], performer=entry.last_performer, remote=Contact.model_validate(entry.server)
+        )
+        store.notify(contact_id)
+        return SaveOutcome(status="conflict", fields=[path])
+    return await update_contact(store, client, contact_id, {path: value})

@@ -68,6 +68,15 @@ class ConflictState:
     remote: Contact | None
 
 
+@dataclass(kw_only=True, frozen=True)
+class RemoteChange:
+    """Another agent's change that arrived live: who changed which fields; `number` tells one from the next."""
+
+    number: int
+    performer: str
+    fields: tuple[FieldPath, ...]
+
+
 @dataclass(kw_only=True)
 class ContactEntry:
     """One contact as this agent sees it.
@@ -84,7 +93,11 @@ class ContactEntry:
     draft: dict[FieldPath, Any] = field(default_factory=dict)
     draft_base: dict[FieldPath, Any] = field(default_factory=dict)
     draft_at: float | None = None  # when the agent last typed in the draft (epoch seconds)
+    # The last change another agent made that arrived live (pages say who changed what, and flash it).
+    remote_change: RemoteChange | None = None
     loading: bool = False
+    # A live change arrived while the first read was on its way: that read is done again.
+    changed_while_loading: bool = False
     load_error: str | None = None
     saving: bool = False
     # A save has waited a while for its answer ("Still saving..."); `checking`: the answer was lost, and the
