@@ -1,16 +1,21 @@
-"""ContactBasicInfo: avatar (or initials), name, email and phone with copy buttons."""
+"""ContactBasicInfo: avatar (or initials), name, email and phone (edited in place), and what else is known."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from nicegui import ui
 
-from api.validation import format_phone_international, safe_http_url
+from api.validation import format_phone_international, normalize_email, normalize_phone, safe_http_url
 from components.contact_view import MUTED_TEXT, PUSHED_TO_END, ContactView, aria, mark_id
+from components.inline_field import InlineField, Kind
 from components.on_demand import OnDemand
+from state import actions
+from state.i18n import format_datetime, relative_time
 
 
 def initials(name: str | None, fallback: str = "?") -> str:
@@ -20,18 +25,56 @@ def initials(name: str | None, fallback: str = "?") -> str:
     return letters or (fallback[:1].upper() if fallback else "?")
 
 
-@dataclass(kw_only=True, slots=True)
-class DetailRow:
-    """One email or phone line: the value with its copy button, or a muted "none" when empty."""
+def mailto(email: str | None) -> str | None:
+    """A `mailto:` link for a real email address, else None (nothing of the value read as link syntax)."""
+    try:
+        return "mailto:" + quote(normalize_email(email or ""), safe="@")
+    except ValueError:
+        return None
 
-    value: ui.label
+
+def tel(phone: str | None) -> str | None:
+    """A `tel:` link for a real phone number (in E.164), else None."""
+    try:
+        return "tel:" + normalize_phone(phone or "")
+    except ValueError:
+        return None
+
+
+# The parts below the name, in their order on the panel; each is built the first time the contact has it.
+PARTS = ("email", "phone", "identifier", "city", "country", "bio", "dates")
+FACTS = {
+    "identifier": ("identifier", "CONTACT.IDENTIFIER"),
+    "city": ("additional_attributes.city", "CONTACT.CITY"),
+    "country": ("additional_attributes.country", "CONTACT.COUNTRY"),
+    "bio": ("additional_attributes.description", "CONTACT.DESCRIPTION"),
+}
+
+
+@dataclass(kw_only=True, slots=True)
+class ContactLine:
+    """Email or phone: the value (edited in place), a `mailto:` / `tel:` link for a real one, and a copy button."""
+
+    field: InlineField
+    link: ui.button
     copy: ui.button
-    empty: OnDemand[ui.label]
     copy_text: str = ""
+    # The value the link was made for, and the link: checking an address costs more than the rest together.
+    linked: tuple[str | None, str | None] = (None, None)
+
+
+@dataclass(kw_only=True, slots=True)
+class Dates:
+    created: ui.label
+    active: ui.label
 
 
 class ContactBasicInfo:
-    """Who the customer is, at a glance; built once, then updated in place from the store."""
+    """Who the customer is, at a glance; built once, then updated in place from the store.
+
+    Name, email and phone are edited in place (`InlineField`); the edit dialog stays for the rest. A field
+    with no value is not shown at all: its part is built the first time the contact has it.
+    """
 
     def __init__(self, view: ContactView, on_edit: Callable[[], Any] | None = None) -> None:
         self.view = view
@@ -39,7 +82,19 @@ class ContactBasicInfo:
         self.failed_thumbnail: str | None = None
         # The phone number last shown, raw and formatted.
         self.phone_shown: tuple[str | None, str] = (None, "")
+        self.lines: dict[str, ContactLine] = {}
+        self.facts: dict[str, ui.label] = {}
+        self.dates: Dates | None = None
         self.container = mark_id(ui.column(), "basic-info").classes("w-full gap-2")
+        self.parts: dict[str, OnDemand[ui.element]] = {
+            "email": OnDemand(None, lambda: self._line("email"), inside=self.container),
+            "phone": OnDemand(None, lambda: self._line("phone"), inside=self.container),
+            **{
+                name: OnDemand(None, self._fact_builder(name), inside=self.container)
+                for name in ("identifier", "city", "country", "bio")
+            },
+            "dates": OnDemand(None, self._dates, inside=self.container),
+        }
         with self.container:
             self.skeleton: ui.row | None = mark_id(ui.row(), "basic-info-loading").classes("items-center gap-4 w-full")
             with self.skeleton:
@@ -51,26 +106,33 @@ class ContactBasicInfo:
         self.render()
 
     def _build(self) -> None:
-        """The real rows, once the contact is known (the skeleton goes)."""
+        """The header (avatar, name, company, edit), once the contact is known (the skeleton goes)."""
         view = self.view
         if self.skeleton is not None:
             self.skeleton.delete()
             self.skeleton = None
-        with self.container:
-            with ui.row().classes("items-center gap-4 w-full no-wrap"):
-                self.avatar_slot = ui.element("div").classes("shrink-0")
-                self.avatar: ui.image | ui.avatar | None = None
-                self.initials: ui.label | None = None
-                with ui.column().classes("gap-0 grow min-w-0") as names:
-                    self.name = mark_id(ui.label().classes("text-h6 ellipsis max-w-full"), "contact-name")
-                    self.name.props('role="heading" aria-level="2" dir="auto"')
-                    self.company = ui.label().classes(f"text-caption ellipsis max-w-full {MUTED_TEXT}")
-                    mark_id(self.company, "contact-company").props('dir="auto"')
-                self.blocked = OnDemand(None, self._blocked_badge, inside=names)
-                self.edit = ui.button(icon="edit", on_click=self._edit).props("flat round")
-                mark_id(aria(self.edit, view.t("CONTACT.EDIT")), "edit-contact").tooltip(view.t("CONTACT.EDIT"))
-            self.email = self._detail("mail", view.t("CONTACT.NO_EMAIL"), view.t("CONTACT.COPY_EMAIL"), "email")
-            self.phone = self._detail("phone", view.t("CONTACT.NO_PHONE"), view.t("CONTACT.COPY_PHONE"), "phone")
+        with self.container, ui.row().classes("items-center gap-4 w-full no-wrap"):
+            self.avatar_slot = ui.element("div").classes("shrink-0")
+            self.avatar: ui.image | ui.avatar | None = None
+            self.initials: ui.label | None = None
+            with ui.column().classes("gap-0 grow min-w-0") as names:
+                heading = ui.element("div").classes("max-w-full min-w-0").props('role="heading" aria-level="2"')
+                with heading:
+                    name = ui.label().classes("text-h6 inline-block align-top ellipsis max-w-full")
+                    mark_id(name, "contact-name").props('dir="auto"')
+                self.name = InlineField(
+                    view,
+                    name,
+                    path="name",
+                    label_key="CONTACT.NAME",
+                    name_key="CONTACT.EDIT_NAME",
+                    on_save=self._save,
+                    holder=heading,
+                )
+            self.company = OnDemand(None, self._company, inside=names)
+            self.blocked = OnDemand(None, self._blocked_badge, inside=names)
+            self.edit = ui.button(icon="edit", on_click=self._edit).props("flat round")
+            mark_id(aria(self.edit, view.t("CONTACT.EDIT")), "edit-contact").tooltip(view.t("CONTACT.EDIT"))
         self.built = True
 
     def render(self) -> None:
@@ -81,20 +143,51 @@ class ContactBasicInfo:
             return  # the skeleton (or what was shown last) stays
         if not self.built:
             self._build()
+        editable = view.editable
         name = contact.name or ""
         self._show_avatar(name or contact.email or "", contact.thumbnail or "", contact.email or "")
-        self.name.set_text(name or view.t("CONTACT.UNNAMED"))
-        company = contact.additional_attributes.get("company_name")
-        has_company = isinstance(company, str) and bool(company)
-        self.company.set_text(company if isinstance(company, str) and has_company else "")
-        self.company.set_visibility(has_company)
-        self.blocked.show(contact.blocked is True)
-        self.edit.set_visibility(view.editable and self.on_edit is not None)
+        self.name.show(name or view.t("CONTACT.UNNAMED"), contact.name, editable=editable)
+        attributes = contact.additional_attributes
+        company = self._text(attributes.get("company_name"))
+        # The company and the badge go under the name in this order, however late each is built.
+        label = self.company.show(bool(company))
+        if label is not None:
+            label.set_text(company)
+        badge = self.blocked.show(contact.blocked is True)
+        if badge is not None and label is not None and badge.parent_slot is label.parent_slot:
+            children = label.parent_slot.children if label.parent_slot else []
+            if children.index(badge) < children.index(label):
+                label.move(target_index=children.index(badge))
+        self.edit.set_visibility(editable and self.on_edit is not None)
         self.edit.set_enabled(not view.entry.saving)
-        self._show_detail(self.email, contact.email, contact.email)
         if self.phone_shown[0] != contact.phone_number:  # formatting a number costs more than the rest together
             self.phone_shown = (contact.phone_number, format_phone_international(contact.phone_number))
-        self._show_detail(self.phone, self.phone_shown[1], contact.phone_number)
+        self._show_line("email", contact.email, contact.email or "", editable)
+        self._show_line("phone", contact.phone_number, self.phone_shown[1], editable)
+        for key, (path, _) in FACTS.items():
+            value = contact.identifier if path == "identifier" else attributes.get(path.split(".")[-1])
+            text = self._text(value)
+            self._show_part(key, bool(text))
+            if key in self.facts:
+                self.facts[key].set_text(text)
+        self._show_dates(contact.created_at, contact.last_activity_at)
+
+    @staticmethod
+    def _text(value: Any) -> str:
+        """A field's value as text; what is not text (a number, a list) shows as written, never as markup."""
+        if value is None or isinstance(value, dict | list):
+            return ""
+        return str(value).strip()
+
+    def _show_part(self, name: str, visible: bool) -> ui.element | None:
+        """Show or hide a part below the name; one built now goes to its place in `PARTS`."""
+        part = self.parts[name]
+        new = visible and part.element is None
+        element = part.show(visible)
+        if new and element is not None:
+            earlier = PARTS[: PARTS.index(name)]
+            element.move(target_index=1 + sum(self.parts[p].element is not None for p in earlier))
+        return element
 
     def _edit(self) -> None:
         if self.on_edit is not None:
@@ -140,28 +233,123 @@ class ContactBasicInfo:
         self.failed_thumbnail = url
         self.render()
 
-    def _detail(self, icon: str, empty: str, copy_label: str, kind: str) -> DetailRow:
-        with ui.row().classes("items-center gap-2 w-full no-wrap") as line:
-            ui.icon(icon, size="sm").classes(MUTED_TEXT).props('aria-hidden="true"')
+    # --- email and phone ---
+
+    def _line(self, kind: str) -> ui.row:
+        view = self.view
+        field_kind: Kind = "email" if kind == "email" else "tel"
+        path = "email" if kind == "email" else "phone_number"
+        upper = "EMAIL" if kind == "email" else "PHONE"
+        with ui.row().classes("items-center gap-2 w-full no-wrap") as row:
+            ui.icon("mail" if kind == "email" else "phone", size="sm").classes(MUTED_TEXT).props('aria-hidden="true"')
             # Left to right, but only as wide as the text, so in Arabic it stays next to its icon.
             value = mark_id(ui.label(), f"contact-{kind}").classes("ellipsis min-w-0").props('dir="ltr"')
-            copy = ui.button(icon="content_copy").props('flat round dense size="sm"').style(PUSHED_TO_END)
+            field = InlineField(
+                view,
+                value,
+                path=path,
+                label_key=f"CONTACT.{upper}",
+                name_key=f"CONTACT.EDIT_{upper}",
+                on_save=self._save,
+                kind=field_kind,
+            )
+            link_label = view.t("CONTACT.SEND_EMAIL" if kind == "email" else "CONTACT.CALL")
+            link = ui.button(icon="send" if kind == "email" else "call").props('flat round dense size="sm"')
+            mark_id(aria(link.style(PUSHED_TO_END), link_label), f"{kind}-link").tooltip(link_label)
+            copy_label = view.t(f"CONTACT.COPY_{upper}")
+            copy = ui.button(icon="content_copy").props('flat round dense size="sm"')
             mark_id(aria(copy, copy_label), f"copy-{kind}").tooltip(copy_label)
-
-        def empty_label() -> ui.label:
-            return mark_id(ui.label(empty), f"contact-{kind}-empty").classes(f"{MUTED_TEXT} italic grow")
-
-        row = DetailRow(value=value, copy=copy, empty=OnDemand(None, empty_label, inside=line))
-        copy.on_click(lambda: self._copy(row.copy_text))
+        line = self.lines[kind] = ContactLine(field=field, link=link, copy=copy)
+        copy.on_click(lambda: self._copy(line.copy_text))
         return row
 
-    def _show_detail(self, row: DetailRow, text: str | None, copy_text: str | None) -> None:
-        row.value.set_text(text or "")
-        row.copy_text = copy_text or text or ""
-        row.value.set_visibility(bool(text))
-        row.copy.set_visibility(bool(text))
-        row.empty.show(not text)
+    def _show_line(self, kind: str, stored: str | None, text: str, editable: bool) -> None:
+        line = self.lines.get(kind)
+        # Kept while the agent edits it, even if someone else cleared it meanwhile.
+        self._show_part(kind, bool(text) or (line is not None and line.field.editing))
+        line = self.lines.get(kind)
+        if line is None:
+            return
+        line.field.show(text, stored, editable=editable)
+        line.copy_text = stored or text
+        if line.linked[0] != stored:
+            line.linked = (stored, mailto(stored) if kind == "email" else tel(stored))
+            href = line.linked[1]
+            line.link.set_visibility(href is not None)
+            if href is not None:
+                line.link.props["href"] = href
+                line.link.update()
 
     def _copy(self, text: str) -> None:
         ui.clipboard.write(text)
         ui.notify(self.view.t("CONTACT.COPIED"), type="positive", timeout=1500)
+
+    # --- saving in place ---
+
+    def _save(self, field: InlineField, value: str | None, seen: Any) -> None:
+        """Save like the edit dialog: optimistic, a conflict asked in the conflict dialog, the outcome told."""
+        view = self.view
+
+        async def save() -> None:
+            outcome = await actions.save_field(
+                view.store, view.session.client, view.contact_id, field.path, value, seen=seen
+            )
+            if outcome.status == "saved":
+                ui.notify(view.t("CONTACT.UPDATE_SUCCESS"), type="positive")
+            elif outcome.status == "invalid":
+                problem = outcome.field_errors.get(field.path) or outcome.message
+                field.reopen(value, view.error(problem))
+            elif outcome.status == "failed":
+                ui.notify(f"{view.t('CONTACT.UPDATE_FAILED')}: {view.error(outcome.message)}", type="negative")
+            elif outcome.status == "deleted":
+                ui.notify(view.t("CONTACT.DELETED_TITLE"), type="warning")
+
+        # The section's own slot, which lives as long as the page: the input that was typed in is gone.
+        with self.container:
+            view.run(save)
+
+    # --- what else is known ---
+
+    def _company(self) -> ui.label:
+        label = ui.label().classes(f"text-caption ellipsis max-w-full {MUTED_TEXT}")
+        return mark_id(label, "contact-company").props('dir="auto"')
+
+    def _fact_builder(self, name: str) -> Callable[[], ui.element]:
+        def build() -> ui.element:
+            _, key = FACTS[name]
+            bio = name == "bio"
+            layout = "gap-0 w-full" if bio else "items-baseline gap-2 w-full no-wrap"
+            with (ui.column() if bio else ui.row()).classes(layout) as part:
+                ui.label(self.view.t(key)).classes(f"text-caption {MUTED_TEXT} shrink-0" + ("" if bio else " w-24"))
+                value = ui.label().classes("min-w-0 break-words" + (" whitespace-pre-wrap" if bio else " ellipsis"))
+                self.facts[name] = mark_id(value.props('dir="auto"'), f"contact-{name}")
+            return part
+
+        return build
+
+    def _dates(self) -> ui.row:
+        with ui.row().classes(f"items-center gap-x-4 gap-y-0 w-full text-caption {MUTED_TEXT}") as row:
+            self.dates = Dates(
+                created=mark_id(ui.label(), "contact-created"), active=mark_id(ui.label(), "contact-last-activity")
+            )
+        return row
+
+    def _show_dates(self, created: int | None, active: int | None) -> None:
+        """Relative times ("Created 3 months ago"), the exact time on hover."""
+        self._show_part("dates", bool(created or active))
+        if self.dates is None:
+            return
+        now = int(time.time())
+        for label, key, stamp in (
+            (self.dates.created, "CONTACT.CREATED_AT", created),
+            (self.dates.active, "CONTACT.LAST_ACTIVITY", active),
+        ):
+            label.set_visibility(bool(stamp))
+            if not stamp:
+                continue
+            view = self.view
+            label.set_text(view.t(key, time=relative_time(stamp, now=now, locale=view.locale)))
+            exact = format_datetime(stamp, view.locale)
+            if label.props.get("title") != exact:
+                label.props["title"] = exact
+                label.update()
