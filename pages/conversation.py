@@ -184,8 +184,8 @@ def register(settings: Settings) -> None:
 def known_agents(conversation: Conversation, profile: Profile) -> dict[int, str]:
     """Agents' names by id, as far as this page knows them.
 
-    Chatwoot names a message's sender; the embedded server gives only its id and type, so an agent is named
-    when it is the conversation's assignee or the signed-in agent.
+    Chatwoot and the embedded server name a message's sender; for a server that gives only its id and type,
+    an agent is named when it is the conversation's assignee or the signed-in agent.
     """
     names = {profile.id: profile.name} if profile.name else {}
     assignee = conversation.meta.assignee

@@ -115,7 +115,10 @@ def user_json(agent: models.Agent, account_id: int | None = None) -> dict[str, A
     }
 
 
-def message_json(message: models.Message, conversation: models.Conversation) -> dict[str, Any]:
+def message_json(
+    message: models.Message, conversation: models.Conversation, sender: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A message as Chatwoot lists it; `sender` is its sender's push data (the contact's, or the agent's)."""
     return {
         "id": message.id,
         "content": message.content,
@@ -129,7 +132,7 @@ def message_json(message: models.Message, conversation: models.Conversation) -> 
         "content_type": "text",
         "sender_type": "Contact" if message.sender_type == "contact" else "User",
         "sender_id": message.sender_id,
-        "sender": {"id": message.sender_id, "type": message.sender_type},
+        "sender": sender or {"id": message.sender_id, "type": "user" if message.sender_type == "user" else "contact"},
     }
 
 

@@ -14,7 +14,7 @@ from server.contact_service import contact_payload, find_contact
 from server.errors import ApiProblem, ContractRoute
 from server.routes.params import MAX_ID, PageNumber, RowId
 from server.runtime import runtime_of
-from server.serializers import conversation_json, message_json
+from server.serializers import contact_event_json, conversation_json, message_json, performer_json
 
 router = APIRouter(prefix="/api/v1/accounts/{account_id}", route_class=ContractRoute, tags=["conversations"])
 HISTORY_SIZE = 20
@@ -151,7 +151,24 @@ async def conversation_messages(
         messages = sorted(rows.scalars(), key=lambda m: m.id)
         contact = await find_contact(session, caller.account_id, conversation.contact_id)
         sender = await contact_payload(session, contact)
+        # Who wrote each message, as Chatwoot names them: the contact, or agents of this account (never another's).
+        agent_ids = {m.sender_id for m in messages if m.sender_type != "contact" and m.sender_id is not None}
+        agents = (
+            await session.execute(
+                select(models.Agent)
+                .join(models.AccountAgent, models.AccountAgent.agent_id == models.Agent.id)
+                .where(models.Agent.id.in_(agent_ids), models.AccountAgent.account_id == caller.account_id)
+            )
+            if agent_ids
+            else None
+        )
+        senders = {agent.id: performer_json(agent) for agent in (agents.scalars() if agents else [])}
+        as_sender = {**contact_event_json(contact), "type": "contact"}
+        as_sender.pop("account_id", None)
     return {
         "meta": {"labels": list(conversation.labels or []), "contact": sender, "assignee": None},
-        "payload": [message_json(m, conversation) for m in messages],
+        "payload": [
+            message_json(m, conversation, as_sender if m.sender_type == "contact" else senders.get(m.sender_id or 0))
+            for m in messages
+        ],
     }

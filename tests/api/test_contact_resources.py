@@ -356,3 +356,16 @@ def test_conversation_attribute_definitions_are_separate(admin_api: AccountApi) 
     assert "issue_type" in {d["attribute_key"] for d in definitions}
     assert not contact_ids & {d["id"] for d in definitions}
     assert admin_api.get("/custom_attribute_definitions").json() == definitions
+
+
+def test_messages_name_their_senders_as_chatwoot_does(server: RunningServer, admin_api: AccountApi) -> None:
+    """The contact's push data for its messages, the agent's (of this account) for theirs."""
+    conversation = admin_api.get("/contacts/1/conversations").json()["payload"][0]
+    messages = admin_api.get(f"/conversations/{conversation['id']}/messages").json()["payload"]
+    by_type = {message["sender"]["type"]: message["sender"] for message in messages}
+    assert set(by_type) == {"contact", "user"}, messages
+    contact = by_type["contact"]
+    assert contact["id"] == 1 and contact["name"] == "Ada Lovelace" and "account_id" not in contact
+    agent = by_type["user"]
+    assert agent["name"] and agent["available_name"] == agent["name"]
+    assert {"id", "name", "available_name", "avatar_url", "thumbnail", "type"} <= set(agent)
