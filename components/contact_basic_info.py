@@ -42,12 +42,12 @@ def tel(phone: str | None) -> str | None:
 
 
 # The parts below the name, in their order on the panel; each is built the first time the contact has it.
-PARTS = ("email", "phone", "identifier", "city", "country", "bio", "dates")
+PARTS = ("email", "phone", "identifier", "city", "country", "description", "dates")
 FACTS = {
     "identifier": ("identifier", "CONTACT.IDENTIFIER"),
     "city": ("additional_attributes.city", "CONTACT.CITY"),
     "country": ("additional_attributes.country", "CONTACT.COUNTRY"),
-    "bio": ("additional_attributes.description", "CONTACT.DESCRIPTION"),
+    "description": ("additional_attributes.description", "CONTACT.DESCRIPTION"),
 }
 
 
@@ -91,7 +91,7 @@ class ContactBasicInfo:
             "phone": OnDemand(None, lambda: self._line("phone"), inside=self.container),
             **{
                 name: OnDemand(None, self._fact_builder(name), inside=self.container)
-                for name in ("identifier", "city", "country", "bio")
+                for name in ("identifier", "city", "country", "description")
             },
             "dates": OnDemand(None, self._dates, inside=self.container),
         }
@@ -317,7 +317,7 @@ class ContactBasicInfo:
     def _fact_builder(self, name: str) -> Callable[[], ui.element]:
         def build() -> ui.element:
             _, key = FACTS[name]
-            bio = name == "bio"
+            bio = name == "description"
             layout = "gap-0 w-full" if bio else "items-baseline gap-2 w-full no-wrap"
             with (ui.column() if bio else ui.row()).classes(layout) as part:
                 ui.label(self.view.t(key)).classes(f"text-caption {MUTED_TEXT} shrink-0" + ("" if bio else " w-24"))

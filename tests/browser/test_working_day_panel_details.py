@@ -24,7 +24,7 @@ BASIC_IDS_JS = """
   return [root, ...root.querySelectorAll('[id]')].map((e) => e.id).filter((id) => /^c\\d+$/.test(id)).sort();
 }
 """
-FACTS = ("contact-identifier", "contact-city", "contact-country", "contact-bio", "contact-company")
+FACTS = ("contact-identifier", "contact-city", "contact-country", "contact-description", "contact-company")
 
 
 def own_phone(contact_id: int, prefix: str = "7945") -> tuple[str, str]:
@@ -62,9 +62,9 @@ async def test_every_known_field_is_on_the_panel_as_text_with_links_for_email_an
     await expect(view.testid("contact-city")).to_have_text("Lisbon")
     await expect(view.testid("contact-country")).to_have_text("Portugal")
     # The bio is text: its markup shows as typed, nothing of it is drawn as HTML, and its line break stays.
-    await expect(view.testid("contact-bio")).to_have_text(bio)
-    assert await view.testid("contact-bio").locator("b").count() == 0
-    assert await view.testid("contact-bio").inner_text() == bio
+    await expect(view.testid("contact-description")).to_have_text(bio)
+    assert await view.testid("contact-description").locator("b").count() == 0
+    assert await view.testid("contact-description").inner_text() == bio
     # Each fact is named on the panel, so it is clear what "Lisbon" is.
     await expect(view.testid("section-basic-info")).to_contain_text("City")
     await expect(view.testid("section-basic-info")).to_contain_text("Bio")

@@ -185,7 +185,7 @@ async def test_empty_states_of_a_new_contact(agent: User, make_contact) -> None:
     await wait_for(agent, "labels-empty")
     await wait_for_entry(agent, "created")
     # A field with no value is not shown at all (no "No email" rows): nothing of email, phone or the facts.
-    for part in ("contact-email", "contact-phone", "contact-identifier", "contact-city", "contact-bio"):
+    for part in ("contact-email", "contact-phone", "contact-identifier", "contact-city", "contact-description"):
         assert not shown(agent, part), part
     assert shown(agent, content="No social profiles")
     assert not shown(agent, "history-load-more")
