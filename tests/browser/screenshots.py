@@ -1,12 +1,15 @@
-"""Screenshots of the contact page (Ada Lovelace, contact 1) in light, dark and Arabic.
+"""Screenshots of the contact page (Ada Lovelace, contact 1) in light, dark and Arabic, of her latest
+conversation, and of both on a 390 px phone.
 
 `.venv/bin/python -m tests.browser.screenshots` starts the app on a fresh database and writes
-`docs/screenshots/contact-{light,dark,arabic}.png`; `test_screenshots.py` runs the same capture.
+`docs/screenshots/contact-{light,dark,arabic,phone}.png` and `conversation-{light,phone}.png`;
+`test_screenshots.py` runs the same capture.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import struct
 import sys
 import tempfile
@@ -24,6 +27,9 @@ WIDTH = 1280
 HEIGHT = 1600
 CONTACT_ID = 1
 ARABIC = "العربية"
+ENGLISH = "English"
+PHONE_WIDTH = 390
+PHONE_HEIGHT = 844
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -72,9 +78,35 @@ async def capture(browser: Browser, base_url: str, out_dir: Path) -> dict[str, P
         await page.get_by_role("option", name=ARABIC).click()
         await expect(page.locator("html[dir=rtl][lang=ar]")).to_have_count(1)
         shots["arabic"] = await _shoot(view, out_dir / "contact-arabic.png")
+        await page.locator("[data-testid=language]").click()
+        await page.get_by_role("option", name=ENGLISH).click()
+        await expect(page.locator("html[dir=ltr][lang=en]")).to_have_count(1)
+
+        # The conversation Ada's history shows first, reached as an agent does: a click on its row.
+        await view.testid("conversation-history").locator('[data-testid^="conversation-"]').first.click()
+        await expect(page).to_have_url(re.compile(r"/conversations/\d+$"))
+        conversation_url = page.url
+        shots["conversation"] = await _shoot_page(page, out_dir / "conversation-light.png")
+
+        await page.set_viewport_size({"width": PHONE_WIDTH, "height": PHONE_HEIGHT})
+        await view.open(CONTACT_ID)
+        shots["contact-phone"] = await _shoot(view, out_dir / "contact-phone.png")
+        await page.goto(conversation_url)
+        shots["conversation-phone"] = await _shoot_page(page, out_dir / "conversation-phone.png")
         return shots
     finally:
         await context.close()
+
+
+async def _shoot_page(page: Page, path: Path) -> Path:
+    """A page other than the contact page, once its messages and its contact panel are shown."""
+    await expect(page.locator(".q-message").first).to_be_visible()
+    await expect(page.locator('[data-testid="contact-name"]')).to_be_visible()
+    await page.mouse.move(0, 0)
+    await expect(page.locator(".q-tooltip, .q-notification")).to_have_count(0)
+    await page.evaluate("document.fonts.ready")
+    await page.screenshot(path=str(path), full_page=True, animations="disabled")
+    return path
 
 
 async def _capture_with_chromium(base_url: str, out_dir: Path) -> dict[str, Path]:

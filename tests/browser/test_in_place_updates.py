@@ -135,15 +135,16 @@ async def test_twenty_remote_edits_reach_five_tabs_and_basic_info_and_banner_kee
             shown.add(change.testid)
         for tab, (old, new) in enumerate(zip(before, after, strict=True)):
             for section in ("contact-banner", "section-basic-info"):
-                assert old[section] and new[section] is not None, f"tab {tab}: {section} gone"
+                previous, current = old[section], new[section]
+                assert previous and current is not None, f"tab {tab}: {section} gone"
                 if first and section == "section-basic-info":
                     # A part the contact did not have yet (the phone line, the company, the blocked badge) is built
                     # the first time it is shown: elements added, every other one kept.
-                    assert [i for i in new[section] if i in old[section]] == old[section], (
+                    assert [i for i in current if i in previous] == previous, (
                         f"tab {tab}: {section} rebuilt by the edit first showing {change.testid}"
                     )
                     continue
-                assert new[section] == old[section], f"tab {tab}: {section} rebuilt by the edit showing {change.text!r}"
+                assert current == previous, f"tab {tab}: {section} rebuilt by the edit showing {change.text!r}"
     # And at the end every tab shows every last value.
     for view in views:
         await expect(view.name).to_have_text("In Place 4")
