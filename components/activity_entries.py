@@ -36,6 +36,9 @@ class ActivityEntries(ui.element, component="activity_entries.js"):
         return entries
 
     def show(self, entries: list[Entry]) -> None:
-        if entries != self._props["entries"]:
-            self._props["entries"] = entries
-            self.update()
+        if entries == self.entries:
+            return
+        # Stored as it is, not wrapped in NiceGUI's observable lists and dicts (as `props[...] =` would, item by
+        # item, for every tab on every change): the list is only ever replaced, never changed in place.
+        dict.__setitem__(self._props, "entries", entries)
+        self.update()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nicegui import Event, context, ui
 
+from api.models import Contact
 from components.contact_view import ContactView
 from state.contact_names import contact_display_name
 from state.i18n import t
@@ -15,6 +16,7 @@ class ContactTabTitle:
     def __init__(self, view: ContactView) -> None:
         self.view = view
         self.title = ""
+        self.contact: Contact | None = None
         changed: Event[[]] = Event()
         changed.subscribe(self.show)
         context.client.on_delete(view.store.subscribe(view.contact_id, changed.emit))
@@ -22,8 +24,9 @@ class ContactTabTitle:
 
     def show(self) -> None:
         contact = self.view.contact
-        if contact is None:
-            return
+        if contact is None or contact is self.contact:
+            return  # the store changed something else (the contact is worked out once per change of its own)
+        self.contact = contact
         title = t("CONTACT.PAGE_TITLE", locale=self.view.locale, name=contact_display_name(contact, self.view.locale))
         if title != self.title:  # the store changes far more often than the name
             self.title = title

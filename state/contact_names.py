@@ -9,7 +9,8 @@ from state.i18n import t
 
 def contact_display_name(contact: Contact, locale: str) -> str:
     """The contact's name; without one its email, then its phone number, then "Unknown contact #id"."""
-    for shown in (contact.name, contact.email, format_phone_international(contact.phone_number)):
+    for shown in (contact.name, contact.email):
         if shown and shown.strip():
             return shown.strip()
-    return t("CONTACT.UNKNOWN", locale=locale, id=contact.id)
+    phone = format_phone_international(contact.phone_number)  # only when needed: formatting costs
+    return phone.strip() if phone and phone.strip() else t("CONTACT.UNKNOWN", locale=locale, id=contact.id)
