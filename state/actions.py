@@ -41,6 +41,7 @@ from state.store import (
     ContactStore,
     FieldPath,
     RemoteChange,
+    changed_paths,
     get_path,
     leaf_paths,
 )
@@ -882,8 +883,7 @@ def apply_event(store: ContactStore, event: str, data: dict[str, Any], account_i
     before, after = leaf_paths(entry.server), leaf_paths(merged)
     if take_server_contact(store, incoming.id, merged, performer=performer):
         someone_else = incoming.performer is not None and incoming.performer.id not in (None, store.agent_id)
-        changed = (path for path in set(before) | set(after) if before.get(path) != after.get(path))
-        fields = tuple(sorted(changed, key=lambda path: (path.count("."), path)))  # the contact's own fields first
+        fields = tuple(changed_paths(before, after))
         if someone_else and performer and fields:
             number = entry.remote_change.number + 1 if entry.remote_change else 1
             entry.remote_change = RemoteChange(number=number, performer=performer, fields=fields)
@@ -941,7 +941,7 @@ def take_server_contact(store: ContactStore, contact_id: int, contact: dict[str,
     entry = store.entry(contact_id)
     before = leaf_paths(entry.server or {})
     after = leaf_paths(contact)
-    changed = [p for p in set(before) | set(after) if before.get(p) != after.get(p)]
+    changed = changed_paths(before, after)
     had_server = entry.server is not None
     was_deleted = entry.deleted
     entry.server = contact

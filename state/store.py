@@ -59,6 +59,12 @@ def leaf_paths(contact: dict[str, Any]) -> dict[FieldPath, Any]:
     return paths
 
 
+def changed_paths(before: dict[FieldPath, Any], after: dict[FieldPath, Any]) -> list[FieldPath]:
+    """The paths (of `leaf_paths`) whose values differ, the contact's own fields before attribute keys."""
+    changed = (path for path in set(before) | set(after) if before.get(path) != after.get(path))
+    return sorted(changed, key=lambda path: (path.count("."), path))
+
+
 @dataclass(kw_only=True)
 class ConflictState:
     """Someone else changed fields this agent is editing or saving."""
