@@ -150,6 +150,13 @@ class Agent:
         ]
         choices, weights = zip(*actions, strict=True)
         try:
+            # Every agent starts with a write that nothing but the server can refuse (no If-Match), so
+            # "every agent got a write through" checks the server, not whether the dice first sent this
+            # agent into a losing If-Match race on a shared contact.
+            try:
+                await self.edit_own()
+            except CONNECTION_ERRORS:
+                await asyncio.sleep(0.05)
             while not stop.is_set():
                 action = self.random.choices(choices, weights)[0]
                 try:
