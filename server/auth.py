@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import ipaddress
+import json
 import math
 import secrets
 import time
@@ -111,13 +113,55 @@ class SessionCredentials:
 
     @property
     def headers(self) -> dict[str, str]:
-        return {
+        """The five headers, and devise_token_auth 1.2's `Authorization: Bearer` carrying the same as base64 JSON."""
+        fields = {
             "access-token": self.access_token,
             "token-type": "Bearer",
             "client": self.client_id,
             "expiry": str(self.expiry),
             "uid": self.uid,
         }
+        bearer = base64.b64encode(json.dumps(fields, separators=(",", ":")).encode()).decode()
+        return {**fields, "authorization": f"Bearer {bearer}"}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SessionClaim:
+    """The devise_token_auth credentials a request carries; not yet checked, possibly empty."""
+
+    access_token: str = ""
+    client_id: str = ""
+    uid: str = ""
+
+
+def _bearer_fields(authorization: str) -> dict[str, str]:
+    """The string fields of `Authorization: Bearer <base64 JSON>`; empty for anything else."""
+    scheme, _, encoded = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not encoded:
+        return {}
+    try:
+        fields = json.loads(base64.b64decode(encoded.strip(), validate=True))
+    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors too
+        return {}
+    if not isinstance(fields, dict):
+        return {}
+    return {name: value for name, value in fields.items() if isinstance(value, str)}
+
+
+def session_claim(
+    access_token: str = Header(default="", alias="access-token"),
+    client: str = Header(default=""),
+    uid: str = Header(default=""),
+    authorization: str = Header(default=""),
+) -> SessionClaim:
+    """The `access-token`, `client` and `uid` headers; each one not sent is taken from `Authorization: Bearer`,
+    as devise_token_auth 1.2 does."""
+    bearer = _bearer_fields(authorization) if authorization else {}
+    return SessionClaim(
+        access_token=access_token or bearer.get("access-token", ""),
+        client_id=client or bearer.get("client", ""),
+        uid=uid or bearer.get("uid", ""),
+    )
 
 
 def _token_hash(token: str) -> str:
@@ -153,21 +197,23 @@ async def start_session(session: AsyncSession, agent: Agent) -> SessionCredentia
     )
 
 
-async def session_token(session: AsyncSession, access_token: str, client_id: str, uid: str) -> SessionToken | None:
-    """The live signed-in client these devise_token_auth headers name, with its agent; None when unknown,
-    ended, expired, or the token or uid does not match."""
-    if not (access_token and client_id and uid):
+async def session_token(session: AsyncSession, claim: SessionClaim) -> SessionToken | None:
+    """The live signed-in client the claim names, with its agent; None when unknown, ended, expired, or the
+    token or uid does not match."""
+    if not (claim.access_token and claim.client_id and claim.uid):
         return None
     row = (
         await session.execute(
-            select(SessionToken).where(SessionToken.client_id == client_id).options(selectinload(SessionToken.agent))
+            select(SessionToken)
+            .where(SessionToken.client_id == claim.client_id)
+            .options(selectinload(SessionToken.agent))
         )
     ).scalar_one_or_none()
-    if row is None or row.expires_at < time.time():
+    if row is None or row.expires_at <= time.time():
         return None
-    if not hmac.compare_digest(row.token_hash, _token_hash(access_token)):
+    if not hmac.compare_digest(row.token_hash, _token_hash(claim.access_token)):
         return None
-    if row.agent.email.lower() != uid.strip().lower():
+    if row.agent.email.lower() != claim.uid.strip().lower():
         return None
     return row
 
@@ -175,18 +221,17 @@ async def session_token(session: AsyncSession, access_token: str, client_id: str
 async def current_agent(
     request: Request,
     api_access_token: str = Header(default="", convert_underscores=False),
-    access_token: str = Header(default="", alias="access-token"),
-    client: str = Header(default=""),
-    uid: str = Header(default=""),
+    claim: SessionClaim = Depends(session_claim),
 ) -> Agent:
     """The agent of the `api_access_token` header, or of a signed-in client's devise_token_auth headers
-    (`access-token`, `client`, `uid`); 401 when neither is valid.
+    (`access-token`, `client`, `uid`, or `Authorization: Bearer`); 401 when neither is valid.
 
-    Signed-in clients are looked up on every request, never remembered, so a sign-out ends one at once.
+    `api_access_token` wins when both are sent, as in Chatwoot. Signed-in clients are looked up on every
+    request, never remembered, so a sign-out ends one at once.
     """
-    if not api_access_token and access_token:
+    if not api_access_token and claim.access_token:
         async with runtime_of(request).session() as session:
-            row = await session_token(session, access_token, client, uid)
+            row = await session_token(session, claim)
         if row is None:
             raise ApiProblem.unauthorized("Invalid Access Token")
         return row.agent

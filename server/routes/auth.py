@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from api.validation import without_forbidden_characters
 from server import models
 from server.auth import (
+    SessionClaim,
+    SessionCredentials,
     SignInThrottle,
     client_address,
     current_agent,
     hash_password,
+    session_claim,
     session_token,
     start_session,
     verify_password,
@@ -70,15 +74,10 @@ async def sign_in(request: Request, response: Response, body: SignIn) -> dict[st
 
 
 @router.delete("/auth/sign_out")
-async def sign_out(
-    request: Request,
-    access_token: str = Header(default="", alias="access-token"),
-    client: str = Header(default=""),
-    uid: str = Header(default=""),
-) -> dict[str, Any]:
+async def sign_out(request: Request, claim: SessionClaim = Depends(session_claim)) -> dict[str, Any]:
     """End the signed-in client these headers name; its token stops working at once."""
     async with runtime_of(request).writing() as session:
-        row = await session_token(session, access_token, client, uid)
+        row = await session_token(session, claim)
         if row is None:
             raise ApiProblem(404, {"success": False, "errors": ["User was not found or was not logged in."]})
         await session.delete(row)
@@ -88,17 +87,25 @@ async def sign_out(
 
 @router.get("/auth/validate_token")
 async def validate_token(
-    request: Request,
-    access_token: str = Header(default="", alias="access-token"),
-    client: str = Header(default=""),
-    uid: str = Header(default=""),
+    request: Request, response: Response, claim: SessionClaim = Depends(session_claim)
 ) -> dict[str, Any]:
-    """devise_token_auth's check of a signed-in client: `{"success": true, "data": user}`, else 401."""
+    """A signed-in client's check: the user under `payload.data` (Chatwoot's view, which its dashboard reads)
+    and under `data` (devise_token_auth's own answer), with the client's headers again; else 401."""
     async with runtime_of(request).session() as session:
-        row = await session_token(session, access_token, client, uid)
+        row = await session_token(session, claim)
     if row is None:
         raise _invalid_session()
-    return {"success": True, "data": user_json(row.agent)}
+    credentials = SessionCredentials(
+        access_token=claim.access_token, client_id=row.client_id, uid=row.agent.email, expiry=row.expires_at
+    )
+    response.headers.update(credentials.headers)
+    user = {**user_json(row.agent), "created_at": rails_time(row.agent.created_at)}
+    return {"success": True, "data": user, "payload": {"success": True, "data": user}}
+
+
+def rails_time(unix: int) -> str:
+    """A time as Rails renders one in JSON (ISO 8601, UTC, milliseconds)."""
+    return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 @router.get("/api/v1/profile")
