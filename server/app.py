@@ -11,13 +11,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.settings import Settings
 from server.errors import BodyTooLarge
-from server.routes import activity, attributes, auth, contacts, conversations, labels, notes
+from server.routes import activity, attributes, auth, contact_filter, contacts, conversations, labels, notes
 from server.runtime import ServerRuntime
 
 API_PREFIXES = ("/api/", "/auth/")
 CABLE_PATH = "/cable"
 ROUTERS = (
     auth.router,
+    contact_filter.router,
     contacts.router,
     conversations.router,
     labels.router,
