@@ -130,6 +130,15 @@ def test_phone_number_matches_with_or_without_its_plus(server: RunningServer, ad
     assert found(admin_api, condition("phone_number", "equal_to", [phone[1:]])) == [having]
 
 
+def test_phone_number_starts_with_is_equal_to_as_in_chatwoot(server: RunningServer, admin_api: AccountApi) -> None:
+    """The YAML allows `starts_with` for phone numbers; Chatwoot's query builder then falls back to `= value`."""
+    token = unique_token()
+    phone = unique_phone()
+    having = create(server, token, phone_number=phone)
+    assert found(admin_api, condition("phone_number", "starts_with", [phone[1:]])) == [having]
+    assert found(admin_api, named(token), condition("phone_number", "starts_with", [phone[:6]])) == []
+
+
 def test_contains_and_does_not_contain(server: RunningServer, admin_api: AccountApi) -> None:
     token = unique_token()
     ada = create(server, token, "Ada", email=f"ada-{token}@analytical.example")
@@ -139,6 +148,9 @@ def test_contains_and_does_not_contain(server: RunningServer, admin_api: Account
     assert found(admin_api, named(token), condition("email", "contains", ["analytical", "babbage"])) == [ada, bob]
     assert found(admin_api, named(token), condition("email", "does_not_contain", ["analytical"])) == [bob]
     assert found(admin_api, named(token), condition("email", "does_not_contain", ["analytical", "babbage"])) == []
+    # `%` and `_` are wildcards as in Chatwoot's ILIKE; a trailing backslash is a plain character.
+    assert found(admin_api, named(token), condition("email", "contains", ["ada_%analytical"])) == [ada]
+    assert found(admin_api, named(token), condition("email", "contains", ["analytical\\"])) == []
     assert found(admin_api, named(token), condition("name", "not_equal_to", [f"ada {token}"])) == [bob, no_email]
     # SQL's != leaves out contacts without the value, as Chatwoot's query does.
     assert found(admin_api, named(token), condition("email", "not_equal_to", [f"ada-{token}@analytical.example"])) == [
