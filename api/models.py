@@ -31,7 +31,14 @@ def _object_or_empty(value: object) -> object:
     return {} if value is None else value
 
 
+def _unix_seconds_or_unset(value: object) -> int | None:
+    """As `_unix_seconds`, and 0 (Chatwoot's `nil.to_i`) is no time at all."""
+    return _unix_seconds(value) or None
+
+
 UnixTime = Annotated[int | None, BeforeValidator(_unix_seconds)]
+# Times Chatwoot sends as 0 when there is none (`first_reply_created_at`, `waiting_since`, ...).
+UnixTimeOrUnset = Annotated[int | None, BeforeValidator(_unix_seconds_or_unset)]
 AttributeObject = Annotated[dict[str, Any], BeforeValidator(_object_or_empty)]
 
 
@@ -97,10 +104,18 @@ class Assignee(ContractModel):
     name: str | None = None
 
 
+class Team(ContractModel):
+    id: int | None = None
+    name: str | None = None
+
+
 class ConversationMeta(ContractModel):
+    """Chatwoot leaves `assignee` and `team` out when there is none; older servers send null: both read as None."""
+
     sender: Contact | None = None
     channel: str | None = None
     assignee: Assignee | None = None
+    team: Team | None = None
 
 
 class Conversation(ContractModel):
@@ -118,6 +133,13 @@ class Conversation(ContractModel):
     meta: ConversationMeta = Field(default_factory=ConversationMeta)
     additional_attributes: AttributeObject = Field(default_factory=dict)
     custom_attributes: AttributeObject = Field(default_factory=dict)
+    # Sent by Chatwoot 4.x, absent from older servers and documents.
+    uuid: str | None = None
+    updated_at: UnixTime = None
+    first_reply_created_at: UnixTimeOrUnset = None
+    waiting_since: UnixTimeOrUnset = None
+    assignee_last_seen_at: UnixTimeOrUnset = None
+    last_non_activity_message: Message | None = None
 
 
 class Label(ContractModel):
@@ -211,6 +233,8 @@ class Profile(ContractModel):
 class PageMeta(ContractModel):
     count: int = 0
     current_page: int = 1
+    # Chatwoot's search sends it (its `count` is then only the page's); None when a server does not.
+    has_more: bool | None = None
 
 
 class ContactPage(ContractModel):

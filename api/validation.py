@@ -11,7 +11,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -28,6 +28,8 @@ MAX_SAFE_INTEGER = 2**53 - 1
 MAX_DEPTH = 4  # attribute objects hold values, lists or one more level (social profiles)
 ATTRIBUTE_FIELDS = ("additional_attributes", "custom_attributes")
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
+# Ruby's \d is ASCII: other scripts' digits are not a phone number to Chatwoot.
+CHATWOOT_PHONE = re.compile(r"\+[1-9][0-9]{1,14}")
 CONTACT_FIELDS = (
     "name",
     "email",
@@ -153,6 +155,19 @@ def normalize_phone(value: str) -> str:
     if not phonenumbers.is_valid_number(parsed):
         raise ValueError("INVALID_PHONE")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def chatwoot_phone(value: str) -> str:
+    r"""The number when it has E.164's form (Chatwoot's own rule, `+` then 2 to 15 digits); raises ValueError otherwise.
+
+    What the server enforces, so it stores whatever Chatwoot stores; the UI checks with `normalize_phone`, which
+    also asks libphonenumber whether the number can exist. Chatwoot's pattern is anchored only at its end
+    (`/\+[1-9]\d{1,14}\z/`, so it takes "tel:+4420"); this one is anchored at both.
+    """
+    candidate = value.strip()
+    if not CHATWOOT_PHONE.fullmatch(candidate):
+        raise ValueError("INVALID_PHONE")
+    return candidate
 
 
 # What people type around the digits of a phone number: spaces (also non-breaking), dashes, dots, brackets.
@@ -370,12 +385,15 @@ def check_attribute_value(definition: Mapping[str, Any], value: object) -> tuple
 def check_contact_changes(
     changes: Mapping[str, Any],
     definitions: Mapping[str, Mapping[str, Any]] | None = None,
+    phone_rule: Callable[[str], str] = normalize_phone,
 ) -> dict[str, Any]:
     """Validate and normalize a partial contact update.
 
     Unknown fields are dropped, as Chatwoot ignores unpermitted parameters.
     `definitions` maps custom attribute keys to their definitions; attributes
-    without one are only checked for length. Raises `ContactInvalid`.
+    without one are only checked for length. `phone_rule` normalizes a phone number or raises ValueError:
+    the UI's strict `normalize_phone` by default, Chatwoot's `chatwoot_phone` on the server.
+    Raises `ContactInvalid`.
     """
     problems: list[FieldProblem] = []
     clean: dict[str, Any] = {}
@@ -394,7 +412,7 @@ def check_contact_changes(
                 problems.append(FieldProblem(field=field, code="INVALID_CHARACTERS"))
                 continue
             try:
-                clean[field] = normalize_email(value) if field == "email" else normalize_phone(value)
+                clean[field] = normalize_email(value) if field == "email" else phone_rule(value)
             except ValueError as error:
                 problems.append(FieldProblem(field=field, code=str(error)))
         elif field in {"name", "identifier"}:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.validation import (
     ATTRIBUTE_FIELDS,
     FieldProblem,
+    chatwoot_phone,
     check_contact_changes,
     check_stored_attributes,
     has_forbidden_characters,
@@ -23,6 +24,7 @@ from api.validation import (
 )
 from server import models
 from server.auth import Caller
+from server.avatars import AvatarChange, keep_avatar
 from server.errors import ApiProblem
 from server.models import now
 from server.runtime import ServerRuntime
@@ -58,15 +60,23 @@ async def contact_inboxes(session: AsyncSession, contact_id: int) -> list[models
     return list(rows.scalars())
 
 
-async def contact_payload(session: AsyncSession, contact: models.Contact) -> dict[str, Any]:
-    """The contract's contact object, with its inboxes."""
+async def contact_payload(
+    session: AsyncSession, contact: models.Contact, *, with_contact_inboxes: bool = True
+) -> dict[str, Any]:
+    """The contract's contact object, with its inboxes unless left out (Chatwoot's `include_contact_inboxes`)."""
+    if not with_contact_inboxes:
+        return contact_json(contact, with_contact_inboxes=False)
     return contact_json(contact, await contact_inboxes(session, contact.id))
 
 
-async def contacts_payload(session: AsyncSession, contacts: Sequence[models.Contact]) -> list[dict[str, Any]]:
-    """Contact objects for a page of contacts, their inboxes read in one query."""
+async def contacts_payload(
+    session: AsyncSession, contacts: Sequence[models.Contact], *, with_contact_inboxes: bool = True
+) -> list[dict[str, Any]]:
+    """Contact objects for a page of contacts, their inboxes read in one query (or left out)."""
     ids = [c.id for c in contacts]
     links: dict[int, list[models.ContactInbox]] = {i: [] for i in ids}
+    if not with_contact_inboxes:
+        return [contact_json(c, with_contact_inboxes=False) for c in contacts]
     if ids:
         rows = await session.execute(
             select(models.ContactInbox).where(models.ContactInbox.contact_id.in_(ids)).order_by(models.ContactInbox.id)
@@ -184,18 +194,27 @@ async def publish_activity(
     await runtime.bus.publish(caller.account_id, "contact.activity", data)
 
 
+async def check_changes(session: AsyncSession, account_id: int, raw: dict[str, Any]) -> dict[str, Any]:
+    """A create's or update's fields validated as the server does: Chatwoot's phone rule, the account's definitions."""
+    return check_contact_changes(raw, await attribute_definitions(session, account_id), phone_rule=chatwoot_phone)
+
+
 async def update_contact(
     runtime: ServerRuntime,
     caller: Caller,
     contact_id: int,
     raw: dict[str, Any],
     if_match: str | None,
+    *,
+    avatar: AvatarChange | None = None,
+    with_contact_inboxes: bool = True,
 ) -> tuple[models.Contact, dict[str, Any]]:
     """Validate and apply a partial update atomically; returns the contact and its payload.
 
     The write is conditional on the version read, so a concurrent writer is never
     overwritten blindly: with `If-Match` the loser gets 409; without it the update
     is re-applied on the newer row (Chatwoot's last-write-wins, per field).
+    `avatar` changes the contact's picture in the same write (its `thumbnail` is a field like the others).
     """
     check_version = bool(if_match) and runtime.extensions
     deadline = time.monotonic() + UPDATE_DEADLINE
@@ -207,14 +226,16 @@ async def update_contact(
             contact = await find_contact(session, caller.account_id, contact_id)
             if check_version and not etag_matches(if_match or "", contact):
                 raise await conflict(session, contact)
-            clean = check_contact_changes(raw, await attribute_definitions(session, caller.account_id))
+            clean = await check_changes(session, caller.account_id, raw)
             values = merged_values(contact, clean)
+            if avatar is not None:
+                values["thumbnail"] = avatar.thumbnail
             if any(field in values for field in ATTRIBUTE_FIELDS):
                 stored = {field: getattr(contact, field) or {} for field in ATTRIBUTE_FIELDS}
                 check_stored_attributes({**stored, **values}, stored)
             changes = changed_fields(contact, values)
             if not changes:
-                return contact, await contact_payload(session, contact)
+                return contact, await contact_payload(session, contact, with_contact_inboxes=with_contact_inboxes)
             taken = await taken_fields(session, caller.account_id, values, contact.id)
             if taken:
                 raise ApiProblem.invalid(", ".join(p.message for p in taken), [p.field for p in taken])
@@ -237,6 +258,8 @@ async def update_contact(
                 if time.monotonic() > deadline:
                     break
                 continue
+            if "thumbnail" in changes and avatar is not None:
+                await keep_avatar(session, contact, avatar)
             recorded = [
                 record(session, caller, contact.id, contact.account_id, "updated", field, old, new)
                 for field, (old, new) in changes.items()
@@ -247,7 +270,7 @@ async def update_contact(
                 await session.rollback()
                 raise taken_problem(error) from error
             contact = await find_contact(session, caller.account_id, contact_id)
-            payload = await contact_payload(session, contact)
+            payload = await contact_payload(session, contact, with_contact_inboxes=with_contact_inboxes)
         data = contact_event_json(contact, caller.agent)
         if runtime.extensions:
             data["activity"] = [contact_activity_json(event, caller.agent) for event in recorded]

@@ -10,7 +10,18 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -194,6 +205,24 @@ class CustomAttributeDefinition(Base):
     # Chatwoot: 0 conversation_attribute, 1 contact_attribute.
     attribute_model: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[int] = mapped_column(BigInteger, default=now)
+    updated_at: Mapped[int] = mapped_column(BigInteger, default=now, onupdate=now)
+
+
+class ContactAvatar(Base):
+    """A contact's uploaded picture, resized, served at an unguessable `key` (an <img> sends no token).
+
+    In the database rather than on disk, so every process of a deployment serves it; a new upload gets a new
+    key, so the URL in `thumbnail` can be cached for good.
+    """
+
+    __tablename__ = "contact_avatars"
+
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[int] = mapped_column(BigInteger, default=now)
 
 
 class Note(Base):
@@ -227,7 +256,7 @@ class ContactEvent(Base):
         ForeignKey("contacts.id", ondelete="CASCADE", name="contact_events_contact_id_fkey")
     )
     # created, updated (one row per field), merged, label_added, label_removed,
-    # note_added, note_deleted, conversation_opened, conversation_resolved
+    # note_added, note_updated, note_deleted, conversation_opened, conversation_resolved
     kind: Mapped[str] = mapped_column(String(32))
     field: Mapped[str | None] = mapped_column(String(255))
     old_value: Mapped[Any] = mapped_column(JSON, nullable=True)

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from server import models
 
 AVAILABILITY = "offline"
+# Conversations have no stored uuid: each gets a stable one derived from its row id under this namespace.
+CONVERSATION_UUIDS = uuid.UUID("6f1c1f0e-6a0c-4c7e-9a55-6b1d5b0c2a11")
 
 
-def contact_json(contact: models.Contact, inboxes: list[models.ContactInbox] | None = None) -> dict[str, Any]:
-    """The contact object; `last_activity_at` only when set, as Chatwoot does."""
+def contact_json(
+    contact: models.Contact, inboxes: list[models.ContactInbox] | None = None, *, with_contact_inboxes: bool = True
+) -> dict[str, Any]:
+    """The contact object; `last_activity_at` only when set, `contact_inboxes` unless left out, as Chatwoot does."""
     body: dict[str, Any] = {
         "additional_attributes": contact.additional_attributes or {},
         "availability_status": AVAILABILITY,
@@ -23,7 +30,9 @@ def contact_json(contact: models.Contact, inboxes: list[models.ContactInbox] | N
         "thumbnail": contact.thumbnail or "",
         "custom_attributes": contact.custom_attributes or {},
         "created_at": contact.created_at,
-        "contact_inboxes": [
+    }
+    if with_contact_inboxes:
+        body["contact_inboxes"] = [
             {
                 "source_id": link.source_id,
                 "inbox": {
@@ -33,11 +42,36 @@ def contact_json(contact: models.Contact, inboxes: list[models.ContactInbox] | N
                 },
             }
             for link in inboxes or []
-        ],
-    }
+        ]
     if contact.last_activity_at is not None:
         body["last_activity_at"] = contact.last_activity_at
     return body
+
+
+def inbox_json(inbox: models.Inbox) -> dict[str, Any]:
+    """An inbox as Chatwoot's `api/v1/models/_inbox` partial has it, as far as the embedded server knows one."""
+    return {
+        "id": inbox.id,
+        "avatar_url": "",
+        "channel_id": inbox.id,
+        "name": inbox.name,
+        "channel_type": inbox.channel_type,
+        "greeting_enabled": False,
+        "greeting_message": None,
+        "working_hours_enabled": False,
+        "enable_email_collect": False,
+        "csat_survey_enabled": False,
+        "enable_auto_assignment": False,
+        "out_of_office_message": None,
+        "working_hours": [],
+        "timezone": "UTC",
+        "callback_webhook_url": None,
+        "allow_messages_after_resolved": True,
+        "lock_to_single_conversation": False,
+        "sender_name_type": "friendly",
+        "business_name": None,
+        "provider": None,
+    }
 
 
 def contact_event_json(contact: models.Contact, performer: models.Agent | None = None) -> dict[str, Any]:
@@ -136,41 +170,84 @@ def message_json(
     }
 
 
+@dataclass(kw_only=True, slots=True, frozen=True)
+class ConversationMessages:
+    """What a conversation's messages tell its listing: the newest one, the newest that is not an activity,
+    the first reply and since when the contact waits for one (unix seconds, 0 for none, as Chatwoot's `to_i`)."""
+
+    last: models.Message | None = None
+    last_non_activity: models.Message | None = None
+    first_reply_created_at: int = 0
+    waiting_since: int = 0
+
+
+def conversation_uuid(conversation: models.Conversation) -> str:
+    return str(uuid.uuid5(CONVERSATION_UUIDS, str(conversation.id)))
+
+
 def conversation_json(
     conversation: models.Conversation,
     sender: dict[str, Any],
-    last_message: models.Message | None,
+    messages: ConversationMessages,
 ) -> dict[str, Any]:
-    """A conversation as listed for a contact: the last message only, the sender in `meta`."""
+    """A conversation as Chatwoot's `_conversation` partial lists it: the last message only, the sender in `meta`.
+
+    `meta.assignee` and `meta.team` are there only when there is one (Chatwoot's dashboard reads
+    `assignee.name` whenever the key is present); the embedded server has no teams.
+    """
+    meta: dict[str, Any] = {"sender": sender, "channel": conversation.inbox.channel_type}
     assignee = conversation.assignee
+    if assignee is not None:
+        meta["assignee"] = agent_json(assignee, conversation.account_id)
+    meta["hmac_verified"] = False
     return {
+        "meta": meta,
         "id": conversation.display_id,
+        "messages": [message_json(messages.last, conversation)] if messages.last else [],
         "account_id": conversation.account_id,
-        "inbox_id": conversation.inbox_id,
-        "status": conversation.status,
-        "priority": conversation.priority,
-        "labels": list(conversation.labels or []),
-        "unread_count": conversation.unread_count,
-        "created_at": conversation.created_at,
-        "last_activity_at": conversation.last_activity_at,
-        "timestamp": conversation.last_activity_at,
+        "uuid": conversation_uuid(conversation),
+        "additional_attributes": conversation.additional_attributes or {},
+        "agent_last_seen_at": 0,
+        "assignee_last_seen_at": 0,
         "can_reply": True,
+        "contact_last_seen_at": 0,
+        "custom_attributes": conversation.custom_attributes or {},
+        "inbox_id": conversation.inbox_id,
+        "labels": list(conversation.labels or []),
         "muted": False,
         "snoozed_until": None,
-        "agent_last_seen_at": 0,
-        "contact_last_seen_at": 0,
-        "messages": [message_json(last_message, conversation)] if last_message else [],
-        "meta": {
-            "sender": sender,
-            "channel": conversation.inbox.channel_type,
-            "assignee": {"id": assignee.id, "name": assignee.name, "available_name": assignee.name}
-            if assignee
-            else None,
-            "team": None,
-            "hmac_verified": False,
-        },
-        "additional_attributes": conversation.additional_attributes or {},
-        "custom_attributes": conversation.custom_attributes or {},
+        "status": conversation.status,
+        "created_at": conversation.created_at,
+        # Chatwoot sends `updated_at.to_f`; nothing changes a conversation here but its activity.
+        "updated_at": float(conversation.last_activity_at),
+        "timestamp": conversation.last_activity_at,
+        "first_reply_created_at": messages.first_reply_created_at,
+        "unread_count": conversation.unread_count,
+        "last_non_activity_message": message_json(messages.last_non_activity, conversation)
+        if messages.last_non_activity
+        else None,
+        "last_activity_at": conversation.last_activity_at,
+        "priority": conversation.priority,
+        "waiting_since": messages.waiting_since,
+        "sla_policy_id": None,
+    }
+
+
+def agent_json(agent: models.Agent, account_id: int) -> dict[str, Any]:
+    """An agent as Chatwoot's `api/v1/models/_agent` partial has it, in the account `account_id`."""
+    role = next((m.role for m in agent.memberships if m.account_id == account_id), None)
+    return {
+        "id": agent.id,
+        "account_id": account_id,
+        "availability_status": "offline",
+        "auto_offline": True,
+        "confirmed": True,
+        "email": agent.email,
+        "available_name": agent.name,
+        "name": agent.name,
+        "role": role,
+        "thumbnail": "",
+        "custom_role_id": None,
     }
 
 
@@ -209,6 +286,11 @@ def label_json(label: models.Label) -> dict[str, Any]:
 ATTRIBUTE_MODELS = {0: "conversation_attribute", 1: "contact_attribute"}
 
 
+def rails_time(seconds: int) -> str:
+    """Unix seconds as Rails renders a datetime column in JSON: `2024-05-01T10:00:00.000Z`."""
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
 def attribute_definition_json(definition: models.CustomAttributeDefinition) -> dict[str, Any]:
     return {
         "id": definition.id,
@@ -221,7 +303,8 @@ def attribute_definition_json(definition: models.CustomAttributeDefinition) -> d
         "attribute_values": list(definition.attribute_values or []),
         "attribute_model": ATTRIBUTE_MODELS.get(definition.attribute_model, "contact_attribute"),
         "default_value": definition.default_value,
-        "created_at": definition.created_at,
+        "created_at": rails_time(definition.created_at),
+        "updated_at": rails_time(definition.updated_at or definition.created_at),
     }
 
 

@@ -1,20 +1,40 @@
-"""Contacts: list, search, create, show, update, delete, merge, custom attribute removal."""
+"""Contacts: list, search, active, create, show, update, delete, merge, avatar, contactable inboxes,
+custom attribute removal."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import re
+import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from starlette.datastructures import UploadFile
 
-from api.validation import ATTRIBUTE_FIELDS, check_contact_changes, check_stored_attributes
+from api.validation import ATTRIBUTE_FIELDS, check_stored_attributes
 from server import models
 from server.auth import Caller, account_caller
+from server.avatars import (
+    AVATAR_REMOVED,
+    AvatarChange,
+    avatar_byte_limit,
+    keep_avatar,
+    linked_avatar,
+    resize_avatar,
+    too_big,
+    uploaded_avatar,
+)
 from server.contact_service import (
-    attribute_definitions,
+    check_changes,
+    contact_inboxes,
     contact_labels_by_id,
     contact_payload,
     contacts_payload,
@@ -31,7 +51,7 @@ from server.errors import ApiProblem, ContractRoute
 from server.models import now
 from server.routes.params import MAX_ID, PageNumber, RowId
 from server.runtime import runtime_of
-from server.serializers import contact_activity_json, contact_event_json
+from server.serializers import contact_activity_json, contact_event_json, inbox_json
 
 router = APIRouter(prefix="/api/v1/accounts/{account_id}", route_class=ContractRoute, tags=["contacts"])
 PAGE_SIZE = 15
@@ -60,6 +80,130 @@ class ContactChanges(BaseModel):
     inbox_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
+CONTACT_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": ContactChanges.model_json_schema()},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    **{name: {"type": "string"} for name in ("name", "email", "phone_number", "identifier")},
+                    "avatar": {"type": "string", "format": "binary"},
+                },
+            }
+        },
+    },
+}
+MAX_FORM_FIELDS = 250
+_FORM_KEY = re.compile(r"([^\[\]]+)((?:\[[^\[\]]*\])*)")
+
+
+@dataclass(kw_only=True, slots=True, frozen=True)
+class ContactRequest:
+    """A create's or update's body: the fields, and the picture it uploads or links (None: left alone)."""
+
+    changes: ContactChanges
+    avatar: AvatarChange | None
+
+
+def _form_value(value: str) -> Any:
+    """A form field's text as Rails would cast it for the JSON-typed fields: booleans from their words."""
+    return {"true": True, "false": False}.get(value, value)
+
+
+def _nest_form(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Rails' reading of form keys: `custom_attributes[plan]` into objects, `emails[]` into lists."""
+    body: dict[str, Any] = {}
+    for key, value in pairs:
+        match = _FORM_KEY.fullmatch(key)
+        if match is None:
+            continue
+        path = [match.group(1), *re.findall(r"\[([^\[\]]*)\]", match.group(2))]
+        node = body
+        for depth, part in enumerate(path):
+            last = depth == len(path) - 1
+            following = None if last else path[depth + 1]
+            if last:
+                if isinstance(node, dict):
+                    node[part] = _form_value(value) if part == "blocked" else value
+                break
+            if following == "":
+                if isinstance(node, dict):
+                    items = node.setdefault(part, [])
+                    if isinstance(items, list):
+                        items.append(value)
+                break
+            child = node.setdefault(part, {}) if isinstance(node, dict) else None
+            if not isinstance(child, dict):
+                break
+            node = child
+    return body
+
+
+def _invalid_body(errors: list[dict[str, Any]]) -> RequestValidationError:
+    return RequestValidationError([{**error, "loc": ("body", *error.get("loc", ()))} for error in errors])
+
+
+async def contact_request(request: Request, caller: Caller = Depends(account_caller)) -> ContactRequest:
+    """Read a create's or update's body as JSON or, as Chatwoot's dashboard sends it with a picture, multipart.
+
+    A JSON body is read as FastAPI reads one (malformed: 400; not an object or wrong types: 422). A picture is
+    checked and resized here, after the caller is known and before any write waits its turn.
+    """
+    content_type = request.headers.get("content-type", "")
+    upload: UploadFile | None = None
+    if content_type.lower().startswith("multipart/form-data"):
+        form = await request.form(max_files=1, max_fields=MAX_FORM_FIELDS)
+        pairs: list[tuple[str, str]] = []
+        for key, value in form.multi_items():
+            if isinstance(value, str):
+                pairs.append((key, value))
+            elif key == "avatar" and (value.filename or value.size):
+                upload = value
+        raw: Any = _nest_form(pairs)
+    else:
+        body = await request.body()
+        kind = content_type.split(";")[0].strip().lower()
+        if not body:
+            raise _invalid_body([{"type": "missing", "loc": (), "msg": "Field required", "input": None}])
+        if kind and kind != "application/json" and not kind.endswith("+json"):
+            raise _invalid_body(
+                [{"type": "model_attributes_type", "loc": (), "msg": "Input should be a JSON object", "input": None}]
+            )
+        try:
+            raw = json.loads(body)
+        except ValueError as error:  # JSONDecodeError, or bytes that are not UTF-8
+            raise RequestValidationError(
+                [{"type": "json_invalid", "loc": ("body", 0), "msg": "JSON decode error", "input": {}}]
+            ) from error
+    try:
+        changes = ContactChanges.model_validate(raw)
+    except ValidationError as error:
+        raise _invalid_body([dict(issue) for issue in error.errors(include_url=False)]) from error
+    avatar = linked_avatar(changes.avatar_url)
+    if upload is not None:
+        limit = avatar_byte_limit(runtime_of(request).settings.max_body_bytes)
+        data = await upload.read(limit + 1)
+        if len(data) > limit:
+            raise too_big(limit)
+        avatar = uploaded_avatar(caller.account_id, await asyncio.to_thread(resize_avatar, data))
+    return ContactRequest(changes=changes, avatar=avatar)
+
+
+ContactBody = Annotated[ContactRequest, Depends(contact_request)]
+
+
+def include_contact_inboxes(
+    include_contact_inboxes: str = Query("", max_length=16, description="`false` leaves `contact_inboxes` out"),
+) -> bool:
+    """Chatwoot's reading: absent or blank means true, otherwise only `true` is true."""
+    return include_contact_inboxes == "true" or not include_contact_inboxes
+
+
+WithContactInboxes = Annotated[bool, Depends(include_contact_inboxes)]
+
+
 class CustomAttributeKeys(BaseModel):
     custom_attributes: list[str]
 
@@ -82,18 +226,23 @@ class ListingParams:
     page: int
     sort: str
     include_labels: bool
+    with_contact_inboxes: bool
 
 
 def _listing(
+    with_contact_inboxes: WithContactInboxes,
     page: PageNumber = 1,
     sort: str = Query("-last_activity_at", max_length=64),
     include_labels: str = Query("", max_length=16, description="Extension: `true` adds each contact's `labels`"),
 ) -> ListingParams:
     # Read as Chatwoot reads its own `include_contact_inboxes`: only `true` counts, anything else is not an error.
-    return ListingParams(page=page, sort=sort, include_labels=include_labels == "true")
+    return ListingParams(
+        page=page, sort=sort, include_labels=include_labels == "true", with_contact_inboxes=with_contact_inboxes
+    )
 
 
 async def _page(request: Request, caller: Caller, listing: ListingParams, condition: Any = None) -> dict[str, Any]:
+    """A page of 15; `meta.has_more` tells whether another page follows (Chatwoot's search sends it)."""
     runtime = runtime_of(request)
     where = models.Contact.account_id == caller.account_id
     if condition is not None:
@@ -108,12 +257,15 @@ async def _page(request: Request, caller: Caller, listing: ListingParams, condit
             .limit(PAGE_SIZE)
         )
         contacts = list(rows.scalars())
-        payload = await contacts_payload(session, contacts)
+        payload = await contacts_payload(session, contacts, with_contact_inboxes=listing.with_contact_inboxes)
         if listing.include_labels and runtime.extensions:
             labels = await contact_labels_by_id(session, [contact.id for contact in contacts])
             for item in payload:
                 item["labels"] = labels[item["id"]]
-    return {"meta": {"count": count, "current_page": listing.page}, "payload": payload}
+    return {
+        "meta": {"count": count, "current_page": listing.page, "has_more": listing.page * PAGE_SIZE < count},
+        "payload": payload,
+    }
 
 
 @router.get("/contacts")
@@ -124,7 +276,17 @@ async def list_contacts(
     labels: list[str] | None = Query(None, alias="labels[]", max_length=100),
 ) -> dict[str, Any]:
     """The account's contacts, 15 a page; with `labels[]`, those having any of the labels (Chatwoot's `any: true`)."""
-    return await _page(request, caller, listing, None if labels is None else labelled_filter(labels))
+    page = await _page(request, caller, listing, None if labels is None else labelled_filter(labels))
+    del page["meta"]["has_more"]  # Chatwoot's index counts, and sends no has_more
+    return page
+
+
+@router.get("/contacts/active")
+async def active_contacts(
+    caller: Caller = Depends(account_caller), listing: ListingParams = Depends(_listing)
+) -> dict[str, Any]:
+    """Contacts online now; Chatwoot knows them from its website widget, which the embedded server has not: none."""
+    return {"meta": {"count": 0, "current_page": listing.page}, "payload": []}
 
 
 @router.get("/contacts/search")
@@ -140,15 +302,17 @@ async def search_contacts(
     return await _page(request, caller, listing, search_filter(q))
 
 
-@router.post("/contacts")
+@router.post("/contacts", openapi_extra={"requestBody": CONTACT_BODY})
 async def create_contact(
-    request: Request, body: ContactChanges, caller: Caller = Depends(account_caller)
+    request: Request, contact_body: ContactBody, caller: Caller = Depends(account_caller)
 ) -> dict[str, Any]:
-    """Create a contact; answers Chatwoot's `{payload: {contact, contact_inbox}}`."""
+    """Create a contact (JSON, or multipart with an `avatar` picture); answers `{payload: {contact, contact_inbox}}`."""
     runtime = runtime_of(request)
-    raw = body.model_dump(exclude_unset=True)
+    body = contact_body.changes
+    avatar = contact_body.avatar
+    raw = body.model_dump(exclude_unset=True, exclude={"avatar_url", "inbox_id"})
     async with runtime.writing() as session:
-        clean = check_contact_changes(raw, await attribute_definitions(session, caller.account_id))
+        clean = await check_changes(session, caller.account_id, raw)
         check_stored_attributes({field: clean.get(field) or {} for field in ATTRIBUTE_FIELDS})
         taken = await taken_fields(session, caller.account_id, clean, None)
         if taken:
@@ -163,6 +327,7 @@ async def create_contact(
             blocked=clean.get("blocked", False),
             additional_attributes=clean.get("additional_attributes", {}),
             custom_attributes=clean.get("custom_attributes", {}),
+            thumbnail=avatar.thumbnail if avatar else "",
             created_at=moment,
             updated_at=moment,
             last_activity_at=None,
@@ -172,6 +337,8 @@ async def create_contact(
         contact_inbox: dict[str, Any] | None = None
         try:
             await session.flush()
+            if avatar is not None:
+                await keep_avatar(session, contact, avatar)
             if body.inbox_id is not None:
                 inbox = await session.get(models.Inbox, body.inbox_id)
                 if inbox is None or inbox.account_id != caller.account_id:
@@ -191,13 +358,17 @@ async def create_contact(
 
 @router.get("/contacts/{contact_id}")
 async def show_contact(
-    request: Request, response: Response, contact_id: RowId, caller: Caller = Depends(account_caller)
+    request: Request,
+    response: Response,
+    contact_id: RowId,
+    with_contact_inboxes: WithContactInboxes,
+    caller: Caller = Depends(account_caller),
 ) -> dict[str, Any]:
     """One contact, with an `ETag` when the extensions are on."""
     runtime = runtime_of(request)
     async with runtime.session() as session:
         contact = await find_contact(session, caller.account_id, contact_id)
-        payload = await contact_payload(session, contact)
+        payload = await contact_payload(session, contact, with_contact_inboxes=with_contact_inboxes)
     if runtime.extensions:
         response.headers["ETag"] = etag(contact)
     return {"payload": payload}
@@ -207,47 +378,122 @@ async def _update(
     request: Request,
     response: Response,
     contact_id: RowId,
-    body: ContactChanges,
+    body: ContactRequest,
     caller: Caller,
     if_match: str | None,
+    with_contact_inboxes: bool = True,
 ) -> dict[str, Any]:
     runtime = runtime_of(request)
     contact, payload = await update_contact(
         runtime,
         caller,
         contact_id,
-        body.model_dump(exclude_unset=True, exclude={"avatar_url", "inbox_id"}),
+        body.changes.model_dump(exclude_unset=True, exclude={"avatar_url", "inbox_id"}),
         if_match,
+        avatar=body.avatar,
+        with_contact_inboxes=with_contact_inboxes,
     )
     if runtime.extensions:
         response.headers["ETag"] = etag(contact)
     return {"payload": payload}
 
 
-@router.put("/contacts/{contact_id}")
+@router.put("/contacts/{contact_id}", openapi_extra={"requestBody": CONTACT_BODY})
 async def put_contact(
     request: Request,
     response: Response,
     contact_id: RowId,
-    body: ContactChanges,
+    body: ContactBody,
+    with_contact_inboxes: WithContactInboxes,
     caller: Caller = Depends(account_caller),
     if_match: str | None = Header(default=None),
 ) -> dict[str, Any]:
-    """Partial update; `If-Match` makes it conditional (409 when stale)."""
-    return await _update(request, response, contact_id, body, caller, if_match)
+    """Partial update (JSON, or multipart with an `avatar` picture); `If-Match` makes it conditional (409 if stale)."""
+    return await _update(request, response, contact_id, body, caller, if_match, with_contact_inboxes)
 
 
-@router.patch("/contacts/{contact_id}")
+@router.patch("/contacts/{contact_id}", openapi_extra={"requestBody": CONTACT_BODY})
 async def patch_contact(
     request: Request,
     response: Response,
     contact_id: RowId,
-    body: ContactChanges,
+    body: ContactBody,
+    with_contact_inboxes: WithContactInboxes,
     caller: Caller = Depends(account_caller),
     if_match: str | None = Header(default=None),
 ) -> dict[str, Any]:
     """The same as PUT."""
-    return await _update(request, response, contact_id, body, caller, if_match)
+    return await _update(request, response, contact_id, body, caller, if_match, with_contact_inboxes)
+
+
+@router.delete("/contacts/{contact_id}/avatar")
+async def delete_avatar(
+    request: Request,
+    contact_id: RowId,
+    caller: Caller = Depends(account_caller),
+    if_match: str | None = Header(default=None),
+) -> Response:
+    """Remove the contact's picture; answers the contact without its inboxes (Chatwoot's avatar view)."""
+    runtime = runtime_of(request)
+    contact, payload = await update_contact(
+        runtime, caller, contact_id, {}, if_match, avatar=AVATAR_REMOVED, with_contact_inboxes=False
+    )
+    headers = {"ETag": etag(contact)} if runtime.extensions else None
+    return JSONResponse({"payload": payload}, headers=headers)
+
+
+@router.get("/contacts/{contact_id}/contactable_inboxes")
+async def contactable_inboxes(
+    request: Request, contact_id: RowId, caller: Caller = Depends(account_caller)
+) -> dict[str, Any]:
+    """The account's inboxes a new conversation with the contact could go through, with the contact's address
+    in each (Chatwoot's `ContactableInboxesService`, channel by channel)."""
+    async with runtime_of(request).session() as session:
+        contact = await find_contact(session, caller.account_id, contact_id)
+        inboxes = (
+            await session.execute(
+                select(models.Inbox).where(models.Inbox.account_id == caller.account_id).order_by(models.Inbox.id)
+            )
+        ).scalars()
+        links = await contact_inboxes(session, contact.id)
+        talked_in = set(
+            (
+                await session.execute(
+                    select(models.Conversation.inbox_id).where(models.Conversation.contact_id == contact.id).distinct()
+                )
+            ).scalars()
+        )
+        payload = []
+        for inbox in inboxes:
+            source_id = _contactable_source(
+                inbox, contact, [link for link in links if link.inbox_id == inbox.id], talked_in
+            )
+            if source_id is not None:
+                payload.append({"inbox": inbox_json(inbox), "source_id": source_id})
+    return {"payload": payload}
+
+
+def _contactable_source(
+    inbox: models.Inbox, contact: models.Contact, links: list[models.ContactInbox], talked_in: set[int]
+) -> str | None:
+    """The contact's address in the inbox when a conversation can start there, else None."""
+    phone = contact.phone_number
+    match inbox.channel_type:
+        case "Channel::WebWidget":
+            # Chatwoot offers a website inbox only through the contact's newest session there, and not once that
+            # session has a conversation (its FIXME: "change this when multiple conversations comes in").
+            if not links or inbox.id in talked_in:
+                return None
+            return links[-1].source_id
+        case "Channel::Api":
+            return links[-1].source_id if links else str(uuid.uuid4())
+        case "Channel::Email":
+            return contact.email or None
+        case "Channel::Whatsapp":
+            return phone.removeprefix("+") if phone else None
+        case "Channel::Sms" | "Channel::TwilioSms":
+            return phone or None
+    return None
 
 
 @router.delete("/contacts/{contact_id}")
@@ -358,3 +604,28 @@ async def merge_contacts(
     await runtime.bus.publish(caller.account_id, "contact.deleted", mergee_data)
     await runtime.bus.publish(caller.account_id, "contact.merged", contact_event_json(base, caller.agent))
     return payload
+
+
+@router.get("/contact_avatars/{key}", include_in_schema=False)
+async def contact_avatar(request: Request, account_id: RowId, key: str = PathParam(max_length=64)) -> Response:
+    """A kept picture, without a token (an <img> sends none): the key, unguessable and new per upload, is the right
+    to see it. Cached for good, since a key never names another picture."""
+    async with runtime_of(request).session() as session:
+        avatar = (
+            await session.execute(
+                select(models.ContactAvatar).where(
+                    models.ContactAvatar.key == key, models.ContactAvatar.account_id == account_id
+                )
+            )
+        ).scalar_one_or_none()
+    if avatar is None:
+        raise ApiProblem.not_found()
+    return Response(
+        avatar.data,
+        media_type=avatar.content_type,
+        headers={
+            "Cache-Control": "private, max-age=31536000, immutable",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'",
+        },
+    )

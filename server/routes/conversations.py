@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import models
@@ -14,32 +14,79 @@ from server.contact_service import contact_payload, find_contact
 from server.errors import ApiProblem, ContractRoute
 from server.routes.params import MAX_ID, PageNumber, RowId
 from server.runtime import runtime_of
-from server.serializers import contact_event_json, conversation_json, message_json, performer_json
+from server.serializers import (
+    ConversationMessages,
+    contact_event_json,
+    conversation_json,
+    message_json,
+    performer_json,
+)
 
 router = APIRouter(prefix="/api/v1/accounts/{account_id}", route_class=ContractRoute, tags=["conversations"])
 HISTORY_SIZE = 20
 MESSAGES_PAGE = 20
 
 
-async def _last_messages(session: AsyncSession, ids: list[int]) -> dict[int, models.Message]:
-    """The newest non-private message of each conversation, in one query."""
+INCOMING, OUTGOING, ACTIVITY = 0, 1, 2  # Chatwoot's message types
+
+
+async def _conversation_messages(session: AsyncSession, ids: list[int]) -> dict[int, ConversationMessages]:
+    """What the messages of each conversation tell its listing, in three queries whatever the number.
+
+    Private notes count for none of it: a listing shows what the contact saw. A reply is a public outgoing
+    message; the contact waits from its first incoming message after the last reply.
+    """
     if not ids:
         return {}
-    newest = (
-        select(func.max(models.Message.id).label("id"))
-        .where(models.Message.conversation_id.in_(ids), models.Message.private.is_(False))
+    public = and_(models.Message.conversation_id.in_(ids), models.Message.private.is_(False))
+    is_reply = models.Message.message_type == OUTGOING
+    summary = (
+        select(
+            models.Message.conversation_id.label("conversation_id"),
+            func.max(models.Message.id).label("last_id"),
+            func.max(case((models.Message.message_type != ACTIVITY, models.Message.id))).label("last_said_id"),
+            func.min(case((is_reply, models.Message.created_at))).label("first_reply"),
+            func.max(case((is_reply, models.Message.created_at))).label("last_reply"),
+        )
+        .where(public)
         .group_by(models.Message.conversation_id)
         .subquery()
     )
-    rows = await session.execute(select(models.Message).join(newest, models.Message.id == newest.c.id))
-    return {m.conversation_id: m for m in rows.scalars()}
+    found = {row.conversation_id: row for row in await session.execute(select(summary))}
+    wanted = {i for row in found.values() for i in (row.last_id, row.last_said_id) if i is not None}
+    by_id: dict[int, models.Message] = {}
+    if wanted:
+        by_id = {
+            m.id: m
+            for m in (await session.execute(select(models.Message).where(models.Message.id.in_(wanted)))).scalars()
+        }
+    waiting_rows = await session.execute(
+        select(models.Message.conversation_id, func.min(models.Message.created_at))
+        .join(summary, summary.c.conversation_id == models.Message.conversation_id)
+        .where(
+            public,
+            models.Message.message_type == INCOMING,
+            (summary.c.last_reply.is_(None)) | (models.Message.created_at > summary.c.last_reply),
+        )
+        .group_by(models.Message.conversation_id)
+    )
+    waiting: dict[int, int] = {conversation_id: since for conversation_id, since in waiting_rows.tuples()}
+    return {
+        conversation_id: ConversationMessages(
+            last=by_id.get(row.last_id),
+            last_non_activity=by_id.get(row.last_said_id) if row.last_said_id is not None else None,
+            first_reply_created_at=row.first_reply or 0,
+            waiting_since=waiting.get(conversation_id) or 0,
+        )
+        for conversation_id, row in found.items()
+    }
 
 
 async def conversations_json(
     session: AsyncSession, conversations: list[models.Conversation], sender: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    last = await _last_messages(session, [c.id for c in conversations])
-    return [conversation_json(c, sender, last.get(c.id)) for c in conversations]
+    told = await _conversation_messages(session, [c.id for c in conversations])
+    return [conversation_json(c, sender, told.get(c.id, ConversationMessages())) for c in conversations]
 
 
 @router.get("/contacts/{contact_id}/conversations")
@@ -113,9 +160,10 @@ async def list_conversations(
             .limit(25)
         )
         pairs = list(rows.tuples())
-        last = await _last_messages(session, [c.id for c, _ in pairs])
+        told = await _conversation_messages(session, [c.id for c, _ in pairs])
         payload = [
-            conversation_json(c, await contact_payload(session, contact), last.get(c.id)) for c, contact in pairs
+            conversation_json(c, await contact_payload(session, contact), told.get(c.id, ConversationMessages()))
+            for c, contact in pairs
         ]
     return {"data": {"meta": {"all_count": count, "current_page": page}, "payload": payload}}
 
@@ -129,8 +177,10 @@ async def show_conversation(
     async with runtime.session() as session:
         conversation = await _conversation(session, caller, display_id)
         contact = await find_contact(session, caller.account_id, conversation.contact_id)
-        last = await _last_messages(session, [conversation.id])
-        return conversation_json(conversation, await contact_payload(session, contact), last.get(conversation.id))
+        told = await _conversation_messages(session, [conversation.id])
+        return conversation_json(
+            conversation, await contact_payload(session, contact), told.get(conversation.id, ConversationMessages())
+        )
 
 
 @router.get("/conversations/{display_id}/messages")

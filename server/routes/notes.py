@@ -1,4 +1,4 @@
-"""Notes on a contact: list (bare array, newest first), create, delete."""
+"""Notes on a contact: list (bare array, newest first), create, show, update, delete."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.validation import has_forbidden_characters
 from server import models
@@ -24,6 +25,34 @@ MAX_NOTE = 10_000
 
 class NoteBody(BaseModel):
     content: str
+
+
+class NoteChange(BaseModel):
+    """An update: `content` at the top or, as Rails also reads it, under `note`."""
+
+    content: str | None = None
+    note: NoteBody | None = None
+
+
+def checked_content(text: str | None) -> str:
+    """The note's text, stripped; 422 when blank, too long or not storable."""
+    content = (text or "").strip()
+    if not content:
+        raise ApiProblem.invalid("Content can't be blank", ["content"])
+    if has_forbidden_characters(content):
+        raise ApiProblem.invalid("Content contains characters that are not allowed", ["content"])
+    if len(content) > MAX_NOTE:
+        raise ApiProblem.invalid(f"Content is too long (maximum is {MAX_NOTE} characters)", ["content"])
+    return content
+
+
+async def find_note(session: AsyncSession, caller: Caller, contact_id: int, note_id: int) -> models.Note:
+    """The note of the account's contact; 404 when missing, another contact's or another account's."""
+    await find_contact(session, caller.account_id, contact_id)
+    note = await session.get(models.Note, note_id, populate_existing=True)
+    if note is None or note.account_id != caller.account_id or note.contact_id != contact_id:
+        raise ApiProblem.not_found()
+    return note
 
 
 @router.get("/contacts/{contact_id}/notes")
@@ -44,13 +73,7 @@ async def list_notes(
 async def create_note(
     request: Request, contact_id: RowId, body: NoteBody, caller: Caller = Depends(account_caller)
 ) -> dict[str, Any]:
-    content = body.content.strip()
-    if not content:
-        raise ApiProblem.invalid("Content can't be blank", ["content"])
-    if has_forbidden_characters(content):
-        raise ApiProblem.invalid("Content contains characters that are not allowed", ["content"])
-    if len(content) > MAX_NOTE:
-        raise ApiProblem.invalid(f"Content is too long (maximum is {MAX_NOTE} characters)", ["content"])
+    content = checked_content(body.content)
     runtime = runtime_of(request)
     async with runtime.writing() as session:
         await find_contact(session, caller.account_id, contact_id)
@@ -73,16 +96,58 @@ async def create_note(
     return created
 
 
+@router.get("/contacts/{contact_id}/notes/{note_id}")
+async def show_note(
+    request: Request, contact_id: RowId, note_id: RowId, caller: Caller = Depends(account_caller)
+) -> dict[str, Any]:
+    """One note (a bare object)."""
+    async with runtime_of(request).session() as session:
+        return note_json(await find_note(session, caller, contact_id, note_id))
+
+
+async def _update_note(
+    request: Request, contact_id: int, note_id: int, body: NoteChange, caller: Caller
+) -> dict[str, Any]:
+    content = checked_content(body.note.content if body.note is not None else body.content)
+    runtime = runtime_of(request)
+    async with runtime.writing() as session:
+        note = await find_note(session, caller, contact_id, note_id)
+        if note.content == content:
+            return note_json(note)
+        old = note.content
+        note.content = content
+        note.updated_at = now()
+        changed = record(session, caller, contact_id, caller.account_id, "note_updated", None, old[:255], content[:255])
+        await session.commit()
+        await session.refresh(note, ["agent"])
+        updated = note_json(note)
+    await publish_activity(runtime, caller, contact_id, [changed], note=updated)
+    return updated
+
+
+@router.patch("/contacts/{contact_id}/notes/{note_id}")
+async def patch_note(
+    request: Request, contact_id: RowId, note_id: RowId, body: NoteChange, caller: Caller = Depends(account_caller)
+) -> dict[str, Any]:
+    """Change a note's content; its author stays, `updated_at` moves (Chatwoot lets any agent of the account)."""
+    return await _update_note(request, contact_id, note_id, body, caller)
+
+
+@router.put("/contacts/{contact_id}/notes/{note_id}")
+async def put_note(
+    request: Request, contact_id: RowId, note_id: RowId, body: NoteChange, caller: Caller = Depends(account_caller)
+) -> dict[str, Any]:
+    """The same as PATCH."""
+    return await _update_note(request, contact_id, note_id, body, caller)
+
+
 @router.delete("/contacts/{contact_id}/notes/{note_id}")
 async def delete_note(
     request: Request, contact_id: RowId, note_id: RowId, caller: Caller = Depends(account_caller)
 ) -> Response:
     runtime = runtime_of(request)
     async with runtime.writing() as session:
-        await find_contact(session, caller.account_id, contact_id)
-        note = await session.get(models.Note, note_id)
-        if note is None or note.account_id != caller.account_id or note.contact_id != contact_id:
-            raise ApiProblem.not_found()
+        note = await find_note(session, caller, contact_id, note_id)
         removed = record(session, caller, contact_id, caller.account_id, "note_deleted", None, note.content[:255], None)
         await session.delete(note)
         await session.commit()

@@ -15,13 +15,16 @@ from tests.api.sample_data import give_conversations, unique_email, unique_phone
 from tests.api.shapes import (
     CONTACT_FIELDS,
     CONTACT_INBOX_FIELDS,
+    CONTACTABLE_INBOX_FIELDS,
     INBOX_FIELDS,
     OPTIONAL_CONTACT_KEYS,
+    SEARCH_META_FIELDS,
     assert_attribute_definition,
     assert_contact,
     assert_contact_event,
     assert_contact_page,
     assert_conversation,
+    assert_fields,
     assert_label,
     assert_message,
     assert_note,
@@ -130,9 +133,22 @@ def test_create_list_and_search(admin_api: AccountApi) -> None:
     assert isinstance(created["payload"]["contact_inbox"]["inbox"], dict)
     assert isinstance(created["payload"]["contact_inbox"]["source_id"], str)
 
-    assert len(assert_contact_page(admin_api.get("/contacts", params={"page": 2}).json(), "list")) == 15
-    found = assert_contact_page(admin_api.get("/contacts/search", params={"q": email}).json(), "search")
+    listed = admin_api.get("/contacts", params={"page": 2}).json()
+    assert len(assert_contact_page(listed, "list")) == 15
+    assert set(listed["meta"]) == {"count", "current_page"}, "Chatwoot's index sends no has_more"
+    found = assert_contact_page(
+        admin_api.get("/contacts/search", params={"q": email}).json(), "search", SEARCH_META_FIELDS
+    )
     assert [c["email"] for c in found] == [email]
+    assert assert_contact_page(admin_api.get("/contacts/active").json(), "active") == []
+    reachable = admin_api.get(f"/contacts/{found[0]['id']}/contactable_inboxes").json()
+    assert set(reachable) == {"payload"} and reachable["payload"]
+    for index, item in enumerate(reachable["payload"]):
+        assert_fields(item, CONTACTABLE_INBOX_FIELDS, f"contactable_inboxes[{index}]")
+        assert_fields(item["inbox"], INBOX_FIELDS, f"contactable_inboxes[{index}].inbox")
+    bare = admin_api.get("/contacts", params={"include_contact_inboxes": "false"}).json()["payload"]
+    for index, contact in enumerate(bare):
+        assert_contact(contact, f"list without inboxes[{index}]", with_contact_inboxes=False)
 
 
 def test_contact_conversations_paged_and_not(rich_contact: dict[str, Any], admin_api: AccountApi) -> None:
@@ -169,6 +185,8 @@ def test_labels_notes_and_events(rich_contact: dict[str, Any], admin_api: Accoun
         assert_note(note, f"notes[{index}]")
     created = admin_api.post(f"{path}/notes", json={"content": "Another"}).json()
     assert_note(created, "created note")
+    assert_note(admin_api.get(f"{path}/notes/{created['id']}").json(), "shown note")
+    assert_note(admin_api.patch(f"{path}/notes/{created['id']}", json={"content": "Changed"}).json(), "updated note")
 
     events = admin_api.get(f"{path}/events").json()
     assert set(events) == {"meta", "payload"}
@@ -186,6 +204,14 @@ def test_account_labels_and_attribute_definitions(admin_api: AccountApi) -> None
     assert isinstance(definitions, list) and definitions
     for index, definition in enumerate(definitions):
         assert_attribute_definition(definition, f"definitions[{index}]")
+    new = {"attribute_display_name": "Shape", "attribute_key": f"shape_{unique_token()}", "attribute_model": 1}
+    created = admin_api.post("/custom_attribute_definitions", json=new).json()
+    assert_attribute_definition(created, "created definition")
+    path = f"/custom_attribute_definitions/{created['id']}"
+    assert_attribute_definition(admin_api.get(path).json(), "shown definition")
+    assert_attribute_definition(admin_api.patch(path, json={"attribute_display_name": "Shaped"}).json(), "updated")
+    deleted = admin_api.delete(path)
+    assert (deleted.status_code, deleted.content) == (204, b"")
 
 
 def test_merge_and_destroy_custom_attributes(server: RunningServer, admin_api: AccountApi) -> None:
@@ -201,6 +227,12 @@ def test_merge_and_destroy_custom_attributes(server: RunningServer, admin_api: A
     ).json()
     assert set(destroyed) == {"payload"}
     assert_contact(destroyed["payload"], "destroy_custom_attributes.payload")
+
+
+def test_avatar_deletion_answers_the_contact_without_inboxes(server: RunningServer, admin_api: AccountApi) -> None:
+    answer = admin_api.delete(f"/contacts/{server.create_contact()['id']}/avatar").json()
+    assert set(answer) == {"payload"}
+    assert_contact(answer["payload"], "avatar.payload", with_contact_inboxes=False)
 
 
 def test_delete_answers_an_empty_200(server: RunningServer, admin_api: AccountApi) -> None:

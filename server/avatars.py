@@ -1,0 +1,141 @@
+"""Contact avatars: an uploaded picture checked, resized and kept by the server; or a link kept as it is.
+
+Chatwoot (its Avatarable concern) takes JPEG, PNG and GIF and stores the file; its dashboard shows the contact's
+`thumbnail`. Here the picture is decoded (never trusting the declared type), made at most `AVATAR_SIZE` pixels
+a side, and kept in the database, served at an unguessable URL an <img> can load without a token.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.validation import has_forbidden_characters, safe_http_url
+from server import models
+from server.errors import ApiProblem
+from server.models import now
+
+AVATAR_SIZE = 256  # pixels a side, at most
+AVATAR_MAX_BYTES = 5 * 1024 * 1024  # Chatwoot allows 15 MB; a contact's picture needs far less
+# The rest of a multipart body (boundaries, headers, the contact's other fields) that must fit besides the file.
+FORM_ALLOWANCE = 16 * 1024
+MAX_PIXELS = 40_000_000  # decompressing more than this is refused, not attempted
+ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "GIF", "WEBP"})
+MAX_THUMBNAIL_URL = 1024  # the `thumbnail` column
+
+
+@dataclass(kw_only=True, slots=True, frozen=True)
+class ResizedAvatar:
+    """A picture ready to keep and serve."""
+
+    content_type: str
+    data: bytes
+
+
+@dataclass(kw_only=True, slots=True, frozen=True)
+class AvatarChange:
+    """What a write does to a contact's picture: `thumbnail` is the contact's new one ("" for none).
+
+    `image` and `key`: the uploaded picture to keep, served at the key; both None when no picture is kept
+    (removed, or a link given instead).
+    """
+
+    thumbnail: str
+    image: ResizedAvatar | None = None
+    key: str | None = None
+
+
+AVATAR_REMOVED = AvatarChange(thumbnail="")
+
+
+def avatar_byte_limit(max_body_bytes: int) -> int:
+    """The largest file accepted: `AVATAR_MAX_BYTES`, or less when the server's body limit leaves less."""
+    return max(0, min(AVATAR_MAX_BYTES, max_body_bytes - FORM_ALLOWANCE))
+
+
+def avatar_path(account_id: int, key: str) -> str:
+    """Where the server serves a kept picture (relative: the same origin as the API that named it)."""
+    return f"/api/v1/accounts/{account_id}/contact_avatars/{key}"
+
+
+def too_big(limit: int) -> ApiProblem:
+    return ApiProblem.invalid(f"Avatar is too big (maximum is {limit // 1024} KB)", ["avatar"])
+
+
+def not_an_image() -> ApiProblem:
+    return ApiProblem.invalid("Avatar filetype not supported (JPEG, PNG, GIF or WebP)", ["avatar"])
+
+
+def resize_avatar(raw: bytes) -> ResizedAvatar:
+    """Decode, check and shrink an uploaded picture (blocking: run it in a thread).
+
+    Raises ApiProblem 422 for anything that is not a picture of an accepted format. A picture with
+    transparency stays PNG, any other becomes JPEG; an animated GIF keeps its first frame.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(raw))
+            if image.format not in ACCEPTED_FORMATS:
+                raise not_an_image()
+            if image.width * image.height > MAX_PIXELS:
+                raise ApiProblem.invalid("Avatar has too many pixels", ["avatar"])
+            image.load()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+        raise not_an_image() from error
+    except Image.DecompressionBombWarning as error:
+        raise ApiProblem.invalid("Avatar has too many pixels", ["avatar"]) from error
+    transparent = image.mode in {"RGBA", "LA", "PA"} or (image.mode == "P" and "transparency" in image.info)
+    small = image.convert("RGBA" if transparent else "RGB")
+    small.thumbnail((AVATAR_SIZE, AVATAR_SIZE), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    if transparent:
+        small.save(out, "PNG", optimize=True)
+        return ResizedAvatar(content_type="image/png", data=out.getvalue())
+    small.save(out, "JPEG", quality=85, optimize=True)
+    return ResizedAvatar(content_type="image/jpeg", data=out.getvalue())
+
+
+def uploaded_avatar(account_id: int, image: ResizedAvatar) -> AvatarChange:
+    """The change an upload makes: a new key each time, so a cached old picture is never shown for the new one."""
+    key = secrets.token_urlsafe(24)
+    return AvatarChange(thumbnail=avatar_path(account_id, key), image=image, key=key)
+
+
+def linked_avatar(url: object) -> AvatarChange | None:
+    """The change an `avatar_url` makes: None when blank (Chatwoot ignores it), 422 unless an http(s) link.
+
+    Chatwoot downloads the link in a background job and keeps the file; the embedded server fetches nothing
+    (it may have no network, and a server fetching any URL it is given is an SSRF hole), so the link itself
+    becomes the thumbnail and the agent's browser loads it.
+    """
+    if url is None or (isinstance(url, str) and not url.strip()):
+        return None
+    link = safe_http_url(url) if isinstance(url, str) and not has_forbidden_characters(url) else None
+    if link is None:
+        raise ApiProblem.invalid("Avatar url must be an http(s) link", ["avatar_url"])
+    if len(link) > MAX_THUMBNAIL_URL:
+        raise ApiProblem.invalid(f"Avatar url is too long (maximum is {MAX_THUMBNAIL_URL} characters)", ["avatar_url"])
+    return AvatarChange(thumbnail=link)
+
+
+async def keep_avatar(session: AsyncSession, contact: models.Contact, change: AvatarChange) -> None:
+    """Replace the contact's kept picture by the change's (or by none), in the caller's transaction."""
+    await session.execute(delete(models.ContactAvatar).where(models.ContactAvatar.contact_id == contact.id))
+    if change.image is not None and change.key is not None:
+        session.add(
+            models.ContactAvatar(
+                contact_id=contact.id,
+                account_id=contact.account_id,
+                key=change.key,
+                content_type=change.image.content_type,
+                data=change.image.data,
+                created_at=now(),
+            )
+        )

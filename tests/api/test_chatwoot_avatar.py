@@ -1,0 +1,212 @@
+"""Contact avatars as Chatwoot takes them: multipart `avatar` on create and update, `DELETE /contacts/{id}/avatar`,
+`avatar_url` in JSON; the picture is shown through the contact's `thumbnail`.
+
+Chatwoot (Avatarable) accepts JPEG, PNG and GIF and refuses other files with 422; the embedded server resizes
+what it keeps and serves it itself.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from PIL import Image
+from websockets.sync.client import ClientConnection, connect
+
+from server.avatars import AVATAR_SIZE, avatar_byte_limit
+from tests.api.account_api import AccountApi
+from tests.api.sample_data import unique_email
+from tests.api.shapes import assert_contact, error_body, invalid_fields
+from tests.servers import RunningServer
+
+BODY_LIMIT = 256 * 1024
+
+
+class AccountEvents:
+    """The admin's RoomChannel subscription over a raw ActionCable socket."""
+
+    def __init__(self, websocket: ClientConnection) -> None:
+        self.websocket = websocket
+
+    def next_for(self, contact_id: int, name: str, within: float = 10.0) -> dict[str, Any]:
+        while True:
+            frame = json.loads(self.websocket.recv(timeout=within))
+            message = frame.get("message")
+            if isinstance(message, dict) and message.get("event") == name and message["data"].get("id") == contact_id:
+                data: dict[str, Any] = message["data"]
+                return data
+
+
+@contextmanager
+def account_events(server: RunningServer) -> Iterator[AccountEvents]:
+    signed_in = server.admin
+    identifier = json.dumps(
+        {
+            "channel": "RoomChannel",
+            "pubsub_token": signed_in.pubsub_token,
+            "account_id": signed_in.account_id,
+            "user_id": signed_in.user_id,
+        }
+    )
+    url = server.url.replace("http://", "ws://") + "/cable"
+    with connect(url, subprotocols=["actioncable-v1-json"]) as websocket:  # type: ignore[list-item]
+        websocket.send(json.dumps({"command": "subscribe", "identifier": identifier}))
+        while json.loads(websocket.recv(timeout=10)).get("type") != "confirm_subscription":
+            pass
+        yield AccountEvents(websocket)
+
+
+def picture(kind: str = "PNG", size: tuple[int, int] = (640, 480), color: str = "teal") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, kind)
+    return out.getvalue()
+
+
+def served_image(http: httpx.Client, server: RunningServer, thumbnail: str) -> Image.Image:
+    """The picture behind a thumbnail URL, fetched without any credentials (as an <img> tag does)."""
+    url = thumbnail if thumbnail.startswith("http") else server.url + thumbnail
+    answer = http.get(url)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("image/")
+    return Image.open(io.BytesIO(answer.content))
+
+
+def test_upload_on_update_sets_a_resized_thumbnail(
+    server: RunningServer, admin_api: AccountApi, http: httpx.Client
+) -> None:
+    contact = server.create_contact()
+    path = f"/contacts/{contact['id']}"
+    answer = admin_api.put(path, data={"name": "Pictured"}, files={"avatar": ("me.png", picture(), "image/png")})
+    assert answer.status_code == 200, answer.text
+    updated = answer.json()["payload"]
+    assert_contact(updated)
+    assert updated["name"] == "Pictured" and updated["thumbnail"]
+    assert max(served_image(http, server, updated["thumbnail"]).size) <= AVATAR_SIZE
+    assert admin_api.contact(contact["id"])["thumbnail"] == updated["thumbnail"]
+
+
+def test_upload_on_create_with_form_fields(server: RunningServer, admin_api: AccountApi, http: httpx.Client) -> None:
+    email = unique_email("avatar")
+    answer = admin_api.post(
+        "/contacts",
+        data={
+            "name": "Form Made",
+            "email": email,
+            "custom_attributes[plan]": "pro",
+            "additional_attributes[city]": "Oslo",
+        },
+        files={"avatar": ("me.jpg", picture("JPEG"), "image/jpeg")},
+    )
+    assert answer.status_code == 200, answer.text
+    created = answer.json()["payload"]["contact"]
+    assert (created["email"], created["custom_attributes"], created["additional_attributes"]) == (
+        email,
+        {"plan": "pro"},
+        {"city": "Oslo"},
+    )
+    served_image(http, server, created["thumbnail"])
+
+
+@pytest.mark.parametrize(
+    "upload",
+    [
+        ("notes.txt", b"just text", "text/plain"),
+        ("fake.png", b"\x89PNG not really", "image/png"),
+        ("vector.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml"),
+    ],
+    ids=["text", "broken-png", "svg"],
+)
+def test_a_file_that_is_not_an_image_is_422_and_changes_nothing(
+    server: RunningServer, admin_api: AccountApi, upload: tuple[str, bytes, str]
+) -> None:
+    contact = server.create_contact()
+    answer = admin_api.put(f"/contacts/{contact['id']}", data={"name": "Changed"}, files={"avatar": upload})
+    assert invalid_fields(answer)["attributes"] == ["avatar"]
+    assert admin_api.contact(contact["id"]) == contact
+
+
+def test_an_image_over_the_limit_is_422_with_the_limit(server: RunningServer, admin_api: AccountApi) -> None:
+    contact = server.create_contact()
+    limit = avatar_byte_limit(BODY_LIMIT)
+    small = picture("BMP", (100, 100))
+    big = small + b"\0" * (limit + 1 - len(small))
+    assert limit < len(big) < BODY_LIMIT
+    answer = admin_api.put(f"/contacts/{contact['id']}", files={"avatar": ("big.bmp", big, "image/bmp")})
+    body = invalid_fields(answer)
+    assert body["attributes"] == ["avatar"] and "KB" in body["message"]
+    assert admin_api.contact(contact["id"]) == contact
+
+
+def test_delete_avatar_clears_the_thumbnail(server: RunningServer, admin_api: AccountApi, http: httpx.Client) -> None:
+    contact = server.create_contact()
+    path = f"/contacts/{contact['id']}"
+    thumbnail = admin_api.put(path, files={"avatar": ("a.gif", picture("GIF"), "image/gif")}).json()["payload"][
+        "thumbnail"
+    ]
+    answer = admin_api.delete(f"{path}/avatar")
+    assert answer.status_code == 200, answer.text
+    assert set(answer.json()) == {"payload"}
+    assert answer.json()["payload"]["thumbnail"] == ""
+    assert "contact_inboxes" not in answer.json()["payload"]  # avatar.json.jbuilder: with_contact_inboxes false
+    assert admin_api.contact(contact["id"])["thumbnail"] == ""
+    url = thumbnail if thumbnail.startswith("http") else server.url + thumbnail
+    assert http.get(url).status_code == 404
+
+
+def test_avatar_url_is_kept_as_the_thumbnail_when_http(server: RunningServer, admin_api: AccountApi) -> None:
+    contact = server.create_contact()
+    path = f"/contacts/{contact['id']}"
+    url = "https://images.example.com/ada.png"
+    assert admin_api.put(path, json={"avatar_url": url}).json()["payload"]["thumbnail"] == url
+    assert admin_api.put(path, json={"avatar_url": ""}).json()["payload"]["thumbnail"] == url  # blank: ignored
+    refused = admin_api.put(path, json={"avatar_url": "javascript:alert(1)", "name": "Not saved"})
+    assert invalid_fields(refused)["attributes"] == ["avatar_url"]
+    assert admin_api.contact(contact["id"])["name"] == contact["name"]
+    created = admin_api.post("/contacts", json={"name": "Linked", "avatar_url": url}).json()["payload"]["contact"]
+    assert created["thumbnail"] == url
+
+
+def test_avatar_change_is_announced_and_versioned(server: RunningServer, admin_api: AccountApi) -> None:
+    contact = server.create_contact()
+    path = f"/contacts/{contact['id']}"
+    etag = admin_api.get(path).headers["ETag"]
+    with account_events(server) as events:
+        changed = admin_api.put(path, files={"avatar": ("a.png", picture(), "image/png")}, headers={"If-Match": etag})
+        assert changed.status_code == 200, changed.text
+        event = events.next_for(contact["id"], "contact.updated")
+    assert event["thumbnail"] == changed.json()["payload"]["thumbnail"]
+    assert [entry["field"] for entry in event["activity"]] == ["thumbnail"]
+    stale = admin_api.delete(f"{path}/avatar", headers={"If-Match": etag})
+    assert stale.status_code == 409
+    assert admin_api.contact(contact["id"])["thumbnail"] == changed.json()["payload"]["thumbnail"]
+
+
+def test_avatars_of_another_account_are_404(
+    server: RunningServer, admin_api: AccountApi, other_admin_api: AccountApi
+) -> None:
+    contact = server.create_contact()
+    answer = other_admin_api.put(f"/contacts/{contact['id']}", files={"avatar": ("a.png", picture(), "image/png")})
+    assert error_body(answer, 404) == {"error": "Resource could not be found"}
+    assert error_body(other_admin_api.delete(f"/contacts/{contact['id']}/avatar"), 404)
+    assert admin_api.contact(contact["id"])["thumbnail"] == ""
+
+
+def test_avatar_upload_in_plain_mode(plain_api_server: RunningServer, http: httpx.Client) -> None:
+    api = AccountApi.of(http, plain_api_server, "admin")
+    contact = plain_api_server.create_contact()
+    answer = api.put(f"/contacts/{contact['id']}", files={"avatar": ("a.png", picture(), "image/png")})
+    assert answer.status_code == 200, answer.text
+    served_image(http, plain_api_server, answer.json()["payload"]["thumbnail"])
+    assert api.delete(f"/contacts/{contact['id']}/avatar").json()["payload"]["thumbnail"] == ""
+
+
+def test_json_bodies_still_behave(server: RunningServer, admin_api: AccountApi) -> None:
+    contact: dict[str, Any] = server.create_contact()
+    path = f"/contacts/{contact['id']}"
+    assert error_body(admin_api.put(path, content=b"{bad", headers={"content-type": "application/json"}), 400)
+    assert admin_api.put(path, json={"name": "Still JSON"}).json()["payload"]["name"] == "Still JSON"
