@@ -146,14 +146,15 @@ def _invalid_body(errors: list[dict[str, Any]]) -> RequestValidationError:
 
 
 async def contact_request(request: Request, caller: Caller = Depends(account_caller)) -> ContactRequest:
-    """Read a create's or update's body as JSON or, as Chatwoot's dashboard sends it with a picture, multipart.
+    """Read a create's or update's body as JSON or, as Rails also reads one (Chatwoot's dashboard sends a picture so),
+    a form.
 
     A JSON body is read as FastAPI reads one (malformed: 400; not an object or wrong types: 422). A picture is
     checked and resized here, after the caller is known and before any write waits its turn.
     """
     content_type = request.headers.get("content-type", "")
     upload: UploadFile | None = None
-    if content_type.lower().startswith("multipart/form-data"):
+    if content_type.lower().startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         form = await request.form(max_files=1, max_fields=MAX_FORM_FIELDS)
         pairs: list[tuple[str, str]] = []
         for key, value in form.multi_items():

@@ -210,3 +210,7 @@ def test_json_bodies_still_behave(server: RunningServer, admin_api: AccountApi) 
     path = f"/contacts/{contact['id']}"
     assert error_body(admin_api.put(path, content=b"{bad", headers={"content-type": "application/json"}), 400)
     assert admin_api.put(path, json={"name": "Still JSON"}).json()["payload"]["name"] == "Still JSON"
+    # Rails reads a plain form too (no picture in it).
+    formed = admin_api.put(path, data={"name": "Formed", "custom_attributes[plan]": "pro", "blocked": "true"})
+    assert formed.status_code == 200, formed.text
+    assert formed.json()["payload"]["name"] == "Formed" and formed.json()["payload"]["blocked"] is True
