@@ -11,7 +11,7 @@ from urllib.parse import quote
 from nicegui import ui
 
 from api.validation import format_phone_international, normalize_email, normalize_phone, safe_http_url
-from components.contact_view import MUTED_TEXT, PUSHED_TO_END, ContactView, aria, mark_id
+from components.contact_view import MUTED_TEXT, PUSHED_TO_END, ContactView, hinted, icon_before, mark_id
 from components.inline_field import InlineField, Kind
 from components.on_demand import OnDemand
 from state import actions
@@ -132,7 +132,7 @@ class ContactBasicInfo:
             self.company = OnDemand(None, self._company, inside=names)
             self.blocked = OnDemand(None, self._blocked_badge, inside=names)
             self.edit = ui.button(icon="edit", on_click=self._edit).props("flat round")
-            mark_id(aria(self.edit, view.t("CONTACT.EDIT")), "edit-contact").tooltip(view.t("CONTACT.EDIT"))
+            mark_id(hinted(self.edit, view.t("CONTACT.EDIT")), "edit-contact")
         self.built = True
 
     def render(self) -> None:
@@ -240,8 +240,8 @@ class ContactBasicInfo:
         field_kind: Kind = "email" if kind == "email" else "tel"
         path = "email" if kind == "email" else "phone_number"
         upper = "EMAIL" if kind == "email" else "PHONE"
-        with ui.row().classes("items-center gap-2 w-full no-wrap") as row:
-            ui.icon("mail" if kind == "email" else "phone", size="sm").classes(MUTED_TEXT).props('aria-hidden="true"')
+        line_row = icon_before(ui.row(), "mail" if kind == "email" else "phone", size="sm")
+        with line_row.classes("items-center gap-2 w-full no-wrap") as row:
             # Left to right, but only as wide as the text, so in Arabic it stays next to its icon.
             value = mark_id(ui.label(), f"contact-{kind}").classes("ellipsis min-w-0").props('dir="ltr"')
             field = InlineField(
@@ -255,10 +255,10 @@ class ContactBasicInfo:
             )
             link_label = view.t("CONTACT.SEND_EMAIL" if kind == "email" else "CONTACT.CALL")
             link = ui.button(icon="send" if kind == "email" else "call").props('flat round dense size="sm"')
-            mark_id(aria(link.style(PUSHED_TO_END), link_label), f"{kind}-link").tooltip(link_label)
+            mark_id(hinted(link.style(PUSHED_TO_END), link_label), f"{kind}-link")
             copy_label = view.t(f"CONTACT.COPY_{upper}")
             copy = ui.button(icon="content_copy").props('flat round dense size="sm"')
-            mark_id(aria(copy, copy_label), f"copy-{kind}").tooltip(copy_label)
+            mark_id(hinted(copy, copy_label), f"copy-{kind}")
         line = self.lines[kind] = ContactLine(field=field, link=link, copy=copy)
         copy.on_click(lambda: self._copy(line.copy_text))
         return row

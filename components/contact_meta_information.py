@@ -10,7 +10,15 @@ from nicegui import ui
 
 from api.models import AttributeDefinition, Contact
 from api.validation import SOCIAL_NETWORKS, check_attribute_value, safe_http_url, social_profile_url
-from components.contact_view import MUTED_TEXT, ContactView, aria, mark_id, section_title, skeleton_lines
+from components.contact_view import (
+    MUTED_TEXT,
+    ContactView,
+    aria,
+    icon_before,
+    mark_id,
+    section_title,
+    skeleton_lines,
+)
 from components.on_demand import OnDemand
 from state import actions
 
@@ -160,12 +168,10 @@ class AttributeRow:
         self.shown: tuple[str, str, str | None] | None = None
         view = section.view
         kind = definition.attribute_display_type
-        self.element = mark_id(ui.row(), f"attribute-{self.key}").classes(
+        self.element = mark_id(icon_before(ui.row(), ICONS.get(kind, "notes")), f"attribute-{self.key}").classes(
             "attribute-row items-center gap-2 w-full no-wrap"
         )
         with self.element:
-            icon = ui.icon(ICONS.get(kind, "notes"), size="xs").classes(MUTED_TEXT)
-            icon.props('aria-hidden="true"')
             # A third of a narrow card, at most 12rem of a wide one: the value stays close to its name.
             name = ui.label(definition.attribute_display_name)
             name.classes(f"{MUTED_TEXT} w-1/3 max-w-[12rem] shrink-0 ellipsis")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from nicegui import Event, context, ui
@@ -27,6 +28,9 @@ JUST_CHANGED_CSS = """
 .contacts-just-changed { animation: contacts-just-changed 2.5s ease-out; border-radius: 4px; }
 @media (prefers-reduced-motion: reduce) { .contacts-just-changed { animation-duration: 0.01s; } }
 """
+# How long a contact page waits for its data before answering (`ContactPanel.first_load`): a page that comes
+# with its data is drawn once; past this it is sent with skeletons and the data follows (a slow server).
+FIRST_LOAD_SECONDS = 0.4
 # Restarts the glow on the elements with these data-testids (run in the tab through NiceGUI's websocket).
 FLASH_JS = """
 ((testids) => {
@@ -108,14 +112,30 @@ class ContactPanel:
         self.changed.subscribe(self.render)
         unsubscribe = view.store.subscribe(view.contact_id, self.changed.emit)
         context.client.on_delete(unsubscribe)
+        self.opened = asyncio.Event()
         view.run(self._open)
 
     async def _open(self) -> None:
         view = self.view
-        await actions.open_contact(view.store, view.session.client, view.contact_id, source=self.source)
-        self.meta.definitions_settled = True
-        if not self.root.is_deleted:
-            self.meta.render()
+        try:
+            await actions.open_contact(view.store, view.session.client, view.contact_id, source=self.source)
+            self.meta.definitions_settled = True
+            if not self.root.is_deleted:
+                self.meta.render()
+        finally:
+            self.opened.set()
+
+    async def first_load(self, within: float) -> None:
+        """Wait up to `within` seconds for the contact's first load, so the page's HTML can carry it.
+
+        A page built before its data shows skeletons, and the data follows over the websocket once the browser
+        has mounted the page: a second round of work in the browser. Waiting briefly before answering sends one
+        complete page instead; a slower server still gets its skeletons after `within`.
+        """
+        try:
+            await asyncio.wait_for(self.opened.wait(), within)
+        except TimeoutError:
+            return
 
     def render(self) -> None:
         """One render pass: the banner and every section update what changed, in place."""

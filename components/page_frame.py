@@ -8,7 +8,7 @@ from pathlib import Path
 
 from nicegui import Event, app, context, ui
 
-from components.contact_view import aria, mark_id
+from components.contact_view import aria, hinted, mark_id
 from state.i18n import SUPPORTED_LOCALES, is_rtl, t
 from state.session import AgentSession
 
@@ -75,9 +75,7 @@ def page_frame(
             # A plain form POST: it works with the live connection down, and no link from elsewhere can sign out.
             with ui.element("form").props(f'method=post action="{SIGN_OUT_PATH}"').classes("q-ma-none"):
                 button = ui.button(icon="logout").props("flat round color=white type=submit")
-                mark_id(aria(button, t("APP.SIGN_OUT", locale=locale)), "sign-out").tooltip(
-                    t("APP.SIGN_OUT", locale=locale)
-                )
+                mark_id(hinted(button, t("APP.SIGN_OUT", locale=locale)), "sign-out")
     # Quasar's page is the `main` landmark; this column is only where the skip link takes the focus.
     with ui.column().classes("w-full max-w-6xl mx-auto q-pa-md gap-4").props("id=main tabindex=-1") as main:
         yield main
@@ -105,7 +103,7 @@ def _theme_toggle(locale: str) -> None:
 
     label = t("APP.LIGHT_MODE" if dark else "APP.DARK_MODE", locale=locale)
     button = ui.button(icon="light_mode" if dark else "dark_mode", on_click=toggle).props("flat round color=white")
-    mark_id(aria(button, label), "theme-toggle").tooltip(label)
+    mark_id(hinted(button, label), "theme-toggle")
 
 
 def _live_indicator(session: AgentSession, locale: str) -> None:

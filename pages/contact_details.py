@@ -8,7 +8,7 @@ from nicegui import context, ui
 
 from api.errors import ApiError, NotFound
 from api.settings import Settings
-from components.contact_panel import ContactPanel
+from components.contact_panel import FIRST_LOAD_SECONDS, ContactPanel
 from components.contact_tab_title import ContactTabTitle
 from components.contact_view import ContactView, mark_id
 from components.page_frame import page_frame
@@ -28,8 +28,9 @@ def register(settings: Settings) -> None:
         with page_frame(session, locale, title_key="CONTACT.TITLE", sign_out=not is_kiosk(settings)):
             ui.label(t("CONTACT.DETAILS", locale=locale)).classes("sr-only").props('role="heading" aria-level="1"')
             view = ContactView(session=session, contact_id=contact_id, locale=locale)
-            ContactPanel(view, source=source if source in SOURCES else "direct")
+            panel = ContactPanel(view, source=source if source in SOURCES else "direct")
             ContactTabTitle(view)
+        await panel.first_load(within=FIRST_LOAD_SECONDS)
         return None
 
     @ui.page("/conversations/{conversation_id}/contact")

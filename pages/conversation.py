@@ -14,7 +14,7 @@ from api.errors import ApiError, NotFound
 from api.models import Contact, Conversation, Message, Profile
 from api.settings import Settings
 from components.contact_panel import ContactPanel
-from components.contact_view import MUTED_TEXT, ContactView, aria, mark_id
+from components.contact_view import MUTED_TEXT, ContactView, aria, hinted, mark_id
 from components.page_frame import page_frame
 from pages.access import agent_session, is_kiosk, page_locale, to_sign_in
 from state.contact_lists import ChangeKind, ListChange
@@ -201,7 +201,7 @@ class ContactSidebarToggle:
         label = t("CONVERSATION.TOGGLE_CONTACT_PANEL", locale=locale)
         self.open = bool(app.storage.user.get(SIDEBAR_OPEN_KEY, True))
         self.button = ui.button(icon="view_sidebar", on_click=self.toggle).props("flat round")
-        mark_id(aria(self.button, label), "contact-sidebar-toggle").tooltip(label)
+        mark_id(hinted(self.button, label), "contact-sidebar-toggle")
         self.sidebar: ui.element | None = None
 
     def controls(self, sidebar: ui.element) -> None:
@@ -269,4 +269,4 @@ class MessageList:
         for part in bubble.default_slot.children:
             part.props("dir=auto")
         if message.created_at:
-            bubble.tooltip(format_datetime(message.created_at, self.locale))
+            bubble.props["title"] = format_datetime(message.created_at, self.locale)

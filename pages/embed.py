@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from api.settings import Settings
-from components.contact_panel import ContactPanel
+from components.contact_panel import FIRST_LOAD_SECONDS, ContactPanel
 from components.contact_view import ContactView
 from components.page_frame import apply_locale_and_theme
 from pages.access import agent_session, page_locale, to_sign_in
@@ -28,7 +28,8 @@ def register(settings: Settings) -> None:
         ui.page_title(t("EMBED.TITLE", locale=locale))
         with ui.column().classes("w-full q-pa-sm"):  # inside Quasar's page, the `main` landmark
             ui.label(t("EMBED.TITLE", locale=locale)).classes("sr-only").props('role="heading" aria-level="1"')
-            ContactPanel(
+            panel = ContactPanel(
                 ContactView(session=session, contact_id=contact_id, locale=locale), source="embed", compact=True
             )
+        await panel.first_load(within=FIRST_LOAD_SECONDS)
         return None
