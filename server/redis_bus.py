@@ -7,6 +7,10 @@ being down costs cross-process delivery only: publishing logs a warning, the
 listener reconnects with backoff, and no HTTP write fails because of it. Once the
 listener is back, local subscribers get `RESYNC_EVENT`, since other processes'
 events of the outage are lost.
+
+The same connection keeps the agents' presence shared by all processes: a sorted set per
+account, `<prefix>:presence:<id>`, scored by when each agent last said it was there (as
+Chatwoot's OnlineStatusTracker keeps it).
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import random
+import time
 import uuid
 from typing import Any
 
@@ -69,6 +75,9 @@ class RedisEventBus:
     def channel(self, account_id: int) -> str:
         return f"{self.prefix}:account:{account_id}"
 
+    def presence_key(self, account_id: int) -> str:
+        return f"{self.prefix}:presence:{account_id}"
+
     @property
     def pattern(self) -> str:
         escaped = "".join(f"\\{c}" if c in "*?[]\\" else c for c in self.prefix)
@@ -117,6 +126,26 @@ class RedisEventBus:
             log.warning(
                 "Redis publish failed (%s); %s for account %s reached this process only", error, event, account_id
             )
+
+    async def mark_present(self, account_id: int, user_id: int, *, within: float) -> set[int]:
+        """Note the agent present in the account now; the account's agents any process noted within `within`
+        seconds. Raises `RedisError` or `OSError` when Redis does not answer.
+
+        Times are the processes' clocks, so processes on several machines need them synchronised (NTP).
+        """
+        if self._publisher is None:
+            raise RedisError("the Redis event bus is not started")
+        now = time.time()
+        key = self.presence_key(account_id)
+        async with self._publisher.pipeline(transaction=True) as pipeline:
+            pipeline.zadd(key, {str(user_id): now})
+            pipeline.zremrangebyscore(key, "-inf", now - within)
+            pipeline.zrange(key, 0, -1)
+            # An account nobody is present in any more leaves nothing behind.
+            pipeline.expire(key, math.ceil(within) * 2)
+            answers = await pipeline.execute()
+        members: list[bytes] = answers[2]
+        return {int(member) for member in members if member.isdigit()}
 
     def subscribe(self, account_id: int) -> asyncio.Queue[Event]:
         self._accounts.add(account_id)

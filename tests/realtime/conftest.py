@@ -53,9 +53,13 @@ class CableSession:
                     return frame
 
     async def subscribe(self, identifier: str) -> str:
-        """Subscribe; returns the answer's type (`confirm_subscription` or `reject_subscription`)."""
+        """Subscribe; returns the answer's type (`confirm_subscription` or `reject_subscription`).
+
+        Messages arriving meanwhile (another subscription's `presence.update`) are skipped.
+        """
         await self.send({"command": "subscribe", "identifier": identifier})
-        frame = await self.frame()
+        while "type" not in (frame := await self.frame()):
+            pass
         assert frame["identifier"] == identifier
         return str(frame["type"])
 

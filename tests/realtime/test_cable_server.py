@@ -106,7 +106,8 @@ async def test_another_accounts_agent_hears_nothing(api_server: RunningServer, o
     await rename(api_server, contact["id"], new_name)
 
     await own.event(named(new_name))
-    assert await other.quiet(1.0) == []
+    heard = [frame["message"] for frame in await other.quiet(1.0)]
+    assert all(message["event"] == "presence.update" and message["data"]["account_id"] == 2 for message in heard)
 
 
 async def test_contact_deleted_after_an_admin_delete(api_server: RunningServer, open_cable: OpenCable) -> None:
@@ -122,7 +123,9 @@ async def test_contact_deleted_after_an_admin_delete(api_server: RunningServer, 
     assert frame["message"]["data"]["account_id"] == 1
 
 
-async def test_update_presence_is_accepted_silently(api_server: RunningServer, open_cable: OpenCable) -> None:
+async def test_update_presence_is_answered_with_presence(api_server: RunningServer, open_cable: OpenCable) -> None:
+    """As Chatwoot's RoomChannel: subscribing and each `update_presence` answer `presence.update` (more in
+    tests/realtime/test_presence.py)."""
     contact = api_server.create_contact()
     identifier = room_identifier(api_server.agent)
     cable = await open_cable(api_server)
@@ -131,7 +134,8 @@ async def test_update_presence_is_accepted_silently(api_server: RunningServer, o
     presence = {"command": "message", "identifier": identifier, "data": json.dumps({"action": "update_presence"})}
     await cable.send(presence)
     await cable.send(presence)
-    assert await cable.quiet(0.5) == []
+    heard = [frame["message"]["event"] for frame in await cable.quiet(0.5)]
+    assert heard == ["presence.update"] * 3
 
     new_name = f"Present {uuid.uuid4().hex[:6]}"
     await rename(api_server, contact["id"], new_name)

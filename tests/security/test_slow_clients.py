@@ -243,6 +243,9 @@ async def test_a_subscribed_cable_stays_open(app: AppProcess, sign_in: dict[str,
     try:
         await cable.send(json.dumps({"command": "subscribe", "identifier": room(sign_in)}))
         assert json.loads(await cable.recv())["type"] == "confirm_subscription"
+        while (frame := json.loads(await cable.recv())).get("type") == "ping":
+            pass
+        assert frame["message"]["event"] == "presence.update"
         await asyncio.sleep(CABLE_TIMEOUT + 1)
         async with asyncio.timeout(5):  # pings still come every 3 s
             assert json.loads(await cable.recv())["type"] == "ping"
