@@ -32,6 +32,7 @@ ICONS = {
     "label_added": "label",
     "label_removed": "label_off",
     "note_added": "sticky_note_2",
+    "note_updated": "edit_note",
     "note_deleted": "delete",
     "conversation_opened": "chat",
     "conversation_resolved": "task_alt",
@@ -42,7 +43,7 @@ ICONS = {
 FILTERS: dict[str, frozenset[str] | None] = {
     "all": None,
     "changes": frozenset({"created", "updated", "label_added", "label_removed", "merged", "deleted"}),
-    "notes": frozenset({"note_added", "note_deleted"}),
+    "notes": frozenset({"note_added", "note_updated", "note_deleted"}),
     "conversations": frozenset({"conversation_opened", "conversation_resolved"}),
 }
 MAX_VALUE = 80
@@ -132,6 +133,8 @@ class ContactActivityTimeline:
     def describe(self, event: ContactEvent) -> str:
         t = self.view.t
         kind = event.kind
+        if kind == "updated" and event.field == "thumbnail":  # a picture's address says nothing to an agent
+            return t("TIMELINE.AVATAR_REMOVED" if not shown_value(event.new_value) else "TIMELINE.AVATAR_CHANGED")
         if kind == "updated":
             # Values (and the names agents gave their attributes) may be in another script than the sentence.
             field = isolated(field_label(self.view, event.field))
@@ -147,7 +150,7 @@ class ContactActivityTimeline:
             return t("TIMELINE.LABEL_REMOVED", label=isolated(shown_value(event.old_value)))
         if kind in {"conversation_opened", "conversation_resolved"}:
             return t(f"TIMELINE.{kind.upper()}", id=shown_value(event.new_value))
-        if kind in {"created", "note_added", "note_deleted", "merged", "deleted"}:
+        if kind in {"created", "note_added", "note_updated", "note_deleted", "merged", "deleted"}:
             return t(f"TIMELINE.{kind.upper()}")
         return t("TIMELINE.UNKNOWN")
 

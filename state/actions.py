@@ -850,8 +850,10 @@ def apply_event(store: ContactStore, event: str, data: dict[str, Any], account_i
     """Merge a websocket event into the store.
 
     A remote change to a field the agent is editing becomes a conflict, never a
-    silent overwrite of the draft.
+    silent overwrite of the draft. Events of other kinds (`presence.update`, conversations) are not the store's.
     """
+    if not event.startswith("contact."):
+        return
     try:
         incoming = ContactEventData.model_validate(data)
     except ValueError:
@@ -922,8 +924,12 @@ def take_activity(store: ContactStore, incoming: ContactEventData) -> None:
         changed = True
     if entry.notes is not None:
         note = incoming.note
-        if note is not None and all(known.id != note.id for known in entry.notes):
+        known_note = next((known for known in entry.notes if note is not None and known.id == note.id), None)
+        if note is not None and known_note is None:
             entry.notes = sorted([note, *entry.notes], key=lambda n: (n.created_at or 0, n.id), reverse=True)
+            changed = True
+        elif note is not None and known_note != note:  # edited
+            entry.notes = [note if known.id == note.id else known for known in entry.notes]
             changed = True
         gone = incoming.deleted_note_id
         if gone is not None and any(known.id == gone for known in entry.notes):

@@ -381,3 +381,32 @@ async def test_network_errors_are_reported_as_a_translatable_code(api_server: Ru
         assert outcome.status == "failed" and store.entry(created["id"]).save_error == "NETWORK"
     finally:
         await proxy.stop()
+
+
+async def test_a_note_edited_elsewhere_replaces_the_shown_one(api_server: RunningServer, connect) -> None:
+    created = api_server.create_contact(name="Noted")
+    client = connect(api_server)
+    store = await loaded(client, created["id"])
+    await actions.fetch_notes(store, client, created["id"])
+    note = await actions.add_note(store, client, created["id"], "First words")
+    assert note is not None
+    base = f"{api_server.url}/api/v1/accounts/1/contacts/{created['id']}"
+    edited = httpx.patch(
+        f"{base}/notes/{note.id}", json={"content": "Better words"}, headers=api_server.agent.headers, timeout=10
+    )
+    edited.raise_for_status()
+    # What the server tells every agent of the account (`contact.activity` with the note).
+    actions.apply_event(store, "contact.activity", {"id": created["id"], "account_id": 1, "note": edited.json()}, 1)
+    assert [n.content for n in store.entry(created["id"]).notes] == ["Better words"]
+
+
+async def test_events_other_than_contacts_leave_the_store_alone(api_server: RunningServer, connect, caplog) -> None:
+    created = api_server.create_contact(name="Present")
+    client = connect(api_server)
+    store = await loaded(client, created["id"])
+    before = store.contact(created["id"])
+    presence = {"account_id": 1, "users": {"1": "online"}, "contacts": {}}
+    with caplog.at_level("WARNING"):
+        actions.apply_event(store, "presence.update", presence, 1)
+    assert store.contact(created["id"]) == before
+    assert "malformed" not in caplog.text  # not a broken contact event: no event of ours at all

@@ -275,3 +275,20 @@ async def test_against_plain_chatwoot_the_timeline_is_built_from_history_and_not
     assert {"note_added", "conversation_opened", "created"} <= set(kinds)
     assert kinds.count("conversation_opened") == 20
     assert not shown(plain_agent, "timeline-load-more")
+
+
+async def test_edited_notes_and_avatar_changes_read_as_such_in_the_timeline(
+    agent: User, api_server: RunningServer, make_contact
+) -> None:
+    contact = make_contact(name="Pictured")
+    base = f"{api_server.url}/api/v1/accounts/1/contacts/{contact['id']}"
+    headers = api_server.admin.headers
+    note = HTTP.post(f"{base}/notes", json={"content": "Draft"}, headers=headers).raise_for_status().json()
+    HTTP.patch(f"{base}/notes/{note['id']}", json={"content": "Final"}, headers=headers).raise_for_status()
+    HTTP.put(base, json={"avatar_url": "https://example.com/face.png"}, headers=headers).raise_for_status()
+    HTTP.delete(f"{base}/avatar", headers=headers).raise_for_status()
+
+    await agent.open(f"/contacts/{contact['id']}")
+    await wait_for_entry(agent, "note_updated")
+    bodies = [entry["body"] for entry in timeline_entries(agent)]
+    assert bodies[:3] == ["Avatar removed", "Avatar changed", "Note edited"], bodies
