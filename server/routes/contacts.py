@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from api.validation import ATTRIBUTE_FIELDS, check_stored_attributes
 from server import models
@@ -145,6 +147,23 @@ def _invalid_body(errors: list[dict[str, Any]]) -> RequestValidationError:
     return RequestValidationError([{**error, "loc": ("body", *error.get("loc", ()))} for error in errors])
 
 
+def _json_body(body: bytes, content_type: str) -> Any:
+    """A JSON body read as FastAPI reads one (malformed: 400; absent or of another type: 422)."""
+    kind = content_type.split(";")[0].strip().lower()
+    if not body:
+        raise _invalid_body([{"type": "missing", "loc": (), "msg": "Field required", "input": None}])
+    if kind and kind != "application/json" and not kind.endswith("+json"):
+        raise _invalid_body(
+            [{"type": "model_attributes_type", "loc": (), "msg": "Input should be a JSON object", "input": None}]
+        )
+    try:
+        return json.loads(body)
+    except ValueError as error:  # JSONDecodeError, or bytes that are not UTF-8
+        raise RequestValidationError(
+            [{"type": "json_invalid", "loc": ("body", 0), "msg": "JSON decode error", "input": {}}]
+        ) from error
+
+
 async def contact_request(request: Request, caller: Caller = Depends(account_caller)) -> ContactRequest:
     """Read a create's or update's body as JSON or, as Rails also reads one (Chatwoot's dashboard sends a picture so),
     a form.
@@ -154,30 +173,22 @@ async def contact_request(request: Request, caller: Caller = Depends(account_cal
     """
     content_type = request.headers.get("content-type", "")
     upload: UploadFile | None = None
-    if content_type.lower().startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
-        form = await request.form(max_files=1, max_fields=MAX_FORM_FIELDS)
-        pairs: list[tuple[str, str]] = []
-        for key, value in form.multi_items():
-            if isinstance(value, str):
-                pairs.append((key, value))
-            elif key == "avatar" and (value.filename or value.size):
-                upload = value
-        raw: Any = _nest_form(pairs)
-    else:
-        body = await request.body()
-        kind = content_type.split(";")[0].strip().lower()
-        if not body:
-            raise _invalid_body([{"type": "missing", "loc": (), "msg": "Field required", "input": None}])
-        if kind and kind != "application/json" and not kind.endswith("+json"):
-            raise _invalid_body(
-                [{"type": "model_attributes_type", "loc": (), "msg": "Input should be a JSON object", "input": None}]
-            )
-        try:
-            raw = json.loads(body)
-        except ValueError as error:  # JSONDecodeError, or bytes that are not UTF-8
-            raise RequestValidationError(
-                [{"type": "json_invalid", "loc": ("body", 0), "msg": "JSON decode error", "input": {}}]
-            ) from error
+    try:
+        if content_type.lower().startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+            form = await request.form(max_files=1, max_fields=MAX_FORM_FIELDS)
+            pairs: list[tuple[str, str]] = []
+            for key, value in form.multi_items():
+                if isinstance(value, str):
+                    pairs.append((key, value))
+                elif key == "avatar" and (value.filename or value.size):
+                    upload = value
+            raw: Any = _nest_form(pairs)
+        else:
+            raw = _json_body(await request.body(), content_type)
+    except (ClientDisconnect, RecursionError) as error:
+        # As FastAPI answers a body it cannot read: a client gone mid-body (its read timed out, so this answer goes
+        # nowhere) or JSON nested deeper than the parser goes is the client's fault, never a 500.
+        raise HTTPException(status_code=400, detail="There was an error parsing the body") from error
     try:
         changes = ContactChanges.model_validate(raw)
     except ValidationError as error:
