@@ -50,6 +50,9 @@ COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
 LIKE_ESCAPE = "\\"
 # SQL builds the page and the count from this one condition; a thousand conditions is no filter anyone writes.
 MAX_CONDITIONS = 100
+# A compared number's power of ten, at most: far beyond any stored value (doubles end near 1e308), and within
+# what PostgreSQL's numeric takes as a parameter or casts from text (which refuses 1e999999 and 1e-999999).
+MAX_EXPONENT = 1000
 
 
 @dataclass(kw_only=True, slots=True, frozen=True)
@@ -116,11 +119,13 @@ BOOLEAN_WORDS = {
 }
 _NUMBER_TEXT = re.compile(r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*", re.ASCII)
 _WHOLE_NUMBER = re.compile(r"\s*[-+]?\d+\s*", re.ASCII)
-# Stored text that reads as a number or a day, for the database to cast only what it can.
-_PG_NUMBER = r"^\s*[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?\s*$"
+# Stored text that reads as a number or a day, for the database to cast only what it can: PostgreSQL's numeric
+# refuses '1e999999' (an error for the whole query), so a power of ten of more than three digits is not a number.
+_PG_NUMBER = r"^\s*[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]{1,3})?\s*$"
 _PG_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _SQLITE_DAY = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*"
 _SQLITE_NOT_NUMBER = "*[^0-9.eE+ -]*"
+_SQLITE_LONG_EXPONENTS = ("*[eE][0-9][0-9][0-9][0-9]*", "*[eE][-+][0-9][0-9][0-9][0-9]*")  # as _PG_NUMBER refuses
 
 
 class FilterInvalid(Exception):
@@ -269,7 +274,8 @@ class ContactFilter:
         """Unix seconds compared by day: bounds on the column itself, so an index can serve them."""
         bounds = self._day_bounds(key, operator, values[0])
         if operator == "is_greater_than":
-            return column >= _midnight(bounds.after + datetime.timedelta(days=1))  # type: ignore[no-any-return]
+            # In seconds, not as the next day's date: after 9999-12-31 is a valid question with no date to name.
+            return column >= _midnight(bounds.after) + DAY_SECONDS  # type: ignore[no-any-return]
         return column < _midnight(bounds.before)  # type: ignore[no-any-return]
 
     def _day_bounds(self, key: str, operator: str, value: Any) -> DayBounds:
@@ -346,7 +352,12 @@ class ContactFilter:
         return case(
             (kind.in_(["integer", "real"]), value),
             (
-                and_(kind == "text", trimmed != "", trimmed.op("NOT GLOB")(_SQLITE_NOT_NUMBER)),
+                and_(
+                    kind == "text",
+                    trimmed != "",
+                    trimmed.op("NOT GLOB")(_SQLITE_NOT_NUMBER),
+                    *(trimmed.op("NOT GLOB")(pattern) for pattern in _SQLITE_LONG_EXPONENTS),
+                ),
                 cast(value, Float()),
             ),
             else_=None,
@@ -413,9 +424,12 @@ def _number(key: str, value: Any) -> Decimal:
     if isinstance(value, float) and not math.isfinite(value):
         raise InvalidValue(key)
     try:
-        return Decimal(str(value).strip())
+        number = Decimal(str(value).strip())
     except InvalidOperation as error:
         raise InvalidValue(key) from error
+    if abs(number.adjusted()) > MAX_EXPONENT:
+        raise InvalidValue(key)  # PostgreSQL's numeric cannot even be sent it
+    return number
 
 
 def _whole_days(key: str, value: Any) -> int:
@@ -441,13 +455,14 @@ def _moment_bounds(key: str, value: Any) -> DayBounds:
             day = datetime.date.fromisoformat(text)
             return DayBounds(after=day, before=day)
         moment = datetime.datetime.fromisoformat(text)
-    except ValueError as error:
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(datetime.UTC).replace(tzinfo=None)
+        day = moment.date()
+        # A day is later than the moment when it starts after it, earlier when it starts before it.
+        later = day if moment.time() == datetime.time() else day + datetime.timedelta(days=1)
+    except (ValueError, OverflowError) as error:  # OverflowError: a moment past the calendar's ends once in UTC
         raise InvalidValue(key) from error
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(datetime.UTC).replace(tzinfo=None)
-    day = moment.date()
-    # A day is later than the moment when it starts after it, earlier when it starts before it.
-    return DayBounds(after=day, before=day if moment.time() == datetime.time() else day + datetime.timedelta(days=1))
+    return DayBounds(after=day, before=later)
 
 
 def _midnight(day: datetime.date) -> int:

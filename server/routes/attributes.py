@@ -27,6 +27,9 @@ DISPLAY_TYPES = ("text", "number", "currency", "percent", "link", "date", "list"
 MODELS_BY_NAME = {name: number for number, name in ATTRIBUTE_MODELS.items()}
 # Chatwoot's `attribute_key` format: letters and digits of any script, `_`, `.` and `-`.
 KEY_FORMAT = re.compile(r"[\w.\-]+")
+# An enum given as a number in text: ASCII digits, few of them (`int()` refuses thousands, and `str.isdigit()`
+# is true for "²", which `int()` refuses too).
+ENUM_NUMBER = re.compile(r"[0-9]{1,9}")
 # Chatwoot's STANDARD_ATTRIBUTES: a new definition may not take a key the model already has.
 STANDARD_KEYS = {
     0: frozenset(
@@ -99,7 +102,7 @@ def _enum(value: Any, names: dict[str, int], field: str) -> int:
         return names[value]
     if isinstance(value, int) and not isinstance(value, bool) and value in names.values():
         return value
-    if isinstance(value, str) and value.isdigit() and int(value) in names.values():
+    if isinstance(value, str) and ENUM_NUMBER.fullmatch(value) and int(value) in names.values():
         return int(value)
     label = field.replace("_", " ").capitalize()
     raise ApiProblem.invalid(f"{label} is not included in the list", [field])
@@ -135,7 +138,7 @@ def checked_fields(raw: dict[str, Any]) -> dict[str, Any]:
     if values.get("regex_pattern"):
         try:
             re.compile(values["regex_pattern"])
-        except re.error:
+        except (re.error, OverflowError, RecursionError):  # OverflowError: a repeat count such as a{99999999999}
             problems.append(("regex_pattern", "Regex pattern is not a valid regular expression"))
     for field, names in (
         ("attribute_display_type", {name: number for number, name in enumerate(DISPLAY_TYPES)}),

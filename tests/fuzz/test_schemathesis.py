@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -56,8 +57,21 @@ OPERATIONS = [
     ("GET", f"{A}/contacts/{{contact_id}}/notes"),
     ("POST", f"{A}/contacts/{{contact_id}}/notes"),
     ("DELETE", f"{A}/contacts/{{contact_id}}/notes/{{note_id}}"),
-    ("GET", f"{A}/custom_attribute_definitions"),
     ("GET", f"{A}/contacts/{{contact_id}}/events"),
+    ("GET", f"{A}/contacts/active"),
+    ("POST", f"{A}/contacts/filter"),
+    ("DELETE", f"{A}/contacts/{{contact_id}}/avatar"),
+    ("GET", f"{A}/contacts/{{contact_id}}/contactable_inboxes"),
+    ("GET", f"{A}/contacts/{{contact_id}}/notes/{{note_id}}"),
+    ("PATCH", f"{A}/contacts/{{contact_id}}/notes/{{note_id}}"),
+    ("PUT", f"{A}/contacts/{{contact_id}}/notes/{{note_id}}"),
+    # Definitions last: they change what contacts' custom attributes must be, for every case that follows.
+    ("GET", f"{A}/custom_attribute_definitions"),
+    ("POST", f"{A}/custom_attribute_definitions"),
+    ("GET", f"{A}/custom_attribute_definitions/{{definition_id}}"),
+    ("PATCH", f"{A}/custom_attribute_definitions/{{definition_id}}"),
+    ("PUT", f"{A}/custom_attribute_definitions/{{definition_id}}"),
+    ("DELETE", f"{A}/custom_attribute_definitions/{{definition_id}}"),
 ]
 
 # These take only token headers, strings either way: there is no invalid form to generate.
@@ -83,21 +97,38 @@ def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSer
 
 @pytest.fixture
 def known_ids(fuzz_server: RunningServer) -> dict[str, list[int]]:
-    """Fresh contacts with a note and a label each, so fuzzed ids often name something that exists
-    (earlier operations delete and merge contacts)."""
-    contacts = [
-        fuzz_server.create_contact(name=f"Fuzz {n}", custom_attributes={"plan": "pro", "seats": n})["id"]
-        for n in range(3)
-    ]
-    notes = []
+    """Fresh contact attribute definitions, and contacts holding values of them with a note and a label each,
+    so fuzzed ids often name something that exists (earlier operations delete and merge contacts, and change or
+    delete definitions: the seed's too, so the contacts' attributes are under keys made here)."""
+    suffix = uuid.uuid4().hex[:8]
+    plan, seats = f"fuzz_plan_{suffix}", f"fuzz_seats_{suffix}"
     base = f"{fuzz_server.url}/api/v1/accounts/{ACCOUNT}"
     with httpx.Client(base_url=base, headers=fuzz_server.admin.headers, timeout=10) as http:
+        definitions = []
+        for key, display_type, values in ((plan, "list", ["free", "pro"]), (seats, "number", [])):
+            answer = http.post(
+                "/custom_attribute_definitions",
+                json={
+                    "attribute_display_name": key,
+                    "attribute_key": key,
+                    "attribute_display_type": display_type,
+                    "attribute_model": "contact_attribute",
+                    "attribute_values": values,
+                },
+            )
+            answer.raise_for_status()
+            definitions.append(answer.json()["id"])
+        contacts = [
+            fuzz_server.create_contact(name=f"Fuzz {n}", custom_attributes={plan: "pro", seats: n})["id"]
+            for n in range(3)
+        ]
+        notes = []
         for contact_id in contacts:
             answer = http.post(f"/contacts/{contact_id}/notes", json={"content": "fuzz note"})
             answer.raise_for_status()
             notes.append(answer.json()["id"])
             http.post(f"/contacts/{contact_id}/labels", json={"labels": ["vip"]}).raise_for_status()
-    return {"contact_id": [*contacts, 1], "note_id": notes, "display_id": [1, 2, 3]}
+    return {"contact_id": [*contacts, 1], "note_id": notes, "display_id": [1, 2, 3], "definition_id": definitions}
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""Hostile values the fuzzers' generators leave out (lone surrogates, non-finite numbers, deep nesting):
+"""Hostile values the fuzzers' generators leave out (lone surrogates, non-finite numbers, deep nesting; dates and
+numbers at the edges in filters and attribute definitions):
 the server refuses them with a contract-shaped 4xx, or stores them so that the contact stays readable.
 
 A value that is accepted but cannot be served again makes the contact (and every list page holding it)
@@ -169,3 +170,133 @@ def test_a_lone_surrogate_in_a_note_or_label_is_refused(
         assert answer.status_code == 422, answer.text
         assert_contract_error(answer)
         assert http.get(path).json() == ([] if suffix == "/notes" else {"payload": []})
+
+
+# --- POST /contacts/filter and attribute definitions: values schemathesis cannot know to send -----------------
+
+# name -> the filter's `payload`; the contract's answer to each is 200 or 422 `{error}`.
+EDGE_FILTERS: dict[str, list[dict[str, Any]]] = {
+    "after the calendar's last day": [
+        {"attribute_key": "created_at", "filter_operator": "is_greater_than", "values": ["9999-12-31"]}
+    ],
+    "before its last moment": [
+        {"attribute_key": "created_at", "filter_operator": "is_less_than", "values": ["9999-12-31T12:00:00"]}
+    ],
+    "before its first moment in UTC": [
+        {
+            "attribute_key": "last_activity_at",
+            "filter_operator": "is_less_than",
+            "values": ["0001-01-01T00:30:00+01:00"],
+        }
+    ],
+    "a date attribute after its last moment": [
+        {"attribute_key": "{date}", "filter_operator": "is_greater_than", "values": ["9999-12-31T23:00:00"]}
+    ],
+    "a number PostgreSQL cannot take": [
+        {"attribute_key": "{number}", "filter_operator": "equal_to", "values": ["1e999999"]}
+    ],
+    "a number PostgreSQL cannot take, small": [
+        {"attribute_key": "{number}", "filter_operator": "is_greater_than", "values": ["1e-999999"]}
+    ],
+}
+
+
+def define(http: httpx.Client, display_type: str) -> str:
+    """A new contact attribute definition of this type; its key."""
+    key = f"{display_type}_{uuid.uuid4().hex[:8]}"
+    answer = http.post(
+        "/custom_attribute_definitions",
+        json={
+            "attribute_display_name": key,
+            "attribute_key": key,
+            "attribute_display_type": display_type,
+            "attribute_model": "contact_attribute",
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    return key
+
+
+def filtered_ids(http: httpx.Client, payload: list[dict[str, Any]]) -> list[int]:
+    answer = http.post("/contacts/filter", json={"payload": payload})
+    assert answer.status_code == 200, answer.text
+    return [contact["id"] for contact in answer.json()["payload"]]
+
+
+@pytest.mark.parametrize("payload", [pytest.param(p, id=name) for name, p in EDGE_FILTERS.items()])
+def test_a_filter_at_the_edges_of_dates_and_numbers_is_answered(
+    hostile_server: RunningServer, payload: list[dict[str, Any]]
+) -> None:
+    base = f"{hostile_server.url}/api/v1/accounts/1"
+    with httpx.Client(base_url=base, headers=hostile_server.admin.headers, timeout=30) as http:
+        keys = {"{date}": define(http, "date"), "{number}": define(http, "number")}
+        conditions = [{**c, "attribute_key": keys.get(c["attribute_key"], c["attribute_key"])} for c in payload]
+        answer = http.post("/contacts/filter", json={"payload": conditions})
+        assert answer.status_code in {200, 422}, answer.text
+        if answer.status_code == 422:
+            assert set(answer.json()) == {"error"} and answer.json()["error"].startswith("Invalid value"), answer.text
+
+
+def test_after_the_calendars_last_day_is_no_contact(hostile_server: RunningServer) -> None:
+    base = f"{hostile_server.url}/api/v1/accounts/1"
+    with httpx.Client(base_url=base, headers=hostile_server.admin.headers, timeout=30) as http:
+        assert filtered_ids(http, EDGE_FILTERS["after the calendar's last day"]) == []
+
+
+def test_a_stored_text_too_big_for_a_number_is_no_number_when_its_definition_becomes_one(
+    hostile_server: RunningServer,
+) -> None:
+    """Chatwoot keeps stored values when a definition's type changes; PostgreSQL's numeric refuses '1e999999',
+    which failed every filter on the attribute (500) until it read as no number, as it does on SQLite."""
+    base = f"{hostile_server.url}/api/v1/accounts/1"
+    with httpx.Client(base_url=base, headers=hostile_server.admin.headers, timeout=30) as http:
+        key = define(http, "text")
+        huge = hostile_server.create_contact(name="Huge", custom_attributes={key: "1e999999"})
+        small = hostile_server.create_contact(name="Small", custom_attributes={key: "1e-99"})
+        definition = next(
+            d for d in http.get("/custom_attribute_definitions?attribute_model=1").json() if d["attribute_key"] == key
+        )
+        answer = http.patch(
+            f"/custom_attribute_definitions/{definition['id']}", json={"attribute_display_type": "number"}
+        )
+        assert answer.status_code == 200, answer.text
+
+        present = filtered_ids(http, [{"attribute_key": key, "filter_operator": "is_present", "values": []}])
+        absent = filtered_ids(
+            http,
+            [
+                {"attribute_key": key, "filter_operator": "is_not_present", "values": [], "query_operator": "AND"},
+                {"attribute_key": "name", "filter_operator": "equal_to", "values": ["Huge"]},
+            ],
+        )
+        assert present == [small["id"]]
+        assert huge["id"] in absent
+        assert filtered_ids(http, [{"attribute_key": key, "filter_operator": "is_greater_than", "values": ["0"]}]) == [
+            small["id"]
+        ]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        pytest.param({"attribute_display_type": "9" * 5000}, id="display type of 5000 digits"),
+        pytest.param({"attribute_display_type": "²"}, id="display type a superscript digit"),
+        pytest.param({"attribute_model": "9" * 5000}, id="model of 5000 digits"),
+        pytest.param({"regex_pattern": "a{99999999999}"}, id="regex repeat count beyond any"),
+    ],
+)
+def test_a_hostile_definition_is_refused(hostile_server: RunningServer, fields: dict[str, Any]) -> None:
+    base = f"{hostile_server.url}/api/v1/accounts/1"
+    key = f"hostile_{uuid.uuid4().hex[:8]}"
+    with httpx.Client(base_url=base, headers=hostile_server.admin.headers, timeout=30) as http:
+        answer = http.post(
+            "/custom_attribute_definitions", json={"attribute_display_name": key, "attribute_key": key, **fields}
+        )
+        assert answer.status_code == 422, answer.text
+        assert_contract_error(answer)
+        assert answer.json()["attributes"] == list(fields)
+        created = http.post("/custom_attribute_definitions", json={"attribute_display_name": key, "attribute_key": key})
+        assert created.status_code == 200, created.text
+        changed = http.patch(f"/custom_attribute_definitions/{created.json()['id']}", json=fields)
+        assert changed.status_code == 422, changed.text
+        assert_contract_error(changed)
