@@ -1,9 +1,10 @@
 """Who may call what: every endpoint of the embedded server against every kind of caller.
 
 No token, a wrong or empty token: 401 "Invalid Access Token". An account the caller is not in:
-401 "You are not authorized to access this account". Another account's contact through one's own
-account: 404. Deleting a contact: administrators only (an agent gets 401 "You are not authorized to
-do this action"). Every refused call must also leave the data exactly as it was.
+401 "You are not authorized to access this account". Another account's contact or attribute definition
+through one's own account: 404. Deleting a contact, and creating, changing or deleting an attribute
+definition: administrators only (an agent gets 401 "You are not authorized to do this action", Chatwoot's
+ContactPolicy and CustomAttributeDefinitionPolicy). Every refused call must also leave the data exactly as it was.
 """
 
 from __future__ import annotations
@@ -35,14 +36,20 @@ class Endpoint:
     path: str
     body: dict[str, Any] | None = None
     params: dict[str, str] = field(default_factory=dict)
+    reads_only: bool = False  # a POST that only reads (the contact filter)
+    allowed_status: int = 200
 
     @property
     def mutates(self) -> bool:
-        return self.method != "GET"
+        return self.method != "GET" and not self.reads_only
 
     @property
     def contact_scoped(self) -> bool:
         return "{contact}" in self.path or self.name == "merge contacts"
+
+    @property
+    def definition_scoped(self) -> bool:
+        return "{definition}" in self.path
 
 
 ENDPOINTS = [
@@ -71,12 +78,54 @@ ENDPOINTS = [
     Endpoint(name="contact notes", method="GET", path="/contacts/{contact}/notes"),
     Endpoint(name="add note", method="POST", path="/contacts/{contact}/notes", body={"content": "matrix note"}),
     Endpoint(name="delete note", method="DELETE", path="/contacts/{contact}/notes/{note}"),
+    Endpoint(name="show note", method="GET", path="/contacts/{contact}/notes/{note}"),
+    Endpoint(name="patch note", method="PATCH", path="/contacts/{contact}/notes/{note}", body={"content": "patched"}),
+    Endpoint(name="put note", method="PUT", path="/contacts/{contact}/notes/{note}", body={"content": "put"}),
     Endpoint(name="contact events", method="GET", path="/contacts/{contact}/events"),
+    Endpoint(name="active contacts", method="GET", path="/contacts/active"),
+    Endpoint(
+        name="filter contacts",
+        method="POST",
+        path="/contacts/filter",
+        body={"payload": [{"attribute_key": "name", "filter_operator": "contains", "values": ["Matrix"]}]},
+        reads_only=True,
+    ),
+    Endpoint(name="delete avatar", method="DELETE", path="/contacts/{contact}/avatar"),
+    Endpoint(name="contactable inboxes", method="GET", path="/contacts/{contact}/contactable_inboxes"),
     Endpoint(
         name="attribute definitions",
         method="GET",
         path="/custom_attribute_definitions",
         params={"attribute_model": "1"},
+    ),
+    Endpoint(
+        name="create definition",
+        method="POST",
+        path="/custom_attribute_definitions",
+        body={
+            "attribute_display_name": "Matrix created",
+            "attribute_key": "matrix_created_{suffix}",
+            "attribute_model": "contact_attribute",
+        },
+    ),
+    Endpoint(name="show definition", method="GET", path="/custom_attribute_definitions/{definition}"),
+    Endpoint(
+        name="patch definition",
+        method="PATCH",
+        path="/custom_attribute_definitions/{definition}",
+        body={"attribute_display_name": "Patched by the matrix"},
+    ),
+    Endpoint(
+        name="put definition",
+        method="PUT",
+        path="/custom_attribute_definitions/{definition}",
+        body={"attribute_display_name": "Put by the matrix"},
+    ),
+    Endpoint(
+        name="delete definition",
+        method="DELETE",
+        path="/custom_attribute_definitions/{definition}",
+        allowed_status=204,  # Chatwoot's `head :no_content`
     ),
     Endpoint(name="account labels", method="GET", path="/labels"),
     Endpoint(name="list conversations", method="GET", path="/conversations"),
@@ -120,35 +169,48 @@ CALLERS = [
 ]
 
 
+ADMINISTRATORS_ONLY = frozenset(
+    {"delete contact", "create definition", "patch definition", "put definition", "delete definition"}
+)
+
+
 def expected(endpoint: Endpoint, caller: Caller) -> tuple[int, dict[str, Any] | None]:
     """The status (and exact error body) the contract gives this caller on this endpoint."""
     if caller.who is None:
         return 401, INVALID_TOKEN
     if caller in (OTHER_ACCOUNTS_ADMIN, AGENT_ELSEWHERE, ADMIN_IN_NO_ACCOUNT):
         return 401, NOT_IN_ACCOUNT
-    if endpoint.name == "delete contact" and caller == AGENT:
+    if endpoint.name in ADMINISTRATORS_ONLY and caller == AGENT:
         return 401, NOT_ALLOWED
-    return 200, None
+    return endpoint.allowed_status, None
 
 
 @dataclass(kw_only=True)
 class Targets:
-    """The test's own contacts in account 1, and what they hold before the call."""
+    """The test's own contacts and contact attribute definition in account 1, and what they hold before the call."""
 
     contact: int
     mergee: int
     note: int
+    definition: int
+    suffix: str  # makes the keys of definitions created by the test its own
 
     def fill(self, text: str) -> str:
-        return text.format(contact=self.contact, mergee=self.mergee, note=self.note)
+        return text.format(
+            contact=self.contact, mergee=self.mergee, note=self.note, definition=self.definition, suffix=self.suffix
+        )
+
+    def value(self, template: Any) -> Any:
+        """A body value: an id for a whole `{name}`, text with `{suffix}` filled in, anything else as it is."""
+        if not isinstance(template, str) or "{" not in template:
+            return template
+        filled = self.fill(template)
+        return int(filled) if template.startswith("{") else filled
 
     def body(self, endpoint: Endpoint) -> dict[str, Any] | None:
         if endpoint.body is None:
             return None
-        return {
-            key: int(self.fill(value)) if isinstance(value, str) and value.startswith("{") else value
-            for key, value in endpoint.body.items()
-        }
+        return {key: self.value(value) for key, value in endpoint.body.items()}
 
 
 @pytest.fixture(scope="module")
@@ -167,12 +229,27 @@ def new_targets(server: RunningServer, http: httpx.Client) -> Targets:
         answer.raise_for_status()
         return int(answer.json()["payload"]["contact"]["id"])
 
-    contact = create(name=f"Matrix {uuid.uuid4().hex[:6]}", custom_attributes={"plan": "pro"})
-    mergee = create(name="Matrix mergee", email=f"m-{uuid.uuid4().hex[:10]}@example.com")
+    suffix = uuid.uuid4().hex[:10]
+    contact = create(
+        name=f"Matrix {suffix[:6]}", custom_attributes={"plan": "pro"}, avatar_url="https://example.com/matrix.png"
+    )
+    mergee = create(name="Matrix mergee", email=f"m-{suffix}@example.com")
     note = http.post(f"{base}/{contact}/notes", json={"content": "kept"}, headers=headers)
     note.raise_for_status()
     http.post(f"{base}/{contact}/labels", json={"labels": ["vip"]}, headers=headers).raise_for_status()
-    return Targets(contact=contact, mergee=mergee, note=note.json()["id"])
+    definition = http.post(
+        f"{server.url}/api/v1/accounts/1/custom_attribute_definitions",
+        json={
+            "attribute_display_name": "Matrix",
+            "attribute_key": f"matrix_{suffix}",
+            "attribute_model": "contact_attribute",
+        },
+        headers=headers,
+    )
+    definition.raise_for_status()
+    return Targets(
+        contact=contact, mergee=mergee, note=note.json()["id"], definition=definition.json()["id"], suffix=suffix
+    )
 
 
 @pytest.fixture
@@ -198,6 +275,7 @@ def account_state(server: RunningServer, http: httpx.Client, targets: Targets) -
         "labels": f"/contacts/{targets.contact}/labels",
         "notes": f"/contacts/{targets.contact}/notes",
         "created": "/contacts/search?q=Matrix%20created",
+        "definitions": "/custom_attribute_definitions?attribute_model=1",
     }.items():
         answer = http.get(base + path, headers=headers)
         state[name] = (answer.status_code, answer.json())
@@ -247,6 +325,24 @@ def test_another_accounts_contact_through_ones_own_account_is_404(
     api_server: RunningServer, http: httpx.Client, targets: Targets, endpoint: Endpoint
 ) -> None:
     """Account 2's administrator, in account 2's path, naming account 1's contacts: as if they did not exist."""
+    before = account_state(api_server, http, targets)
+    own = Caller(name="account 2's admin at home", who="other_admin", account_id=2)
+
+    answer = call(api_server, http, endpoint, own, targets)
+
+    assert answer.status_code == 404, answer.text
+    assert answer.json() == NOT_FOUND
+    assert account_state(api_server, http, targets) == before
+
+
+DEFINITION_SCOPED = [e for e in ENDPOINTS if e.definition_scoped]
+
+
+@pytest.mark.parametrize("endpoint", DEFINITION_SCOPED, ids=[e.name for e in DEFINITION_SCOPED])
+def test_another_accounts_definition_through_ones_own_account_is_404(
+    api_server: RunningServer, http: httpx.Client, targets: Targets, endpoint: Endpoint
+) -> None:
+    """Account 2's administrator, in account 2's path, naming account 1's attribute definition."""
     before = account_state(api_server, http, targets)
     own = Caller(name="account 2's admin at home", who="other_admin", account_id=2)
 
