@@ -31,6 +31,10 @@ JUST_CHANGED_CSS = """
 # How long a contact page waits for its data before answering (`ContactPanel.first_load`): a page that comes
 # with its data is drawn once; past this it is sent with skeletons and the data follows (a slow server).
 FIRST_LOAD_SECONDS = 0.4
+# At most this many pages of the process wait so at once; more (a burst of page loads) answer at once, as they
+# would without the wait, so that no page waits behind the others' loads past NiceGUI's response timeout.
+FIRST_LOAD_WAITERS = 4
+_first_load_waiters = 0
 # Restarts the glow on the elements with these data-testids (run in the tab through NiceGUI's websocket).
 FLASH_JS = """
 ((testids) => {
@@ -130,12 +134,19 @@ class ContactPanel:
 
         A page built before its data shows skeletons, and the data follows over the websocket once the browser
         has mounted the page: a second round of work in the browser. Waiting briefly before answering sends one
-        complete page instead; a slower server still gets its skeletons after `within`.
+        complete page instead; a slower server still gets its skeletons after `within`. A contact this agent
+        already has (another tab) is drawn from the store at once: nothing to wait for.
         """
+        global _first_load_waiters
+        if self.view.contact is not None or _first_load_waiters >= FIRST_LOAD_WAITERS:
+            return
+        _first_load_waiters += 1
         try:
             await asyncio.wait_for(self.opened.wait(), within)
         except TimeoutError:
             return
+        finally:
+            _first_load_waiters -= 1
 
     def render(self) -> None:
         """One render pass: the banner and every section update what changed, in place."""
