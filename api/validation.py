@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import phonenumbers
+import regex
 from email_validator import EmailNotValidError, validate_email
 
 MAX_STRING = 255
@@ -62,7 +63,12 @@ _MESSAGES = {
     "INVALID_CHARACTERS": "contains characters that are not allowed",
     "TOO_NESTED": "is nested too deeply",
     "PATTERN_MISMATCH": "does not match the expected format",
+    "PATTERN_TOO_SLOW": "could not be checked against its format in time (the attribute's pattern is too slow)",
 }
+# How long one value may take to match an attribute's pattern. Python's `re` has no limit, and an
+# administrator's pattern such as `(a+)+$` backtracks for minutes on a value it almost matches, holding the
+# server's event loop; `regex` (mrab-regex, the same syntax) stops at a timeout.
+PATTERN_SECONDS = 0.05
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -375,10 +381,13 @@ def check_attribute_value(definition: Mapping[str, Any], value: object) -> tuple
     pattern = definition.get("regex_pattern")
     if pattern:
         try:
-            if not re.fullmatch(pattern, value):
-                return value, "PATTERN_MISMATCH"
-        except re.error:
+            matched = regex.fullmatch(pattern, value, timeout=PATTERN_SECONDS)
+        except regex.error:
             return value, None
+        except TimeoutError:
+            return value, "PATTERN_TOO_SLOW"
+        if not matched:
+            return value, "PATTERN_MISMATCH"
     return value, None
 
 

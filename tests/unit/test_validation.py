@@ -103,3 +103,15 @@ def test_stored_limits_count_the_merged_result_and_let_an_old_oversized_contact_
     assert stored_attribute_problems(after, {"additional_attributes": big}) == [
         FieldProblem(field="custom_attributes", code="TOO_LARGE")
     ]
+
+
+def test_a_pattern_that_backtracks_forever_is_cut_short() -> None:
+    """An administrator's pattern such as `(a|aa)+$` must not stall the server on a value it backtracks on
+    (its time doubles with every two more letters: 40 of them take Python's `re` about 10 s)."""
+    import time
+
+    slow = {"attribute_display_type": "text", "regex_pattern": "(a|aa)+$"}
+    started = time.monotonic()
+    assert check_attribute_value(slow, "a" * 40 + "!") == ("a" * 40 + "!", "PATTERN_TOO_SLOW")
+    assert time.monotonic() - started < 1.0
+    assert check_attribute_value(slow, "aaaa") == ("aaaa", None)  # a quick match still passes
