@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from nicegui import ui
 
 from api.models import Note
-from components.contact_view import MUTED_TEXT, PUSHED_TO_END, ContactView, aria, mark_id, section_title, skeleton_lines
+from components.contact_view import MUTED_TEXT, ContactView, aria, mark_id, section_title, skeleton_lines
 from components.keyed_rows import KeyedRows
 from components.on_demand import OnDemand
 from state import actions
@@ -20,6 +20,7 @@ class NoteRow:
     """The elements of one shown note that change after it was built."""
 
     card: ui.card
+    content: ui.label
     byline: ui.label
     delete: ui.button
 
@@ -75,8 +76,9 @@ class ContactNotes:
         entry = view.entry
         notes = entry.notes
         editable = view.editable
-        # Notes are never edited: their ids (and whether they may be deleted) settle what the rows show.
-        shown = ([note.id for note in notes] if notes is not None else None, entry.notes_error, editable)
+        # Ids, texts (a note edited elsewhere arrives live) and whether notes may be deleted settle the rows.
+        listed = [(note.id, note.content) for note in notes] if notes is not None else None
+        shown = (listed, entry.notes_error, editable)
         if shown == self.shown:
             return  # the store changed something this section does not show
         self.shown = shown
@@ -94,6 +96,7 @@ class ContactNotes:
         for note in notes or []:
             row = self.note_rows[note.id]
             if note.id not in added:
+                row.content.set_text(note.content)
                 row.byline.set_text(self._byline(note, now))
             row.delete.visible = editable
 
@@ -105,16 +108,18 @@ class ContactNotes:
 
     def _row(self, note: Note) -> ui.card:
         view = self.view
-        with mark_id(ui.card(), f"note-{note.id}").classes("w-full q-pa-sm").props("flat bordered") as card:
-            ui.label(note.content).classes("whitespace-pre-wrap break-words max-w-full").props('dir="auto"')
-            with ui.row().classes(f"items-center w-full text-caption {MUTED_TEXT}"):
-                byline = ui.label(self._byline(note, int(time.time())))
-                if note.created_at:
-                    byline.props["title"] = format_datetime(note.created_at, view.locale)
-                delete = ui.button(icon="delete", on_click=lambda: self._delete(note.id))
-                delete.props("flat round dense size=sm").style(PUSHED_TO_END)
-                mark_id(aria(delete, view.t("NOTES.DELETE")), f"note-delete-{note.id}")
-        self.note_rows[note.id] = NoteRow(card=card, byline=byline, delete=delete)
+        # The text on the card's first line; the byline and the delete button share the second (`.note-card`
+        # in assets/app.css lays them out: no row element of their own).
+        with mark_id(ui.card(), f"note-{note.id}").classes("note-card w-full q-pa-sm").props("flat bordered") as card:
+            content = ui.label(note.content).classes("note-content whitespace-pre-wrap break-words max-w-full")
+            content.props('dir="auto"')
+            byline = ui.label(self._byline(note, int(time.time()))).classes(f"text-caption {MUTED_TEXT}")
+            if note.created_at:
+                byline.props["title"] = format_datetime(note.created_at, view.locale)
+            delete = ui.button(icon="delete", on_click=lambda: self._delete(note.id))
+            delete.props("flat round dense size=sm")
+            mark_id(aria(delete, view.t("NOTES.DELETE")), f"note-delete-{note.id}")
+        self.note_rows[note.id] = NoteRow(card=card, content=content, byline=byline, delete=delete)
         return card
 
     def _add(self) -> None:

@@ -74,6 +74,12 @@ async def test_labels_and_notes_of_another_agent_arrive_live(
     await wait_for(agent, f"note-{note_id}")
     await wait_for(agent, content="Called back about the invoice", kind=ui.label)
     await eventually(lambda: "timeline-note_added" in timeline_kinds(agent))
+    card = await wait_for(agent, f"note-{note_id}")
+
+    HTTP.patch(f"{base}/notes/{note_id}", json={"content": "Invoice settled"}, headers=other).raise_for_status()
+    await wait_for(agent, content="Invoice settled", kind=ui.label)
+    assert await wait_for(agent, f"note-{note_id}") is card  # the same row, its text updated in place
+    await eventually(lambda: "timeline-note_updated" in timeline_kinds(agent))
 
     HTTP.delete(f"{base}/notes/{note_id}", headers=other).raise_for_status()
     await wait_gone(agent, f"note-{note_id}")
