@@ -206,7 +206,7 @@ async def contact_request(request: Request, caller: Caller = Depends(account_cal
 ContactBody = Annotated[ContactRequest, Depends(contact_request)]
 
 
-def include_contact_inboxes(
+async def include_contact_inboxes(
     include_contact_inboxes: str = Query("", max_length=16, description="`false` leaves `contact_inboxes` out"),
 ) -> bool:
     """Chatwoot's reading: absent or blank means true, otherwise only `true` is true."""
