@@ -10,15 +10,8 @@ from nicegui import ui
 
 from api.models import AttributeDefinition, Contact
 from api.validation import SOCIAL_NETWORKS, check_attribute_value, safe_http_url, social_profile_url
-from components.contact_view import (
-    MUTED_TEXT,
-    ContactView,
-    aria,
-    icon_before,
-    mark_id,
-    section_title,
-    skeleton_lines,
-)
+from components.attribute_list import AttributeItem, AttributeList
+from components.contact_view import MUTED_TEXT, ContactView, aria, mark_id, section_title, skeleton_lines
 from components.on_demand import OnDemand
 from state import actions
 
@@ -157,87 +150,49 @@ class AttributeEditor:
 
 
 class AttributeRow:
-    """One attribute's row, keyed by its attribute key: built once, its value and edit button updated in place."""
+    """One attribute, keyed by its attribute key: what its row shows, and its inline editor while one is open.
+
+    The rows themselves are data in one `AttributeList` element; an editor is real elements in the row's slot.
+    """
 
     def __init__(self, section: ContactMetaInformation, definition: AttributeDefinition) -> None:
         self.section = section
         self.definition = definition
         self.key = definition.attribute_key
         self.editor: ui.element | None = None
-        # What the value element shows: its kind ("link", "text", "unset") and text or url.
-        self.shown: tuple[str, str, str | None] | None = None
-        view = section.view
+
+    def item(self, value: Any, *, can_edit: bool) -> AttributeItem:
+        """The row as the browser draws it, for `value`."""
+        view = self.section.view
+        definition = self.definition
         kind = definition.attribute_display_type
-        self.element = mark_id(icon_before(ui.row(), ICONS.get(kind, "notes")), f"attribute-{self.key}").classes(
-            "attribute-row items-center gap-2 w-full no-wrap"
-        )
-        with self.element:
-            # A third of a narrow card, at most 12rem of a wide one: the value stays close to its name.
-            name = ui.label(definition.attribute_display_name)
-            name.classes(f"{MUTED_TEXT} w-1/3 max-w-[12rem] shrink-0 ellipsis")
-            if definition.attribute_description:
-                name.props["title"] = definition.attribute_description
-            self.value: ui.element = ui.label()
-            self.edit = ui.button(icon="edit", on_click=lambda: section.open_editor(self.key))
-            self.edit.props("flat round dense size=sm").classes("attribute-edit")
-            mark_id(aria(self.edit, f"{view.t('ATTRIBUTES.EDIT')}: {definition.attribute_display_name}"), self.edit_id)
-
-    @property
-    def edit_id(self) -> str:
-        return f"attribute-edit-{self.key}"
-
-    def update(self, value: Any, *, can_edit: bool, saving: bool) -> None:
-        """Show `value`; replaces only the value element, and only when its kind changes (a link <-> text)."""
-        view = self.section.view
-        kind = self.definition.attribute_display_type
         url = safe_http_url(value) if kind == "link" else None
-        text = display_value(self.definition, value, view.t("ATTRIBUTES.YES"), view.t("ATTRIBUTES.NO"))
-        shown = ("link", str(value), url) if url else ("text", text, None) if text else ("unset", "", None)
-        if shown != self.shown:
-            self._show(shown)
-        editing = self.editor is not None
-        self.value.visible = not editing
-        self.edit.visible = can_edit and not editing
-        # One save at a time: a second one would race the first for the contact's version.
-        self.edit.enabled = not saving
-
-    def _show(self, shown: tuple[str, str, str | None]) -> None:
-        view = self.section.view
-        kind = self.definition.attribute_display_type
-        show, text, url = shown
-        previous = self.shown
-        self.shown = shown
-        if previous is not None and previous[0] == show:
-            if isinstance(self.value, ui.link):
-                self.value.set_text(text)
-                self.value.props["href"] = url
-            elif show == "text" and isinstance(self.value, ui.label):
-                self.value.set_text(text)
-            return
+        text = display_value(definition, value, view.t("ATTRIBUTES.YES"), view.t("ATTRIBUTES.NO"))
+        shown = "link" if url else "text" if text else "unset"
         # Values are only as wide as their text, so one with its own direction stays next to the name.
-        direction = "ltr" if kind in LEFT_TO_RIGHT_TYPES else "auto"
-        with self.element:
-            if show == "link":
-                value: ui.element = ui.link(text, url or "", new_tab=True).classes("min-w-0 ellipsis")
-                mark_id(value.props(f'rel="noopener noreferrer" dir={direction}'), f"attribute-value-{self.key}")
-            elif show == "text":
-                value = ui.label(text).classes("min-w-0 ellipsis")
-                if kind != "checkbox":
-                    value.props(f"dir={direction}")
-                mark_id(value, f"attribute-value-{self.key}")
-            else:
-                value = ui.label(view.t("ATTRIBUTES.NOT_SET")).classes(f"{MUTED_TEXT} italic")
-        value.move(target_index=self.element.default_slot.children.index(self.value))
-        self.value.delete()
-        self.value = value
+        direction = "ltr" if kind in LEFT_TO_RIGHT_TYPES else "" if kind == "checkbox" else "auto"
+        editing = self.editor is not None
+        return AttributeItem(
+            key=self.key,
+            icon=ICONS.get(kind, "notes"),
+            name=definition.attribute_display_name,
+            description=definition.attribute_description or "",
+            shown=shown,
+            text=str(value) if url else text or view.t("ATTRIBUTES.NOT_SET"),
+            url=url or "",
+            dir=direction,
+            editable=can_edit and not editing,
+            editing=editing,
+            edit_label=f"{view.t('ATTRIBUTES.EDIT')}: {definition.attribute_display_name}",
+        )
 
     def open_editor(self, value: Any) -> None:
         view = self.section.view
-        with self.element:
-            self.editor = ui.element("div").classes("grow")
+        with self.section.attributes.editor_slot(self.key):
+            self.editor = ui.element("div").classes("w-full")
             with self.editor:
                 AttributeEditor(view, self.definition, value, self.section.save_attribute_of(self.key), self.close)
-        self.section.render()  # the row hides its value and pencil while the editor is open
+        self.section.render()  # the row shows the editor instead of its value and pencil
 
     def close(self) -> None:
         if self.editor is not None:
@@ -269,7 +224,7 @@ class ContactMetaInformation:
         self.root = ui.column().classes("w-full gap-4")
         with self.root:
             section_title(view.t("ATTRIBUTES.TITLE"))
-            self.attributes = mark_id(ui.column(), "attributes").classes("w-full gap-1")
+            self.attributes = mark_id(AttributeList(self.open_editor, muted=MUTED_TEXT), "attributes").classes("w-full")
             ui.separator()
             section_title(view.t("LABELS.TITLE"))
             with mark_id(ui.row(), "labels").classes("gap-1 items-center w-full") as self.labels:
@@ -355,19 +310,17 @@ class ContactMetaInformation:
         self.attributes.visible = bool(definitions)
         wanted = {d.attribute_key for d in definitions}
         for key in [key for key in self.rows if key not in wanted]:
-            self.attributes.remove(self.rows.pop(key).element)
+            del self.rows[key]
         can_edit = view.editable and self.definitions_settled
+        items: list[AttributeItem] = []
         for definition in definitions:
             key = definition.attribute_key
             row = self.rows.get(key)
-            if row is not None and row.definition != definition and row.editor is None:
-                self.attributes.remove(row.element)
-                row = None
-            if row is None:
-                with self.attributes:
-                    row = self.rows[key] = AttributeRow(self, definition)
-            row.update(contact.custom_attributes.get(key), can_edit=can_edit, saving=view.entry.saving)
-        self._keep_order(self.attributes, [self.rows[d.attribute_key].element for d in definitions])
+            if row is None or (row.definition != definition and row.editor is None):
+                row = self.rows[key] = AttributeRow(self, definition)
+            items.append(row.item(contact.custom_attributes.get(key), can_edit=can_edit))
+        # One save at a time: a second one would race the first for the contact's version.
+        self.attributes.show(items, saving=view.entry.saving)
 
     @staticmethod
     def _keep_order(container: ui.element, wanted: list[ui.element], start: int = 0) -> None:

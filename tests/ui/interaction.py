@@ -16,6 +16,7 @@ from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 
 from components.activity_entries import ActivityEntries, Entry
+from components.attribute_list import AttributeItem, AttributeList
 from tests.servers import RunningServer
 
 E = TypeVar("E", bound=ui.element)
@@ -85,6 +86,39 @@ async def wait_for_entry(user: User, kind: str, retries: int = PUSHED) -> Entry:
             return entry
         await asyncio.sleep(STEP)
     raise AssertionError(f"no {kind} entry in the timeline: {timeline_entries(user)}")
+
+
+def attribute_rows(user: User) -> dict[str, AttributeItem]:
+    """The custom attribute rows on screen by key, in order (one element draws them all)."""
+    found = shown(user, "attributes", kind=AttributeList)
+    return {row["key"]: row for row in found[0].rows} if found else {}
+
+
+def attribute_text(user: User, key: str) -> str | None:
+    """What an attribute's row shows as its value; None while it shows none ("Not set", or no such row)."""
+    row = attribute_rows(user).get(key)
+    return row["text"] if row is not None and row["shown"] != "unset" else None
+
+
+async def wait_for_attribute(user: User, key: str, content: str | None = None) -> AttributeItem:
+    """An attribute's row once it shows a value (containing `content`, if given); waits for it."""
+
+    def ready() -> AttributeItem | None:
+        row = attribute_rows(user).get(key)
+        text = attribute_text(user, key)
+        return row if text is not None and (content is None or content in text) else None
+
+    found: AttributeItem = await eventually(ready, message=f"no {key} showing {content!r}: {attribute_rows(user)}")
+    return found
+
+
+async def edit_attribute(user: User, key: str) -> None:
+    """Use an attribute's pencil (it must be shown: the row editable, no save under way)."""
+    await eventually(
+        lambda: (row := attribute_rows(user).get(key)) is not None and row["editable"],
+        message=f"no pencil on {key}: {attribute_rows(user)}",
+    )
+    act(user, shown(user, "attributes", kind=AttributeList)[0]).trigger("edit", key)
 
 
 async def eventually(condition: Callable[[], Any], retries: int = PUSHED, message: str = "") -> Any:

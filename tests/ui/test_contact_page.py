@@ -12,12 +12,15 @@ from tests.ui.conftest import SeededContacts
 from tests.ui.interaction import (
     HTTP,
     act,
+    attribute_rows,
+    attribute_text,
     eventually,
     shown,
     text_of,
     timeline_entries,
     toasted,
     wait_for,
+    wait_for_attribute,
     wait_for_entry,
 )
 
@@ -57,7 +60,7 @@ async def test_copy_to_clipboard(agent: User) -> None:
 
 async def test_attributes_of_every_type(agent: User) -> None:
     await open_ada(agent)
-    await wait_for(agent, "attribute-value-discount", content="%")  # typed once the definitions arrived
+    await wait_for_attribute(agent, "discount", "%")  # typed once the definitions arrived
     expected = {
         "account_manager": "Alex Admin",  # text
         "seats": "250",  # number
@@ -69,10 +72,9 @@ async def test_attributes_of_every_type(agent: User) -> None:
         "newsletter": "Yes",  # checkbox
         "vat_id": "GB123456789",  # text with a pattern
     }
-    assert {key: text_of(agent, f"attribute-value-{key}") for key in expected} == expected
-    link = shown(agent, "attribute-value-crm_url", kind=ui.link)[0]
-    assert link.props["href"] == "https://crm.example.com/contacts/1001"
-    assert link.props["target"] == "_blank" and "noopener" in link.props["rel"]
+    assert {key: attribute_text(agent, key) for key in expected} == expected
+    link = attribute_rows(agent)["crm_url"]
+    assert link["shown"] == "link" and link["url"] == "https://crm.example.com/contacts/1001"  # new tab: Chromium
 
 
 async def test_labels_are_coloured_chips(agent: User) -> None:

@@ -18,7 +18,10 @@ from tests.tcp_proxy import TcpProxy
 from tests.ui.interaction import (
     HTTP,
     act,
+    attribute_rows,
+    attribute_text,
     click,
+    edit_attribute,
     eventually,
     server_contact,
     server_events,
@@ -27,6 +30,7 @@ from tests.ui.interaction import (
     toasted,
     update_as,
     wait_for,
+    wait_for_attribute,
     wait_for_entry,
     wait_gone,
 )
@@ -265,7 +269,7 @@ async def test_a_contact_deleted_while_editing_turns_read_only(
     await wait_gone(agent, "edit-form")
     assert not shown(agent, "edit-contact")
     assert not shown(agent, "note-input")
-    assert not shown(agent, "attribute-edit-seats")
+    assert not attribute_rows(agent)["seats"]["editable"]
     assert text_of(agent, "contact-name") == contact["name"]
 
 
@@ -286,36 +290,36 @@ async def test_attribute_editors_fit_their_types(agent: User, api_server: Runnin
         "account_manager": ui.input,
     }
     for key, kind in expected_kinds.items():
-        await click(agent, f"attribute-edit-{key}")
+        await edit_attribute(agent, key)
         editor = await wait_for(agent, f"attribute-editor-{key}")
         assert isinstance(editor, kind), (key, editor)
         await click(agent, f"attribute-cancel-{key}")
         await wait_gone(agent, f"attribute-editor-{key}")
 
-    await click(agent, "attribute-edit-seats")
+    await edit_attribute(agent, "seats")
     seats = await wait_for(agent, "attribute-editor-seats", kind=ui.number)
     with agent:
         seats.value = 250
     act(agent, seats).trigger("keydown.enter")
-    await wait_for(agent, "attribute-value-seats", content="250")
+    await wait_for_attribute(agent, "seats", "250")
     await wait_gone(agent, "saving")
 
-    await click(agent, "attribute-edit-plan")
+    await edit_attribute(agent, "plan")
     plan = await wait_for(agent, "attribute-editor-plan", kind=ui.select)
     assert plan.options == ["free", "starter", "pro", "enterprise"]
     with agent:
         plan.value = "pro"
     await click(agent, "attribute-save-plan")
-    await wait_for(agent, "attribute-value-plan", content="pro")
+    await wait_for_attribute(agent, "plan", "pro")
     await wait_gone(agent, "saving")
 
-    await click(agent, "attribute-edit-newsletter")
+    await edit_attribute(agent, "newsletter")
     act(agent, await wait_for(agent, "attribute-editor-newsletter", kind=ui.switch)).click()
     await click(agent, "attribute-save-newsletter")
-    await wait_for(agent, "attribute-value-newsletter", content="Yes")
+    await wait_for_attribute(agent, "newsletter", "Yes")
     await wait_gone(agent, "saving")
 
-    await click(agent, "attribute-edit-signed_up")
+    await edit_attribute(agent, "signed_up")
     date = await wait_for(agent, "attribute-editor-signed_up", kind=ui.input)
     act(agent, date).clear().type("2024-13-45")
     assert date.error == "Enter a date as YYYY-MM-DD"
@@ -323,15 +327,15 @@ async def test_attribute_editors_fit_their_types(agent: User, api_server: Runnin
     await toasted(agent, "Enter a date as YYYY-MM-DD")
     act(agent, date).trigger("keydown.escape")
     await wait_gone(agent, "attribute-editor-signed_up")
-    assert text_of(agent, "attribute-value-signed_up") == "2024-01-02"
+    assert attribute_text(agent, "signed_up") == "2024-01-02"
 
-    await click(agent, "attribute-edit-crm_url")
+    await edit_attribute(agent, "crm_url")
     link = await wait_for(agent, "attribute-editor-crm_url", kind=ui.input)
     act(agent, link).type("ftp://files.example.com")
     assert link.error == "Enter a link starting with http:// or https://"
     act(agent, link).clear().type("https://crm.example.com/typed")
     act(agent, link).trigger("keydown.enter")
-    await wait_for(agent, "attribute-value-crm_url", kind=ui.link)
+    await wait_for_attribute(agent, "crm_url", "https://crm.example.com/typed")
 
     saved = await eventually(
         lambda: (

@@ -8,7 +8,18 @@ from collections.abc import Callable
 from nicegui.testing import User
 
 from tests.servers import RunningServer
-from tests.ui.interaction import HTTP, act, click, eventually, resume_session, shown, text_of, update_as, wait_for
+from tests.ui.interaction import (
+    HTTP,
+    act,
+    attribute_text,
+    click,
+    eventually,
+    resume_session,
+    shown,
+    text_of,
+    update_as,
+    wait_for,
+)
 
 
 def unique(prefix: str) -> str:
@@ -28,7 +39,7 @@ async def test_another_agents_edit_appears(agent: User, api_server: RunningServe
     new_name = unique("Pushed Name")
     update_as(api_server, "agent", contact["id"], name=new_name, custom_attributes={"plan": "pro"})
     await eventually(lambda: text_of(agent, "contact-name") == new_name)
-    await eventually(lambda: shown(agent, "attribute-value-plan") and text_of(agent, "attribute-value-plan") == "pro")
+    await eventually(lambda: attribute_text(agent, "plan") == "pro")
 
 
 async def test_an_edit_in_one_browser_reaches_another(
