@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
+
+import orjson
+from fastapi import Response
 
 from server import models
 
@@ -14,8 +19,68 @@ AVAILABILITY = "offline"
 CONVERSATION_UUIDS = uuid.UUID("6f1c1f0e-6a0c-4c7e-9a55-6b1d5b0c2a11")
 
 
+class InboxFields(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def channel_type(self) -> str: ...
+
+
+class ContactInboxFields(Protocol):
+    """What `contact_json` reads of a contact's inbox: a `models.ContactInbox`, or a `ContactInboxLink`."""
+
+    @property
+    def source_id(self) -> str: ...
+    @property
+    def inbox(self) -> InboxFields: ...
+
+
+class ContactFields(Protocol):
+    """What `contact_json` reads of a contact: a `models.Contact`, or a row of the contacts table."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def phone_number(self) -> str | None: ...
+    @property
+    def identifier(self) -> str | None: ...
+    @property
+    def thumbnail(self) -> str: ...
+    @property
+    def blocked(self) -> bool: ...
+    @property
+    def additional_attributes(self) -> dict[str, Any]: ...
+    @property
+    def custom_attributes(self) -> dict[str, Any]: ...
+    @property
+    def created_at(self) -> int: ...
+    @property
+    def last_activity_at(self) -> int | None: ...
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class InboxSummary:
+    id: int
+    name: str
+    channel_type: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ContactInboxLink:
+    """A contact's inbox as read without the ORM."""
+
+    source_id: str
+    inbox: InboxSummary
+
+
 def contact_json(
-    contact: models.Contact, inboxes: list[models.ContactInbox] | None = None, *, with_contact_inboxes: bool = True
+    contact: ContactFields, inboxes: Sequence[ContactInboxFields] | None = None, *, with_contact_inboxes: bool = True
 ) -> dict[str, Any]:
     """The contact object; `last_activity_at` only when set, `contact_inboxes` unless left out, as Chatwoot does."""
     body: dict[str, Any] = {
@@ -46,6 +111,20 @@ def contact_json(
     if contact.last_activity_at is not None:
         body["last_activity_at"] = contact.last_activity_at
     return body
+
+
+def json_response(body: Any, *, status_code: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    """`body` as a JSON answer, encoded by orjson.
+
+    Returned as a `Response`, so FastAPI neither checks the body against the route's return type nor encodes it
+    itself: for a contact or a page of conversations that cost more than reading them. A value orjson refuses
+    (an integer beyond 64 bits in a custom attribute) is encoded by the standard library instead.
+    """
+    try:
+        content = orjson.dumps(body)
+    except TypeError:  # orjson.JSONEncodeError
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return Response(content, status_code=status_code, headers=headers, media_type="application/json")
 
 
 def inbox_json(inbox: models.Inbox) -> dict[str, Any]:

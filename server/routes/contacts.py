@@ -8,7 +8,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi import Path as PathParam
@@ -34,6 +34,7 @@ from server.avatars import (
     too_big,
     uploaded_avatar,
 )
+from server.contact_reads import contact_row
 from server.contact_service import (
     check_changes,
     contact_inboxes,
@@ -53,7 +54,7 @@ from server.errors import ApiProblem, ContractRoute
 from server.models import now
 from server.routes.params import MAX_ID, PageNumber, RowId
 from server.runtime import runtime_of
-from server.serializers import contact_activity_json, contact_event_json, inbox_json
+from server.serializers import contact_activity_json, contact_event_json, contact_json, inbox_json, json_response
 
 router = APIRouter(prefix="/api/v1/accounts/{account_id}", route_class=ContractRoute, tags=["contacts"])
 PAGE_SIZE = 15
@@ -371,19 +372,20 @@ async def create_contact(
 @router.get("/contacts/{contact_id}")
 async def show_contact(
     request: Request,
-    response: Response,
     contact_id: RowId,
     with_contact_inboxes: WithContactInboxes,
     caller: Caller = Depends(account_caller),
-) -> dict[str, Any]:
+) -> Response:
     """One contact, with an `ETag` when the extensions are on."""
     runtime = runtime_of(request)
-    async with runtime.session() as session:
-        contact = await find_contact(session, caller.account_id, contact_id)
-        payload = await contact_payload(session, contact, with_contact_inboxes=with_contact_inboxes)
-    if runtime.extensions:
-        response.headers["ETag"] = etag(contact)
-    return {"payload": payload}
+    async with runtime.engine.connect() as connection:
+        row, links = await contact_row(
+            connection, caller.account_id, contact_id, with_contact_inboxes=with_contact_inboxes
+        )
+    payload = contact_json(row, links, with_contact_inboxes=with_contact_inboxes)
+    # etag() reads the id and version, which the row has as the model does.
+    headers = {"ETag": etag(cast(models.Contact, row))} if runtime.extensions else None
+    return json_response({"payload": payload}, headers=headers)
 
 
 async def _update(
