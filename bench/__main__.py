@@ -33,6 +33,7 @@ BENCHMARKS = {
     "live_update": "bench.live_update",
     "api": "bench.api_throughput",
     "scale": "bench.scale",
+    "filter_scale": "bench.filter_scale",
     "capacity": "bench.capacity",
 }
 
