@@ -81,6 +81,9 @@ class Contact(Base):
         UniqueConstraint("account_id", "identifier", name="uq_contacts_account_identifier"),
         Index("ix_contacts_account_activity", "account_id", "last_activity_at"),
         Index("ix_contacts_account_name", "account_id", "name"),
+        Index("ix_contacts_account_created", "account_id", "created_at"),
+        # Search and the list's default order have more (migration 0005): an FTS5 table kept by triggers on
+        # SQLite, pg_trgm GIN indexes and an index in the list's order on PostgreSQL.
         NEVER_REUSE_IDS,
     )
 

@@ -15,8 +15,9 @@ from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
@@ -45,7 +46,6 @@ from server.contact_service import (
     find_contact,
     labelled_filter,
     record,
-    search_filter,
     taken_fields,
     taken_problem,
     update_contact,
@@ -54,6 +54,7 @@ from server.errors import ApiProblem, ContractRoute
 from server.models import now
 from server.routes.params import MAX_ID, PageNumber, RowId
 from server.runtime import runtime_of
+from server.search import ContactPages
 from server.serializers import contact_activity_json, contact_event_json, contact_json, inbox_json, json_response
 
 router = APIRouter(prefix="/api/v1/accounts/{account_id}", route_class=ContractRoute, tags=["contacts"])
@@ -254,31 +255,41 @@ def _listing(
     )
 
 
-async def _page(request: Request, caller: Caller, listing: ListingParams, condition: Any = None) -> dict[str, Any]:
-    """A page of 15; `meta.has_more` tells whether another page follows (Chatwoot's search sends it)."""
+async def _page(
+    request: Request, caller: Caller, listing: ListingParams, condition: Any = None, query: str | None = None
+) -> dict[str, Any]:
+    """A page of 15 of the list (narrowed by `condition`) or of the search for `query`.
+
+    `meta.has_more` tells whether another page follows (Chatwoot's search sends it). With the extensions on,
+    `count` stops at COUNT_LIMIT: then it is a lower bound and `meta.count_capped` is true (CONTRACT.md).
+    """
     runtime = runtime_of(request)
-    where = models.Contact.account_id == caller.account_id
-    if condition is not None:
-        where = where & condition
+    offset = (listing.page - 1) * PAGE_SIZE
     async with runtime.session() as session:
-        count = (await session.execute(select(func.count()).select_from(models.Contact).where(where))).scalar_one()
-        rows = await session.execute(
-            select(models.Contact)
-            .where(where)
-            .order_by(*_order(listing.sort))
-            .offset((listing.page - 1) * PAGE_SIZE)
-            .limit(PAGE_SIZE)
-        )
-        contacts = list(rows.scalars())
+        pages = ContactPages(session, caller.account_id, _order(listing.sort), exact_count=not runtime.extensions)
+        if query is None:
+            found = await pages.listing(condition, offset, PAGE_SIZE)
+        else:
+            found = await pages.search(query, offset, PAGE_SIZE)
+        contacts = await _contacts_in_order(session, found.ids)
         payload = await contacts_payload(session, contacts, with_contact_inboxes=listing.with_contact_inboxes)
         if listing.include_labels and runtime.extensions:
             labels = await contact_labels_by_id(session, [contact.id for contact in contacts])
             for item in payload:
                 item["labels"] = labels[item["id"]]
-    return {
-        "meta": {"count": count, "current_page": listing.page, "has_more": listing.page * PAGE_SIZE < count},
-        "payload": payload,
-    }
+    meta: dict[str, Any] = {"count": found.count, "current_page": listing.page, "has_more": found.has_more}
+    if found.capped:
+        meta["count_capped"] = True
+    return {"meta": meta, "payload": payload}
+
+
+async def _contacts_in_order(session: AsyncSession, ids: list[int]) -> list[models.Contact]:
+    """The contacts of `ids`, in that order, read in one query."""
+    if not ids:
+        return []
+    rows = await session.execute(select(models.Contact).where(models.Contact.id.in_(ids)))
+    by_id = {contact.id: contact for contact in rows.scalars()}
+    return [by_id[contact_id] for contact_id in ids if contact_id in by_id]
 
 
 @router.get("/contacts")
@@ -309,10 +320,11 @@ async def search_contacts(
     q: str = Query("", max_length=255),
     listing: ListingParams = Depends(_listing),
 ) -> dict[str, Any]:
-    """Contacts whose name, email, phone or identifier contains `q`; Chatwoot's search ignores `labels[]`."""
+    """Contacts whose name, email, phone, identifier or company contains `q`, best matches first (server/search.py);
+    Chatwoot's search ignores `labels[]`."""
     if not q.strip():
         raise ApiProblem(422, {"error": "Specify search string with parameter q"})
-    return await _page(request, caller, listing, search_filter(q))
+    return await _page(request, caller, listing, query=q)
 
 
 @router.post("/contacts", openapi_extra={"requestBody": CONTACT_BODY})
