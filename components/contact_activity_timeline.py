@@ -19,6 +19,7 @@ from components.contact_view import (
     isolated,
     mark_id,
     scroll_fade_css,
+    section_body,
     section_title,
     skeleton_lines,
 )
@@ -93,7 +94,7 @@ class ContactActivityTimeline:
         self.definitions: object = None
         self.minute: int | None = None
         ui.add_css(TIMELINE_CSS)
-        with ui.column().classes("w-full gap-2"):
+        with section_body("w-full gap-2"):
             with ui.row().classes("items-center gap-2 w-full"):
                 section_title(view.t("TIMELINE.TITLE"))
                 self.spinner = ui.spinner(size="1em").props('role="status"')

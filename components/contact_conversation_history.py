@@ -15,6 +15,7 @@ from components.contact_view import (
     aria,
     mark_id,
     scroll_fade_css,
+    section_body,
     section_title,
     skeleton_lines,
 )
@@ -82,7 +83,7 @@ class ContactConversationHistory:
         self.view = view
         self.shown: object = None
         self.listed: tuple[list[Conversation], object] | None = None
-        self.container = ui.column().classes("w-full gap-2")
+        self.container = section_body("w-full gap-2")
         ui.add_css(HISTORY_CSS)
         with self.container:
             section_title(view.t("HISTORY.TITLE"))

@@ -11,7 +11,15 @@ from nicegui import ui
 from api.models import AttributeDefinition, Contact
 from api.validation import SOCIAL_NETWORKS, check_attribute_value, safe_http_url, social_profile_url
 from components.attribute_list import AttributeItem, AttributeList
-from components.contact_view import MUTED_TEXT, ContactView, aria, mark_id, section_title, skeleton_lines
+from components.contact_view import (
+    MUTED_TEXT,
+    ContactView,
+    aria,
+    mark_id,
+    section_body,
+    section_title,
+    skeleton_lines,
+)
 from components.on_demand import OnDemand
 from state import actions
 
@@ -221,12 +229,11 @@ class ContactMetaInformation:
         self.attributes_shown: tuple[object, ...] | None = None
         self.labels_shown: tuple[object, ...] | None = None
         ui.add_css(ATTRIBUTES_CSS)
-        self.root = ui.column().classes("w-full gap-4")
+        self.root = section_body("w-full gap-4")
         with self.root:
             section_title(view.t("ATTRIBUTES.TITLE"))
             self.attributes = mark_id(AttributeList(self.open_editor, muted=MUTED_TEXT), "attributes").classes("w-full")
-            ui.separator()
-            section_title(view.t("LABELS.TITLE"))
+            section_title(view.t("LABELS.TITLE")).classes("section-divided")
             with mark_id(ui.row(), "labels").classes("gap-1 items-center w-full") as self.labels:
                 self.labels_empty = mark_id(ui.label(view.t("LABELS.EMPTY")), "labels-empty")
                 self.labels_empty.classes(f"{MUTED_TEXT} italic")
@@ -234,8 +241,7 @@ class ContactMetaInformation:
                     [], label=view.t("LABELS.ADD"), with_input=True, on_change=lambda e: self._add_label(e.value)
                 ).classes("min-w-[10rem]")
                 mark_id(aria(self.label_picker.props("dense outlined"), view.t("LABELS.ADD")), "add-label")
-            social_separator = ui.separator()
-            section_title(view.t("SOCIAL.TITLE"))
+            social_title = section_title(view.t("SOCIAL.TITLE")).classes("section-divided")
             self.social = mark_id(ui.row(), "social-profiles").classes("gap-3 items-center w-full")
         # Loading, empty and failed states: built when shown (see OnDemand).
         self.attributes_loading = OnDemand(self.attributes, skeleton_lines(3), drop_when_hidden=True)
@@ -244,7 +250,7 @@ class ContactMetaInformation:
         )
         self.labels_loading = OnDemand(self.labels, skeleton_lines(1), drop_when_hidden=True)
         self.labels_load_failed = OnDemand(self.labels, self._failure_label)
-        self.labels_update_failed = OnDemand(social_separator, self._failure_label)
+        self.labels_update_failed = OnDemand(social_title, self._failure_label)
         self.social_loading = OnDemand(self.social, skeleton_lines(1), drop_when_hidden=True)
         self.social_empty = OnDemand(
             None, lambda: ui.label(view.t("SOCIAL.EMPTY")).classes(f"{MUTED_TEXT} italic"), inside=self.social

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from nicegui import ui
 
 from api.models import Note
-from components.contact_view import MUTED_TEXT, ContactView, aria, mark_id, section_title, skeleton_lines
+from components.contact_view import MUTED_TEXT, ContactView, aria, mark_id, section_body, section_title, skeleton_lines
 from components.keyed_rows import KeyedRows
 from components.on_demand import OnDemand
 from state import actions
@@ -36,7 +36,7 @@ class ContactNotes:
         self.shown: object = None
         self.editable: bool | None = None
         self.note_rows: dict[int, NoteRow] = {}
-        with ui.column().classes("w-full gap-2") as self.root:
+        with section_body("w-full gap-2") as self.root:
             section_title(view.t("NOTES.TITLE"))
             # The column is narrow: the box takes its whole width and the button sits below it, at the end.
             with ui.column().classes("w-full gap-2") as self.form:

@@ -73,6 +73,15 @@ def section_title(text: str) -> ui.label:
     return ui.label(text).classes("text-subtitle1 text-weight-medium").props('role="heading" aria-level="2"')
 
 
+def section_body(classes: str) -> ui.element:
+    """Where a section builds its parts: the card it is built in, if it starts one (a card is already a column,
+    and every element costs the server memory per open page), else a column of its own."""
+    parent = context.slot.parent
+    if isinstance(parent, ui.card) and not parent.default_slot.children:
+        return parent.classes(classes)
+    return ui.column().classes(classes)
+
+
 def skeleton_lines(count: int = 3) -> Callable[[], ui.column]:
     """What builds placeholder lines while a section loads (see `OnDemand`)."""
 
