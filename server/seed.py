@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
+import sqlite3
+import sys
 import time
 import unicodedata
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -1166,31 +1170,144 @@ def bulk_phone(number: int) -> str | None:
     return f"+1{codes[area]}555{line + 100 if line >= 100 else line:04d}"
 
 
-def _bulk_row(rng: random.Random, account_id: int, number: int, now: int) -> dict[str, Any]:
-    region = rng.choice(WEIGHTED_REGIONS)
-    company, _domain = rng.choice(COMPANIES)
-    last_activity = rng.randint(now - 730 * DAY, now) if rng.random() < 0.9 else None
-    created_at = (last_activity or now) - rng.randint(DAY, 365 * DAY)
-    return {
-        "account_id": account_id,
-        "name": region.full_name(rng.choice(region.first_names), rng.choice(region.last_names)),
-        "email": f"bulk-{number}@{BULK_EMAIL_DOMAIN}",
-        "phone_number": bulk_phone(number),
-        "identifier": f"bulk-{number}" if number % 10 == 0 else None,
-        "thumbnail": "",
-        "blocked": number % 500 == 0,
-        "additional_attributes": {
-            "company_name": company,
-            "city": rng.choice(region.cities),
-            "country": region.country,
-            "country_code": region.code,
-        },
-        "custom_attributes": {"plan": rng.choice(PLANS), "seats": rng.randint(1, 200)} if number % 2 else {},
-        "last_activity_at": last_activity,
-        "created_at": created_at,
-        "updated_at": created_at,
-        "version": 1,
+BULK_COLUMNS = (
+    "account_id",
+    "name",
+    "email",
+    "phone_number",
+    "identifier",
+    "thumbnail",
+    "blocked",
+    "additional_attributes",
+    "custom_attributes",
+    "last_activity_at",
+    "created_at",
+    "updated_at",
+    "version",
+)
+JSON_COLUMNS = frozenset({"additional_attributes", "custom_attributes"})
+MAX_SEATS = 200
+# For the build only: no fsync (a crash mid-build leaves a database to throw away anyway), sorts and temporary
+# b-trees in memory, a cache that holds the indexes being built, and a helper thread for CREATE INDEX's sort.
+BULK_PRAGMAS = (
+    "PRAGMA synchronous=OFF",
+    "PRAGMA temp_store=MEMORY",
+    "PRAGMA cache_size=-524288",
+    "PRAGMA threads=2",
+)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _BulkRegion:
+    """A region's draws for bulk contacts, prepared once: full names, and the additional attributes as JSON."""
+
+    names: tuple[str, ...]
+    additional: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def _bulk_regions() -> tuple[_BulkRegion, ...]:
+    """One entry per region weight, so a uniform draw picks regions by weight."""
+    prepared = {
+        region.code: _BulkRegion(
+            names=tuple(region.full_name(first, last) for first in region.first_names for last in region.last_names),
+            additional=tuple(
+                json.dumps(
+                    {"company_name": company, "city": city, "country": region.country, "country_code": region.code}
+                )
+                for company, _domain in COMPANIES
+                for city in region.cities
+            ),
+        )
+        for region in REGIONS
     }
+    return tuple(prepared[region.code] for region in WEIGHTED_REGIONS)
+
+
+@lru_cache(maxsize=1)
+def _bulk_custom() -> tuple[str, ...]:
+    return tuple(json.dumps({"plan": plan, "seats": seats}) for plan in PLANS for seats in range(1, MAX_SEATS + 1))
+
+
+def _bulk_rows(rng: random.Random, account_id: int, first: int, size: int, now: int) -> list[tuple[Any, ...]]:
+    """Bulk contacts `first` .. `first + size - 1` as rows in BULK_COLUMNS' order, attribute objects as JSON text.
+
+    Drawn from lists prepared once, one `random()` per choice: a million rows take seconds, not minutes.
+    """
+    regions, custom = _bulk_regions(), _bulk_custom()
+    draw = rng.random
+    rows = []
+    for number in range(first, first + size):
+        region = regions[int(draw() * len(regions))]
+        last_activity = now - int(draw() * 730 * DAY) if draw() < 0.9 else None
+        created_at = (last_activity or now) - DAY - int(draw() * 364 * DAY)
+        rows.append(
+            (
+                account_id,
+                region.names[int(draw() * len(region.names))],
+                f"bulk-{number}@{BULK_EMAIL_DOMAIN}",
+                bulk_phone(number),
+                f"bulk-{number}" if number % 10 == 0 else None,
+                "",
+                number % 500 == 0,
+                region.additional[int(draw() * len(region.additional))],
+                custom[int(draw() * len(custom))] if number % 2 else "{}",
+                last_activity,
+                created_at,
+                created_at,
+                1,
+            )
+        )
+    return rows
+
+
+Progress = Callable[[int, float], None]
+
+
+def _load_sqlite(database: str, account_id: int, first: int, count: int, batch: int, progress: Progress | None) -> None:
+    """Insert the bulk contacts into a SQLite file in one transaction, with every index built after the data.
+
+    The schema's triggers on contacts (the search table, the filter's attribute values) fill what they fill.
+    Rows go in through a temporary table, one INSERT ... SELECT per batch: the triggers then run inside one
+    statement each, several times quicker than once per executed row.
+    """
+    started = time.perf_counter()
+    rng = random.Random(SEED + first)
+    now = int(time.time())
+    connection = sqlite3.connect(database, timeout=30, isolation_level=None)
+    try:
+        for pragma in BULK_PRAGMAS:
+            connection.execute(pragma)
+        connection.execute("BEGIN IMMEDIATE")
+        indexes = connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        ).fetchall()
+        for name, _sql in indexes:
+            connection.execute(f'DROP INDEX "{name}"')
+        columns = ", ".join(BULK_COLUMNS)
+        connection.execute(f"CREATE TEMP TABLE bulk_contacts AS SELECT {columns} FROM main.contacts WHERE 0")
+        done = 0
+        while done < count:
+            size = min(batch, count - done)
+            connection.executemany(
+                f"INSERT INTO temp.bulk_contacts ({columns}) VALUES ({', '.join('?' * len(BULK_COLUMNS))})",
+                _bulk_rows(rng, account_id, first + done, size, now),
+            )
+            connection.execute(f"INSERT INTO main.contacts ({columns}) SELECT {columns} FROM temp.bulk_contacts")
+            connection.execute("DELETE FROM temp.bulk_contacts")
+            done += size
+            if progress:
+                progress(done, time.perf_counter() - started)
+        connection.execute("DROP TABLE temp.bulk_contacts")
+        for _name, sql in indexes:
+            connection.execute(sql)
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+    finally:
+        connection.close()
 
 
 async def add_bulk_contacts(
@@ -1199,18 +1316,22 @@ async def add_bulk_contacts(
     count: int,
     batch: int = 10_000,
     *,
-    progress: Callable[[int, float], None] | None = None,
+    progress: Progress | None = None,
 ) -> None:
     """Add `count` generated contacts (`bulk-<n>@load.example`) to an account, `batch` rows per statement.
 
     `progress(done, seconds)` is called after every batch. Numbering continues after the
     highest contact id, so running it again adds new contacts rather than colliding.
     """
-    started = time.perf_counter()
     async with session_factory() as session:
         if await session.get(models.Account, account_id) is None:
             raise LookupError(f"account {account_id} does not exist")
         first = (await session.scalar(select(func.max(models.Contact.id))) or 0) + 1
+        url = (await session.connection()).engine.url
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        await asyncio.to_thread(_load_sqlite, url.database, account_id, first, count, batch, progress)
+        return
+    started = time.perf_counter()
     rng = random.Random(SEED + first)
     now = int(time.time())
     table = _table(models.Contact)
@@ -1221,7 +1342,13 @@ async def add_bulk_contacts(
             end = min(count, done + per_transaction)
             while done < end:
                 size = min(batch, end - done)
-                rows = [_bulk_row(rng, account_id, first + done + n, now) for n in range(size)]
+                rows = [
+                    {
+                        column: json.loads(value) if column in JSON_COLUMNS else value
+                        for column, value in zip(BULK_COLUMNS, row, strict=True)
+                    }
+                    for row in _bulk_rows(rng, account_id, first + done, size, now)
+                ]
                 await session.execute(insert(table), rows)
                 done += size
                 if progress:
@@ -1345,6 +1472,26 @@ def _report(done: int, seconds: float) -> None:
     print(f"  {done:>12,} contacts  {seconds:8.1f} s  ({done / max(seconds, 1e-9):,.0f}/s)", flush=True)
 
 
+@contextmanager
+def _contact_progress(total: int) -> Iterator[Progress]:
+    """A progress bar on a terminal; elsewhere (a log, a pipe) a plain line per batch."""
+    if not sys.stdout.isatty():
+        yield _report
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import Progress as ProgressBar
+
+    with ProgressBar(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    ) as bar:
+        task = bar.add_task("contacts", total=total)
+        yield lambda done, _seconds: bar.update(task, completed=done)
+
+
 async def _run(arguments: argparse.Namespace, url: str) -> None:
     engine = create_engine(url)
     session_factory = sessions(engine)
@@ -1355,7 +1502,8 @@ async def _run(arguments: argparse.Namespace, url: str) -> None:
         if arguments.contacts:
             print(f"Adding {arguments.contacts:,} contacts to account {arguments.account_id}")
             started = time.perf_counter()
-            await add_bulk_contacts(session_factory, arguments.account_id, arguments.contacts, progress=_report)
+            with _contact_progress(arguments.contacts) as progress:
+                await add_bulk_contacts(session_factory, arguments.account_id, arguments.contacts, progress=progress)
             print(f"Added {arguments.contacts:,} contacts in {time.perf_counter() - started:.1f} s")
         if arguments.conversations_for:
             started = time.perf_counter()
