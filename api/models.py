@@ -235,6 +235,8 @@ class PageMeta(ContractModel):
     current_page: int = 1
     # Chatwoot's search sends it (its `count` is then only the page's); None when a server does not.
     has_more: bool | None = None
+    # The embedded server's (extension): `count` stopped at a bound, so more contacts match than it says.
+    count_capped: bool = False
 
 
 class ContactPage(ContractModel):

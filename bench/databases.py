@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import shutil
 import sqlite3
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bench.processes import PSQL
 from bench.report import ROOT, SCRATCH_DIR
 from server import models
 from server.db import create_engine, migrate_sync, sessions
@@ -90,3 +92,34 @@ def cached_scale_database(contacts: int) -> tuple[Path, float | None]:
         leftover.unlink(missing_ok=True)
     building.rename(path)
     return path, time.perf_counter() - started
+
+
+def postgres_scalar(url: str, sql: str) -> str:
+    """The one value `sql` answers on the PostgreSQL database of `url` (through psql)."""
+    name = url.rsplit("/", 1)[-1]
+    command = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", name, "-v", "ON_ERROR_STOP=1", "-qtA", "-c", sql]
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def cached_postgres_scale_database(contacts: int) -> tuple[str, float | None]:
+    """A PostgreSQL database with the demo data plus `contacts` bulk contacts, generated once and kept.
+
+    Named `bench_scale_<contacts>_<schema key>`; older ones of the same size are dropped. Returns its URL and the
+    seconds generation took (None when it was kept from an earlier run).
+    """
+    prefix = f"bench_scale_{contacts}_"
+    name = f"{prefix}{_schema_key()}"
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    existing = postgres_scalar(
+        "postgresql://postgres@127.0.0.1:5432/postgres",
+        f"SELECT string_agg(datname, ' ') FROM pg_database WHERE datname LIKE '{prefix}%'",
+    ).split()
+    if name in existing and postgres_scalar(url, "SELECT count(*) FROM contacts") != "0":
+        return url, None
+    for stale in existing:
+        subprocess.run([*PSQL, f"DROP DATABASE IF EXISTS {stale} WITH (FORCE)"], check=True, capture_output=True)
+    subprocess.run([*PSQL, f"CREATE DATABASE {name}"], check=True, capture_output=True)
+    started = time.perf_counter()
+    asyncio.run(_prepare(url, contacts, []))
+    postgres_scalar(url, "VACUUM ANALYZE")
+    return url, time.perf_counter() - started

@@ -20,7 +20,7 @@ from components.contact_view import MUTED_TEXT, aria, mark_id
 from components.page_frame import page_frame
 from pages.access import agent_session, is_kiosk, page_locale, to_sign_in
 from state.contact_lists import DEFAULT_SORT, ContactListPage, Effect, ListChange
-from state.i18n import format_datetime, relative_time, t
+from state.i18n import format_datetime, format_number, relative_time, t
 
 PAGE_SIZE = 15
 
@@ -198,9 +198,18 @@ def register(settings: Settings) -> None:
                     status.text = t("CONTACTS_LIST.NO_LABELLED", locale=locale, labels=", ".join(listing.labels))
                 else:
                     status.text = t("CONTACTS_LIST.EMPTY", locale=locale)
+            elif listing.count_capped:
+                at_least = format_number(listing.count, locale)
+                status.text = t("CONTACTS_LIST.COUNT_AT_LEAST", locale=locale, count=at_least)
             else:
-                status.text = t("CONTACTS_LIST.COUNT", locale=locale, count=listing.count)
-            pager.text = t("CONTACTS_LIST.PAGE", locale=locale, page=listing.page, pages=listing.pages)
+                count = listing.count if listing.count == 1 else format_number(listing.count, locale)
+                status.text = t("CONTACTS_LIST.COUNT", locale=locale, count=count)
+            pager.text = t(
+                "CONTACTS_LIST.PAGE_AT_LEAST" if listing.count_capped else "CONTACTS_LIST.PAGE",
+                locale=locale,
+                page=format_number(listing.page, locale),
+                pages=format_number(listing.pages, locale),
+            )
             previous.set_enabled(listing.page > 1)
             following.set_enabled(listing.page < listing.pages)
 
@@ -222,6 +231,7 @@ def register(settings: Settings) -> None:
                 reading = False
 
         async def read() -> None:
+            asked = (listing.query, listing.labels, listing.sort, listing.page)
             table.props["loading"] = True
             try:
                 if listing.query:
@@ -235,6 +245,8 @@ def register(settings: Settings) -> None:
                 return
             finally:
                 table.props["loading"] = False
+            if asked != (listing.query, listing.labels, listing.sort, listing.page):
+                return  # the agent typed on (or paged, sorted) meanwhile: the next read shows the newer answer
             listing.take(result)
             listing.labels_told = session.client.supports_events
             now = int(time.time())

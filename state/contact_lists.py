@@ -101,11 +101,22 @@ class ContactListFeed:
             listener(change)
 
 
+SHORT_QUERY = 3  # below this many characters the server's search matches starts, not substrings
+
+
 def matches_search(query: str, contact: Contact) -> bool:
-    """Whether the server's search for `query` finds the contact (name, email, phone or identifier contain it)."""
+    """Whether the server's search for `query` finds the contact: its name, email, phone, identifier or company
+    contains the query, or for a query of one or two characters, starts with it or has a word starting with it."""
     needle = without_forbidden_characters(query).strip().lower()
-    values = (contact.name, contact.email, contact.phone_number, contact.identifier)
-    return any(needle in value.lower() for value in values if value)
+    company = contact.additional_attributes.get("company_name")
+    values = [
+        value.lower()
+        for value in (contact.name, contact.email, contact.phone_number, contact.identifier, company)
+        if isinstance(value, str) and value
+    ]
+    if len(needle) < SHORT_QUERY:
+        return any(value.startswith(needle) or f" {needle}" in value for value in values)
+    return any(needle in value for value in values)
 
 
 class Effect(Enum):
@@ -135,6 +146,8 @@ class ContactListPage:
     labels_told: bool = False
     contacts: list[Contact] = field(default_factory=list)
     count: int = 0
+    # The server stopped counting (its extension): `count` is a lower bound.
+    count_capped: bool = False
 
     @property
     def pages(self) -> int:
@@ -149,6 +162,7 @@ class ContactListPage:
         """The page as the server answered it."""
         self.contacts = list(result.payload)
         self.count = result.meta.count
+        self.count_capped = result.meta.count_capped
 
     def index_of(self, contact_id: int) -> int | None:
         return next((i for i, shown in enumerate(self.contacts) if shown.id == contact_id), None)

@@ -12,6 +12,7 @@ import contextvars
 import json
 import logging
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -28,6 +29,25 @@ current_locale: contextvars.ContextVar[str] = contextvars.ContextVar("current_lo
 
 _LANGUAGE_RANGE = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$|^\*$")
 _MINUTE, _HOUR, _DAY = 60, 3600, 86400
+
+
+@dataclass(frozen=True, slots=True)
+class _NumberSymbols:
+    """CLDR's whole-number formatting of a locale: its digits, group separator and minimum grouping digits."""
+
+    digits: str
+    group: str
+    minimum_grouping: int = 1
+
+
+# From CLDR (common/main/*.xml, numbers): Arabic's default numbering system is `arab`; Spanish groups only
+# numbers of five digits or more (minimumGroupingDigits 2).
+_NUMBERS = {
+    "en": _NumberSymbols(digits="0123456789", group=","),
+    "de": _NumberSymbols(digits="0123456789", group="."),
+    "es": _NumberSymbols(digits="0123456789", group=".", minimum_grouping=2),
+    "ar": _NumberSymbols(digits="٠١٢٣٤٥٦٧٨٩", group="٬"),
+}
 
 
 class _KeepMissing(dict[str, Any]):
@@ -84,6 +104,21 @@ def t(key: str, locale: str | None = None, **params: Any) -> str:
     except (ValueError, AttributeError, IndexError, KeyError):
         log.warning("Malformed placeholders in %s for locale %s", key, code)
         return template
+
+
+def format_number(value: int, locale: str | None = None) -> str:
+    """A whole number as the locale writes it (CLDR): `10,000` in English, `10.000` in German, Arabic-Indic
+    digits in Arabic."""
+    code = supported_locale(locale if locale is not None else current_locale.get()) or DEFAULT_LOCALE
+    symbols = _NUMBERS[code]
+    sign, digits = ("-", str(-value)) if value < 0 else ("", str(value))
+    if len(digits) >= 4 + symbols.minimum_grouping - 1:
+        groups: list[str] = []
+        while len(digits) > 3:
+            digits, tail = digits[:-3], digits[-3:]
+            groups.insert(0, tail)
+        digits = symbols.group.join([digits, *groups])
+    return sign + digits.translate(str.maketrans("0123456789", symbols.digits))
 
 
 def _lookup(key: str, locale: str) -> str | None:

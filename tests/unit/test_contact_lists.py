@@ -104,3 +104,18 @@ def test_the_search_matches_as_the_server_does() -> None:
     assert matches_search("example.com", found)
     assert matches_search("2071838", found)
     assert not matches_search("grace", found)
+
+
+def test_the_search_matches_companies_and_short_queries_at_word_starts_as_the_server_does() -> None:
+    found = contact(1, name="Ada Lovelace", email="ada@example.com", additional_attributes={"company_name": "Engines"})
+    assert matches_search("engine", found)
+    assert matches_search("lo", found) and matches_search("a", found) and matches_search("en", found)
+    assert not matches_search("ve", found)  # two characters inside a word: not a start
+
+
+def test_a_capped_count_is_kept_as_a_lower_bound() -> None:
+    page = ContactListPage(page_size=15)
+    page.take(ContactPage(meta=PageMeta(count=10_000, count_capped=True), payload=[]))
+    assert page.count_capped and page.pages == 667
+    page.take(ContactPage(meta=PageMeta(count=12), payload=[]))
+    assert not page.count_capped

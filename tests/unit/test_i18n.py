@@ -15,6 +15,7 @@ from state.i18n import (
     all_keys,
     current_locale,
     format_datetime,
+    format_number,
     is_rtl,
     negotiate_locale,
     relative_time,
@@ -226,3 +227,20 @@ def test_relative_time_defaults_to_the_clock() -> None:
 def test_format_datetime_is_iso_like_utc() -> None:
     assert format_datetime(0, "en") == "1970-01-01 00:00 UTC"
     assert format_datetime(1_795_681_260, "ar") == "2026-11-26 08:21 UTC"
+
+
+@pytest.mark.parametrize(
+    ("locale", "value", "expected"),
+    [
+        ("en", 10_000, "10,000"),
+        ("en", 999, "999"),
+        ("de", 10_000, "10.000"),
+        ("de", 1_000, "1.000"),
+        ("es", 10_000, "10.000"),
+        ("es", 1_000, "1000"),  # CLDR: Spanish groups from five digits
+        ("ar", 10_000, "\u0661\u0660\u066c\u0660\u0660\u0660"),  # Arabic-Indic digits, Arabic thousands separator
+        ("en", 1_234_567, "1,234,567"),
+    ],
+)
+def test_numbers_are_written_as_cldr_writes_them(locale: str, value: int, expected: str) -> None:
+    assert format_number(value, locale) == expected
