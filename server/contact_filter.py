@@ -15,6 +15,13 @@ Follows Chatwoot's `Contacts::FilterService`, its `FilterService` and `lib/filte
   days ago".
 
 Values are always bound parameters, never written into the SQL.
+
+At a million contacts the condition alone would be checked row by row, so `ContactFilter.plan` also names, per
+OR group, the index-served supersets of its matches ("candidates"): a custom or additional attribute's value
+from `contact_attribute_values` (one row per contact and key with the value as read here, kept in step by
+triggers; migration 0006 says why a table and not expression indexes), a label's contacts, a lower-cased
+standard column. The route counts each candidate up to a limit, and when every group has a small one it
+visits only those contacts; the exact condition still decides, so a candidate may hold more, never fewer.
 """
 
 from __future__ import annotations
@@ -28,7 +35,9 @@ from decimal import Decimal, InvalidOperation
 from operator import eq, gt, lt, ne
 from typing import Any
 
-from sqlalchemy import Float, Numeric, and_, case, cast, func, literal, not_, or_, select
+from sqlalchemy import Float, Integer, Numeric, String, and_, case, cast, func, literal, not_, or_, select
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from api.validation import has_forbidden_characters
@@ -128,6 +137,27 @@ _SQLITE_NOT_NUMBER = "*[^0-9.eE+ -]*"
 _SQLITE_LONG_EXPONENTS = ("*[eE][0-9][0-9][0-9][0-9]*", "*[eE][-+][0-9][0-9][0-9][0-9]*")  # as _PG_NUMBER refuses
 
 
+# contact_attribute_values.text_value holds a value's first characters (an index entry has a size limit).
+TEXT_PREFIX = 100
+ADDITIONAL_KEYS = frozenset({"city", "country_code", "company"})  # read from additional_attributes; migration 0006
+LOWERED_COLUMNS = frozenset({"name", "email", "phone_number", "identifier"})  # lower(column) indexes
+
+
+class AttributeValue(models.Base):
+    """A contact's attribute value as the filter reads it, by key; written only by the triggers of migration 0006."""
+
+    __tablename__ = "contact_attribute_values"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    contact_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(16), primary_key=True)  # custom, additional
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    account_id: Mapped[int] = mapped_column(Integer)
+    text_value: Mapped[str | None] = mapped_column(String(TEXT_PREFIX))  # lower-cased, the first TEXT_PREFIX
+    number_value: Mapped[float | None] = mapped_column(Float().with_variant(Numeric(), "postgresql"))
+    day_value: Mapped[str | None] = mapped_column(String(10))  # YYYY-MM-DD
+
+
 class FilterInvalid(Exception):
     """A filter Chatwoot refuses with 422 (`CustomExceptions::CustomFilter`); `str()` is its message."""
 
@@ -173,6 +203,18 @@ class DayBounds:
     before: datetime.date
 
 
+@dataclass(kw_only=True, slots=True, frozen=True)
+class FilterPlan:
+    """The exact condition, and per OR group its candidates.
+
+    A candidate is a SELECT of one column, `contact_id`, naming each contact at most once: a superset of the
+    group's matches (it may hold other accounts' contacts too).
+    """
+
+    condition: ColumnElement[bool]
+    candidates: list[list[Select[Any]]]
+
+
 def conditions_of(payload: Sequence[Mapping[str, Any]]) -> list[Condition]:
     """The conditions of a request's `payload`; raises InvalidQueryOperator first, as Chatwoot checks them first."""
     conditions = [
@@ -210,10 +252,72 @@ class ContactFilter:
         groups: list[list[ColumnElement[bool]]] = [[]]
         for index, condition in enumerate(conditions):
             groups[-1].append(self._one(condition))
-            joiner = condition.query_operator
-            if index < len(conditions) - 1 and isinstance(joiner, str) and joiner.upper() == "OR":
+            if _ends_group(conditions, index):
                 groups.append([])
         return or_(*(and_(*group) for group in groups))
+
+    def plan(self, conditions: Sequence[Condition], account_id: int) -> FilterPlan:
+        """The condition, and the index-served candidates of each OR group (none for a group no index serves)."""
+        condition = self.condition(conditions)  # raises FilterInvalid before any candidate is built
+        groups: list[list[Select[Any]]] = [[]]
+        for index, item in enumerate(conditions):
+            candidate = self._candidate(item, account_id)
+            if candidate is not None:
+                groups[-1].append(candidate)
+            if _ends_group(conditions, index):
+                groups.append([])
+        return FilterPlan(condition=condition, candidates=groups)
+
+    def _candidate(self, condition: Condition, account_id: int) -> Select[Any] | None:
+        """Contact ids an index finds, among them every contact `condition` matches; None where no index serves."""
+        key, operator, values = condition.attribute_key, condition.filter_operator, _as_list(condition.values)
+        standard = STANDARD_ATTRIBUTES.get(key)
+        if standard is None:
+            kind = CUSTOM_KINDS.get(self.definitions[key], "text")
+            return self._value_candidate(account_id, "custom", key, kind, operator, values)
+        if key in ADDITIONAL_KEYS:
+            return self._value_candidate(account_id, "additional", key, "text", operator, values)
+        if key == "labels" and operator == "equal_to":
+            return select(models.ContactLabel.contact_id).where(
+                models.ContactLabel.title == _text(key, values[0]).lower()
+            )
+        if key in LOWERED_COLUMNS and operator in ("equal_to", "starts_with"):
+            # The condition alone, served by the index on lower(column) of migration 0006; with the account's
+            # equality beside it SQLite's planner (no statistics) would rather scan a covering index of the account.
+            return select(models.Contact.id.label("contact_id")).where(self._one(condition))
+        if key == "last_activity_at":
+            return select(models.Contact.id.label("contact_id")).where(
+                models.Contact.account_id == account_id, self._one(condition)
+            )
+        return None
+
+    def _value_candidate(
+        self, account_id: int, source: str, key: str, kind: str, operator: str, values: list[Any]
+    ) -> Select[Any] | None:
+        if operator not in ("equal_to", "is_present", *DATE_OPERATORS):
+            return None  # the others also match contacts without the value, or need every value read
+        value: Any = AttributeValue.text_value
+        matched: ColumnElement[bool]
+        if kind == "number":
+            value = AttributeValue.number_value
+        elif kind == "date":
+            value = AttributeValue.day_value
+        if operator == "is_present":
+            matched = value.is_not(None)
+        elif kind in ("text", "boolean"):
+            # Equal text has an equal beginning; the exact condition compares the rest.
+            wanted = (
+                _text(key, values[0]).lower() if kind == "text" else ("true" if _boolean(key, values[0]) else "false")
+            )
+            matched = value == wanted[:TEXT_PREFIX]
+        else:  # the same reading as the exact condition, so the same comparison
+            matched = self._custom_comparison(key, kind, value, operator, values)
+        return select(AttributeValue.contact_id).where(
+            AttributeValue.account_id == account_id,
+            AttributeValue.source == source,
+            AttributeValue.key == key,
+            matched,
+        )
 
     def _one(self, condition: Condition) -> ColumnElement[bool]:
         key, operator = condition.attribute_key, condition.filter_operator
@@ -368,6 +472,12 @@ class ContactFilter:
         text = self._json_text(column, key)
         is_day = text.regexp_match(_PG_DAY) if self.postgres else text.op("GLOB")(_SQLITE_DAY)
         return case((is_day, func.substr(text, 1, 10)), else_=None)
+
+
+def _ends_group(conditions: Sequence[Condition], index: int) -> bool:
+    """True when the condition at `index` is joined to the next one by OR."""
+    joiner = conditions[index].query_operator
+    return index < len(conditions) - 1 and isinstance(joiner, str) and joiner.upper() == "OR"
 
 
 def _blank(values: Any) -> bool:

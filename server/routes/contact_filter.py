@@ -3,22 +3,37 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, true, union
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
+from sqlalchemy.sql.elements import ColumnElement
 
 from server import models
 from server.auth import Caller, account_caller
-from server.contact_filter import MAX_CONDITIONS, ContactFilter, FilterInvalid, conditions_of
+from server.contact_filter import MAX_CONDITIONS, ContactFilter, FilterInvalid, FilterPlan, conditions_of
 from server.contact_service import attribute_definitions, contact_labels_by_id, contacts_payload
 from server.errors import ApiProblem, ContractRoute
-from server.routes.contacts import PAGE_SIZE, SORTS
+from server.routes.contacts import PAGE_SIZE as PAGE_SIZE  # the list's (re-exported: tests set it here)
+from server.routes.contacts import SORTS
 from server.routes.params import PageNumber
 from server.runtime import runtime_of
+from server.search import SEARCH_COUNT_LIMIT
 
 router = APIRouter(prefix="/api/v1/accounts/{account_id}", route_class=ContractRoute, tags=["contacts"])
+
+# With the extensions on, `meta.count` is exact up to COUNT_LIMIT matches and beyond a lower bound with
+# `meta.count_capped: true`, as the list and search count (CONTRACT.md): counting every match of a broad filter
+# over a million contacts would read them all for every page. The search's bound, not the list's: a filter's
+# count too costs a look at each match.
+COUNT_LIMIT = SEARCH_COUNT_LIMIT
+# A group whose smallest candidate holds at most this many contacts is answered by visiting those contacts
+# (and sorting the matches); a bigger one by walking the contacts in the page's order until the page is full.
+DRIVE_LIMIT = 10_000
 
 
 class FilterRequest(BaseModel):
@@ -35,6 +50,62 @@ def _order(sort: str) -> tuple[Any, Any]:
     return ordered.nulls_last(), models.Contact.id.desc()
 
 
+@dataclass(kw_only=True, slots=True, frozen=True)
+class Drivers:
+    """Each OR group's smallest candidate, and whether every one holds at most DRIVE_LIMIT contacts."""
+
+    candidates: list[Select[Any]]
+    small: bool
+
+
+async def _drivers(session: AsyncSession, plan: FilterPlan) -> Drivers | None:
+    """The smallest candidate of each OR group; None when a group has none."""
+    if not all(plan.candidates):
+        return None
+    flat = [candidate for group in plan.candidates for candidate in group]
+    # Each counted to DRIVE_LIMIT + 1 at most, from its index alone, all in one round trip.
+    sizes_query = select(
+        *(
+            select(func.count()).select_from(candidate.limit(DRIVE_LIMIT + 1).subquery()).scalar_subquery()
+            for candidate in flat
+        )
+    )
+    sizes = iter((await session.execute(sizes_query)).one())
+    smallest = [min((next(sizes), index) for index in range(len(group))) for group in plan.candidates]
+    return Drivers(
+        candidates=[group[index] for group, (_size, index) in zip(plan.candidates, smallest, strict=True)],
+        small=all(size <= DRIVE_LIMIT for size, _index in smallest),
+    )
+
+
+def _opaque(condition: ColumnElement[bool], postgres: bool) -> ColumnElement[bool]:
+    """On SQLite, `condition` as one term no index can serve, so the planner takes the access path chosen here.
+
+    Without statistics SQLite's planner takes any index on an equality for selective: it would sort the sixth
+    of a million contacts an index of `country_code = 'us'` finds, where walking the page's order stops after a
+    few hundred. PostgreSQL's planner knows how many rows each index finds, and chooses well itself.
+    """
+    return condition if postgres else condition.is_(true())
+
+
+def _count_query(where: ColumnElement[bool], drivers: Drivers | None, exact: bool) -> Select[Any]:
+    """The matches counted (to COUNT_LIMIT + 1 at most unless `exact`), through the drivers when there are."""
+    if drivers is None:
+        matches = select(literal(1)).select_from(models.Contact).where(where)
+    elif len(drivers.candidates) == 1:
+        # A join streams from the candidate's index and stops at the limit; `IN` would first read it all.
+        driver = drivers.candidates[0].subquery()
+        joined = driver.join(models.Contact, models.Contact.id == driver.c.contact_id)
+        matches = select(literal(1)).select_from(joined).where(where)
+    else:
+        matches = select(literal(1)).select_from(models.Contact).where(where, _driven(drivers))
+    return select(func.count()).select_from(matches.limit(None if exact else COUNT_LIMIT + 1).subquery())
+
+
+def _driven(drivers: Drivers) -> ColumnElement[bool]:
+    return models.Contact.id.in_(union(*drivers.candidates))
+
+
 @router.post("/contacts/filter")
 async def filter_contacts(
     request: Request,
@@ -44,28 +115,73 @@ async def filter_contacts(
     sort: str = Query("-last_activity_at", max_length=64),
     include_labels: str = Query("", max_length=16, description="Extension: `true` adds each contact's `labels`"),
 ) -> dict[str, Any]:
-    """The account's contacts matching every condition as chained, 15 a page, sorted as the list is."""
+    """The account's contacts matching every condition as chained, 15 a page, sorted as the list is.
+
+    With the extensions on, `meta.has_more` tells whether another page follows and `meta.count` stops at
+    COUNT_LIMIT (then `count_capped` is true); in plain mode the count is exact, as Chatwoot's.
+    """
     runtime = runtime_of(request)
+    postgres = runtime.engine.dialect.name == "postgresql"
     async with runtime.session() as session:
         definitions = await attribute_definitions(session, caller.account_id)
         contact_filter = ContactFilter(
             {key: definition["attribute_display_type"] for key, definition in definitions.items()},
-            postgres=runtime.engine.dialect.name == "postgresql",
+            postgres=postgres,
             today=datetime.datetime.now(datetime.UTC).date(),
         )
         try:
-            condition = contact_filter.condition(conditions_of(body.payload))
+            plan = contact_filter.plan(conditions_of(body.payload), caller.account_id)
         except FilterInvalid as invalid:
             raise ApiProblem(422, {"error": str(invalid)}) from invalid
-        where = (models.Contact.account_id == caller.account_id) & condition
-        count = (await session.execute(select(func.count()).select_from(models.Contact).where(where))).scalar_one()
+        drivers = await _drivers(session, plan)
+        in_account = models.Contact.account_id == caller.account_id
+        exact = _opaque(in_account & plan.condition, postgres)
+        exact_count = not runtime.extensions  # Chatwoot's clients get Chatwoot's exact count
+        counted: int | None = None
+        if drivers is not None and not drivers.small:
+            # Many candidates: their matches counted first tell whether the matches are few (then visited
+            # through the candidates, as below) or many (then found soon by walking the page's order).
+            counted = (await session.execute(_count_query(exact, drivers, exact_count))).scalar_one()
+        if drivers is not None and (drivers.small or (counted is not None and counted <= COUNT_LIMIT)):
+            # Contacts fetched by id, checked and sorted; the account too is checked, not searched.
+            page_where = exact & _driven(drivers)
+        else:
+            page_where = in_account & _opaque(plan.condition, postgres)
+        offset = (page - 1) * PAGE_SIZE
         rows = await session.execute(
-            select(models.Contact).where(where).order_by(*_order(sort)).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+            select(models.Contact).where(page_where).order_by(*_order(sort)).offset(offset).limit(PAGE_SIZE + 1)
         )
         contacts = list(rows.scalars())
+        if counted is None and not _is_last(offset, len(contacts)):
+            # Counted from the smallest candidates when there are, else over the account's contacts.
+            where = exact if drivers else page_where
+            counted = (await session.execute(_count_query(where, drivers, exact_count))).scalar_one()
+        meta = _meta(page, offset, len(contacts), counted, bounded=not exact_count)
+        contacts = contacts[:PAGE_SIZE]
         payload = await contacts_payload(session, contacts)
         if include_labels == "true" and runtime.extensions:
             labels = await contact_labels_by_id(session, [contact.id for contact in contacts])
             for item in payload:
                 item["labels"] = labels[item["id"]]
-    return {"meta": {"count": count, "current_page": page}, "payload": payload}
+    if not runtime.extensions:
+        del meta["has_more"]  # Chatwoot's filter sends none
+    return {"meta": meta, "payload": payload}
+
+
+def _is_last(offset: int, found: int) -> bool:
+    """A page that found `found` rows of PAGE_SIZE + 1 asked is the last one (an empty first page too)."""
+    return found <= PAGE_SIZE and (found > 0 or offset == 0)
+
+
+def _meta(page: int, offset: int, found: int, counted: int | None, *, bounded: bool) -> dict[str, Any]:
+    """`meta` for a page that found `found` rows of PAGE_SIZE + 1 asked, `counted` matches (None: not counted).
+
+    As the list and search count: exact on the last page or within COUNT_LIMIT; beyond (when `bounded`), the
+    larger of the limit and the contacts up to this page and one more, with `count_capped`.
+    """
+    meta: dict[str, Any] = {"count": counted, "current_page": page, "has_more": found > PAGE_SIZE}
+    if _is_last(offset, found) or counted is None:
+        meta["count"] = offset + found
+    elif bounded and counted > COUNT_LIMIT:
+        meta.update(count=max(COUNT_LIMIT, offset + found), count_capped=True)
+    return meta

@@ -110,7 +110,7 @@ def test_name_equal_to_ignores_case_and_answers_a_contact_page(server: RunningSe
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert [contact["id"] for contact in assert_contact_page(body, "filter")] == [ada]
-    assert body["meta"] == {"count": 1, "current_page": 1}
+    assert body["meta"] == {"count": 1, "current_page": 1, "has_more": False}
     assert body["payload"][0] == admin_api.contact(ada), "the same contact object as everywhere else"
 
 
@@ -352,12 +352,12 @@ def test_pages_of_fifteen_with_the_count(server: RunningServer, admin_api: Accou
     first = filtered(admin_api, named(token), sort="name")
     assert first.status_code == 200, first.text
     assert [contact["name"] for contact in first.json()["payload"]] == sorted(names)[:15]
-    assert first.json()["meta"] == {"count": 17, "current_page": 1}
+    assert first.json()["meta"] == {"count": 17, "current_page": 1, "has_more": True}
     second = filtered(admin_api, named(token), sort="name", page=2)
     assert [contact["name"] for contact in second.json()["payload"]] == sorted(names)[15:]
-    assert second.json()["meta"] == {"count": 17, "current_page": 2}
+    assert second.json()["meta"] == {"count": 17, "current_page": 2, "has_more": False}
     beyond = filtered(admin_api, named(token), page=3)
-    assert beyond.json() == {"meta": {"count": 17, "current_page": 3}, "payload": []}
+    assert beyond.json() == {"meta": {"count": 17, "current_page": 3, "has_more": False}, "payload": []}
 
 
 def test_labels_come_only_when_asked(server: RunningServer, admin_api: AccountApi) -> None:
