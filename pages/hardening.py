@@ -103,9 +103,13 @@ class ScriptNonces:
                 return
             nonce = secrets.token_urlsafe(18)
             page = SCRIPT_TAG.sub(b'<script nonce="%s"' % nonce.encode(), bytes(body))
+            # This function lives as long as the page: NiceGUI's client keeps the request, and the request its
+            # `send`. The page's HTML (50 KiB and more) need not live that long.
+            had_body = bool(body)
+            body.clear()
             headers = MutableHeaders(raw=list(start.get("headers", [])))
             headers["content-security-policy"] = self.policy.header(nonce)
-            if body and "content-length" in headers:
+            if had_body and "content-length" in headers:
                 headers["content-length"] = str(len(page))
             await send({**start, "headers": headers.raw})
             await send({"type": "http.response.body", "body": page})

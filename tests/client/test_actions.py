@@ -410,3 +410,32 @@ async def test_events_other_than_contacts_leave_the_store_alone(api_server: Runn
         actions.apply_event(store, "presence.update", presence, 1)
     assert store.contact(created["id"]) == before
     assert "malformed" not in caplog.text  # not a broken contact event: no event of ours at all
+
+
+async def test_the_history_keeps_what_it_shows_not_the_whole_conversation(api_server: RunningServer, connect) -> None:
+    """Each conversation of a contact's history comes with the contact itself as its sender and more; a page's
+    store keeps only what the history shows (every open page of another contact holds its own history)."""
+    client = connect(api_server)
+    await client.profile()
+    store = ContactStore()
+    showcase = 1
+    full = (await client.contact_conversations(showcase, 1)).conversations
+    assert any(c.meta.sender is not None for c in full)  # what the server sends
+    await actions.fetch_contact_conversations(store, client, showcase)
+    kept = store.history(showcase).conversations
+    assert [c.id for c in kept] == [c.id for c in full]
+    for shown, sent in zip(kept, full, strict=True):
+        assert shown.meta.sender is None and shown.last_non_activity_message is None
+        assert (shown.status, shown.unread_count, shown.labels, shown.inbox_id) == (
+            sent.status,
+            sent.unread_count,
+            sent.labels,
+            sent.inbox_id,
+        )
+        assert (shown.created_at, shown.last_activity_at, shown.meta.channel) == (
+            sent.created_at,
+            sent.last_activity_at,
+            sent.meta.channel,
+        )
+        assert [m.content for m in shown.messages] == [m.content for m in sent.messages[-1:]]
+        assert all(m.sender is None for m in shown.messages)
