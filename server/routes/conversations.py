@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +18,7 @@ from server.serializers import (
     ConversationMessages,
     contact_event_json,
     conversation_json,
+    json_response,
     message_json,
     performer_json,
 )
@@ -95,7 +96,7 @@ async def contact_conversations(
     contact_id: RowId,
     caller: Caller = Depends(account_caller),
     page: int | None = Query(None, ge=1, le=1_000_000),
-) -> dict[str, Any]:
+) -> Response:
     """The newest 20 by activity (Chatwoot); with `?page=` and the extensions on, pages of 20 with `meta`."""
     runtime = runtime_of(request)
     paged = page is not None and runtime.extensions
@@ -116,11 +117,11 @@ async def contact_conversations(
         conversations = list((await session.execute(query)).scalars())
         payload = await conversations_json(session, conversations, sender)
         if not paged:
-            return {"payload": payload}
+            return json_response({"payload": payload})
         count = (
             await session.execute(select(func.count()).select_from(models.Conversation).where(condition))
         ).scalar_one()
-    return {"meta": {"count": count, "current_page": page}, "payload": payload}
+    return json_response({"meta": {"count": count, "current_page": page}, "payload": payload})
 
 
 async def _conversation(session: AsyncSession, caller: Caller, display_id: int) -> models.Conversation:
