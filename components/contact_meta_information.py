@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from nicegui import ui
 
 from api.models import AttributeDefinition, Contact
-from api.validation import SOCIAL_NETWORKS, check_attribute_value, safe_http_url, social_profile_url
+from api.validation import SOCIAL_NETWORKS, check_attribute_value, safe_http_url, social_profile_url, whole_date
 from components.attribute_list import AttributeItem, AttributeList
 from components.contact_view import (
     MUTED_TEXT,
@@ -22,6 +23,7 @@ from components.contact_view import (
 )
 from components.on_demand import OnDemand
 from state import actions
+from state.i18n import format_date, format_number, format_percent
 
 # An attribute's pencil shows on hovering or focusing its row (it takes its room all along, so nothing moves);
 # on touch screens, which cannot hover, always.
@@ -40,25 +42,33 @@ ICONS = {
     "list": "list",
     "checkbox": "check_box",
 }
-# Numbers, amounts, percentages and dates read left to right in every language ("15 %", never "% 15").
-LEFT_TO_RIGHT_TYPES = {"number", "currency", "percent", "date", "link"}
+# Numbers, amounts and percentages read left to right in every language ("15 %", never "% 15"). A date is written
+# as its locale writes it (Arabic's with right-to-left marks), so it finds its own direction, as text does.
+LEFT_TO_RIGHT_TYPES = {"number", "currency", "percent", "link"}
 DEFAULT_LABEL_COLOR = "#64748b"
 HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 
-def display_value(definition: AttributeDefinition, value: Any, yes: str, no: str) -> str:
-    """An attribute value as text for its display type."""
+def display_value(definition: AttributeDefinition, value: Any, yes: str, no: str, locale: str) -> str:
+    """An attribute value as text for its display type, numbers and dates as the locale writes them (CLDR).
+
+    A currency attribute carries no currency code in Chatwoot, so its amount is a plain decimal with two fraction
+    digits (`4,750.00`, `4.750,00`), never a guessed symbol. A percent attribute is stored in points (15 is 15 %).
+    """
     kind = definition.attribute_display_type
     if value is None or value == "":
         return ""
     if kind == "checkbox":
         return yes if value is True else no
-    if kind == "currency" and isinstance(value, int | float):
-        return f"{value:,.2f}"
-    if kind == "percent" and isinstance(value, int | float):
-        return f"{value:g} %"
-    if kind == "number" and isinstance(value, int | float):
-        return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if kind == "currency":
+            return format_number(value, locale, fraction_digits=2)
+        if kind == "percent":
+            return format_percent(value, locale)
+        if kind == "number":
+            return format_number(value, locale, fraction_digits=None if isinstance(value, int) else 2)
+    if kind == "date" and (day := whole_date(value)):
+        return format_date(date.fromisoformat(day), locale)
     return str(value)
 
 
@@ -175,7 +185,7 @@ class AttributeRow:
         definition = self.definition
         kind = definition.attribute_display_type
         url = safe_http_url(value) if kind == "link" else None
-        text = display_value(definition, value, view.t("ATTRIBUTES.YES"), view.t("ATTRIBUTES.NO"))
+        text = display_value(definition, value, view.t("ATTRIBUTES.YES"), view.t("ATTRIBUTES.NO"), view.locale)
         shown = "link" if url else "text" if text else "unset"
         # Values are only as wide as their text, so one with its own direction stays next to the name.
         direction = "ltr" if kind in LEFT_TO_RIGHT_TYPES else "" if kind == "checkbox" else "auto"

@@ -174,9 +174,9 @@ def register(settings: Settings) -> None:
                 "activity": relative_time(contact.last_activity_at, now=now, locale=locale)
                 if contact.last_activity_at
                 else t("CONTACTS_LIST.NEVER_ACTIVE", locale=locale),
-                "activity_exact": format_datetime(contact.last_activity_at) if contact.last_activity_at else "",
+                "activity_exact": format_datetime(contact.last_activity_at, locale) if contact.last_activity_at else "",
                 "created": relative_time(contact.created_at, now=now, locale=locale) if contact.created_at else "",
-                "created_exact": format_datetime(contact.created_at) if contact.created_at else "",
+                "created_exact": format_datetime(contact.created_at, locale) if contact.created_at else "",
             }
 
         def show_sort() -> None:
@@ -198,12 +198,9 @@ def register(settings: Settings) -> None:
                     status.text = t("CONTACTS_LIST.NO_LABELLED", locale=locale, labels=", ".join(listing.labels))
                 else:
                     status.text = t("CONTACTS_LIST.EMPTY", locale=locale)
-            elif listing.count_capped:
-                at_least = format_number(listing.count, locale)
-                status.text = t("CONTACTS_LIST.COUNT_AT_LEAST", locale=locale, count=at_least)
             else:
-                count = listing.count if listing.count == 1 else format_number(listing.count, locale)
-                status.text = t("CONTACTS_LIST.COUNT", locale=locale, count=count)
+                key = "CONTACTS_LIST.COUNT_AT_LEAST" if listing.count_capped else "CONTACTS_LIST.COUNT"
+                status.text = t(key, locale=locale, count=listing.count)
             pager.text = t(
                 "CONTACTS_LIST.PAGE_AT_LEAST" if listing.count_capped else "CONTACTS_LIST.PAGE",
                 locale=locale,

@@ -1,22 +1,28 @@
-"""Translations from `assets/locales/*.json`, locale negotiation and human-readable times.
+"""Translations from `assets/locales/*.json`, locale negotiation, and numbers, dates and times as each locale
+writes them (CLDR, through Babel).
 
-Keys address nested JSON with dots (`ERRORS.INVALID_EMAIL`). A missing key falls
-back to English, then to the key itself, so a gap shows as a readable key rather
-than an empty label. Counted texts have a `<KEY>_ONE` variant that `t()` picks
-when `count=1` is passed.
+Keys address nested JSON with dots (`ERRORS.INVALID_EMAIL`). A missing key falls back to English, then to the key
+itself, so a gap shows as a readable key rather than an empty label. A counted text is an object of CLDR plural
+categories, with those its language has (`{"one": "{count} contact", "other": "{count} contacts"}`; Arabic:
+zero, one, two, few, many, other): `t(key, count=n)` picks the form CLDR's rules give for `n` and writes `{count}`
+as the locale writes numbers. No locale given means English.
 """
 
 from __future__ import annotations
 
-import contextvars
+import copy
 import json
 import logging
 import re
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from babel import Locale
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 
 log = logging.getLogger(__name__)
 
@@ -24,30 +30,16 @@ LOCALES_DIR = Path(__file__).resolve().parent.parent / "assets" / "locales"
 SUPPORTED_LOCALES = ("en", "de", "es", "ar")
 DEFAULT_LOCALE = "en"
 RTL_LOCALES = frozenset({"ar"})
-
-current_locale: contextvars.ContextVar[str] = contextvars.ContextVar("current_locale", default=DEFAULT_LOCALE)
+PLURAL_CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
 
 _LANGUAGE_RANGE = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$|^\*$")
 _MINUTE, _HOUR, _DAY = 60, 3600, 86400
+# CLDR's minimumGroupingDigits, which Babel does not apply: Spanish groups only numbers of five digits or more
+# (common/main/es.xml: "1234", but "12.345"). The other supported locales group from four digits.
+_MINIMUM_GROUPING_DIGITS = {"es": 2}
 
-
-@dataclass(frozen=True, slots=True)
-class _NumberSymbols:
-    """CLDR's whole-number formatting of a locale: its digits, group separator and minimum grouping digits."""
-
-    digits: str
-    group: str
-    minimum_grouping: int = 1
-
-
-# From CLDR (common/main/*.xml, numbers): Arabic's default numbering system is `arab`; Spanish groups only
-# numbers of five digits or more (minimumGroupingDigits 2).
-_NUMBERS = {
-    "en": _NumberSymbols(digits="0123456789", group=","),
-    "de": _NumberSymbols(digits="0123456789", group="."),
-    "es": _NumberSymbols(digits="0123456789", group=".", minimum_grouping=2),
-    "ar": _NumberSymbols(digits="٠١٢٣٤٥٦٧٨٩", group="٬"),
-}
+Message = str | dict[str, str]
+"""A text, or a counted text's forms by CLDR plural category."""
 
 
 class _KeepMissing(dict[str, Any]):
@@ -58,7 +50,7 @@ class _KeepMissing(dict[str, Any]):
 
 
 @cache
-def _catalog(locale: str) -> dict[str, str]:
+def _catalog(locale: str) -> dict[str, Message]:
     """The flattened translations of one locale, read once; empty when its file is missing or broken."""
     path = LOCALES_DIR / f"{locale}.json"
     try:
@@ -66,19 +58,40 @@ def _catalog(locale: str) -> dict[str, str]:
     except (OSError, ValueError):
         log.exception("Cannot read locale file %s", path)
         return {}
-    flat: dict[str, str] = {}
+    flat: dict[str, Message] = {}
     if isinstance(data, dict):
         _flatten(data, "", flat)
     return flat
 
 
-def _flatten(node: dict[str, Any], prefix: str, into: dict[str, str]) -> None:
+def _flatten(node: dict[str, Any], prefix: str, into: dict[str, Message]) -> None:
     for name, child in node.items():
         key = f"{prefix}.{name}" if prefix else name
-        if isinstance(child, dict):
+        if _is_plural(child):
+            into[key] = dict(child)
+        elif isinstance(child, dict):
             _flatten(child, key, into)
         elif isinstance(child, str):
             into[key] = child
+
+
+def _is_plural(node: Any) -> bool:
+    """True for an object of plural forms: only CLDR categories as keys, `other` among them, texts as values."""
+    return (
+        isinstance(node, dict)
+        and "other" in node
+        and node.keys() <= PLURAL_CATEGORIES
+        and all(isinstance(text, str) for text in node.values())
+    )
+
+
+@cache
+def _babel_locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def _code(locale: str | None) -> str:
+    return supported_locale(locale) or DEFAULT_LOCALE
 
 
 def supported_locale(locale: str | None) -> str | None:
@@ -89,14 +102,37 @@ def supported_locale(locale: str | None) -> str | None:
     return primary if primary in SUPPORTED_LOCALES else None
 
 
+def plural_categories(locale: str) -> frozenset[str]:
+    """The CLDR plural categories the locale's language tells apart, `other` included (English: one, other)."""
+    return frozenset(_babel_locale(_code(locale)).plural_form.tags | {"other"})
+
+
+def plural_category(count: float | Decimal, locale: str | None = None) -> str:
+    """The CLDR plural category of `count` in the locale: Arabic 0 `zero`, 1 `one`, 2 `two`, 3 `few`, 11 `many`,
+    100 `other`."""
+    return str(_babel_locale(_code(locale)).plural_form(count))
+
+
 def t(key: str, locale: str | None = None, **params: Any) -> str:
-    """The text for `key` in `locale` (default: the current locale) with `{name}` placeholders filled."""
-    code = supported_locale(locale if locale is not None else current_locale.get()) or DEFAULT_LOCALE
-    if params.get("count") == 1 and _lookup(f"{key}_ONE", code) is not None:
-        key = f"{key}_ONE"
-    template = _lookup(key, code)
-    if template is None:
+    """The text for `key` in `locale` with `{name}` placeholders filled.
+
+    A numeric `count` picks a counted text's plural form and is written as the locale writes numbers; without one,
+    a counted text reads in its `other` form.
+    """
+    code = _code(locale)
+    message = _lookup(key, code)
+    if message is None:
         return key
+    count = params.get("count")
+    number = count if isinstance(count, int | float | Decimal) and not isinstance(count, bool) else None
+    if isinstance(message, dict):
+        category = "other" if number is None else plural_category(number, code)
+        # An English fallback lacks the categories English does not have.
+        template = message.get(category, message["other"])
+    else:
+        template = message
+    if number is not None:
+        params["count"] = format_number(number, code)
     if not params:
         return template
     try:
@@ -106,26 +142,64 @@ def t(key: str, locale: str | None = None, **params: Any) -> str:
         return template
 
 
-def format_number(value: int, locale: str | None = None) -> str:
-    """A whole number as the locale writes it (CLDR): `10,000` in English, `10.000` in German, Arabic-Indic
-    digits in Arabic."""
-    code = supported_locale(locale if locale is not None else current_locale.get()) or DEFAULT_LOCALE
-    symbols = _NUMBERS[code]
-    sign, digits = ("-", str(-value)) if value < 0 else ("", str(value))
-    if len(digits) >= 4 + symbols.minimum_grouping - 1:
-        groups: list[str] = []
-        while len(digits) > 3:
-            digits, tail = digits[:-3], digits[-3:]
-            groups.insert(0, tail)
-        digits = symbols.group.join([digits, *groups])
-    return sign + digits.translate(str.maketrans("0123456789", symbols.digits))
+def format_number(value: float | Decimal, locale: str | None = None, *, fraction_digits: int | None = None) -> str:
+    """A number as the locale writes it (CLDR): `1,234.5` in English, `1.234,5` in German, `1234,5` and
+    `12.345,5` in Spanish, `1,234.5` in Arabic (CLDR's `ar` writes Latin digits).
+
+    Up to three fraction digits, or exactly `fraction_digits` (rounded half to even, as CLDR does).
+    """
+    code = _code(locale)
+    pattern = _babel_locale(code).decimal_formats[None]
+    if fraction_digits is not None:
+        pattern = copy.copy(pattern)
+        pattern.frac_prec = (fraction_digits, fraction_digits)
+    text = babel_numbers.format_decimal(
+        value,
+        format=pattern,
+        locale=_babel_locale(code),
+        group_separator=_grouped(value, code, pattern.frac_prec[1]),
+        numbering_system="default",
+    )
+    return _with_locale_signs(text, code)
 
 
-def _lookup(key: str, locale: str) -> str | None:
-    text = _catalog(locale).get(key)
-    if text is None and locale != DEFAULT_LOCALE:
-        text = _catalog(DEFAULT_LOCALE).get(key)
-    return text
+def format_percent(points: float | Decimal, locale: str | None = None) -> str:
+    """A percentage given in points (15 means 15 %) with the fraction digits it has: `15%` in English and Arabic
+    (with Arabic's left-to-right marks), `15 %` (no-break space) in German and Spanish."""
+    code = _code(locale)
+    # Through the decimal's text, so 33.3 points stay 0.333 rather than a float's 0.33299999999999996.
+    value = Decimal(str(points)) / 100
+    text = babel_numbers.format_percent(
+        value,
+        locale=_babel_locale(code),
+        decimal_quantization=False,
+        group_separator=_grouped(points, code, None),
+        numbering_system="default",
+    )
+    return _with_locale_signs(text, code)
+
+
+def _grouped(value: float | Decimal, code: str, fraction_digits: int | None) -> bool:
+    """Whether the locale groups the whole part of `value` as written (CLDR's minimumGroupingDigits)."""
+    shown = Decimal(str(value)) if fraction_digits is None else round(Decimal(str(value)), fraction_digits)
+    return bool(abs(shown) >= 10 ** (2 + _MINIMUM_GROUPING_DIGITS.get(code, 1)))
+
+
+def _with_locale_signs(text: str, code: str) -> str:
+    """`text` with the locale's own minus and percent signs (Arabic's carry left-to-right marks, as in Chromium's
+    Intl): Babel writes a pattern's `-` and `%` as they are."""
+    babel_locale = _babel_locale(code)
+    symbols = babel_locale.number_symbols[babel_locale.default_numbering_system]
+    if text.startswith("-"):
+        text = symbols["minusSign"] + text[1:]
+    return text.replace("%", symbols["percentSign"])
+
+
+def _lookup(key: str, locale: str) -> Message | None:
+    message = _catalog(locale).get(key)
+    if message is None and locale != DEFAULT_LOCALE:
+        message = _catalog(DEFAULT_LOCALE).get(key)
+    return message
 
 
 def all_keys(locale: str) -> set[str]:
@@ -166,30 +240,8 @@ def negotiate_locale(accept_language: str | None, preferred: str | None = None) 
     return DEFAULT_LOCALE
 
 
-class LocaleScope:
-    """A locale made current; leaving it as a `with` block restores the previous one."""
-
-    def __init__(self, locale: str) -> None:
-        self.locale = locale
-        self._token = current_locale.set(locale)
-
-    def __enter__(self) -> str:
-        return self.locale
-
-    def __exit__(self, *exc_info: object) -> None:
-        current_locale.reset(self._token)
-
-
-def use_locale(locale: str | None) -> LocaleScope:
-    """Make `locale` (unsupported: English) current for this context, e.g. at the top of a page function.
-
-    Also usable as `with use_locale("de"):` to scope it to a block.
-    """
-    return LocaleScope(supported_locale(locale) or DEFAULT_LOCALE)
-
-
 def relative_time(timestamp: int | float, now: int | float | None = None, locale: str | None = None) -> str:
-    """`just now`, `5 minutes ago`, `3 hours ago`, `2 days ago`, `4 months ago`, `2 years ago`.
+    """`just now`, `a minute ago`, `5 minutes ago`, `3 hours ago`, `2 days ago`, `4 months ago`, `a year ago`.
 
     Times in the future (clock skew between servers) read `just now`.
     """
@@ -198,27 +250,37 @@ def relative_time(timestamp: int | float, now: int | float | None = None, locale
     if seconds < _MINUTE:
         return t("TIME.JUST_NOW", locale)
     if seconds < _HOUR:
-        return _ago("MINUTE", seconds // _MINUTE, locale)
+        return t("TIME.MINUTES_AGO", locale, count=seconds // _MINUTE)
     if seconds < _DAY:
-        return _ago("HOUR", seconds // _HOUR, locale)
+        return t("TIME.HOURS_AGO", locale, count=seconds // _HOUR)
     days = seconds // _DAY
     if days < 30:
-        return _ago("DAY", days, locale)
+        return t("TIME.DAYS_AGO", locale, count=days)
     if days < 365:
-        return _ago("MONTH", days // 30, locale)
-    return _ago("YEAR", days // 365, locale)
-
-
-def _ago(unit: str, count: int, locale: str | None) -> str:
-    key = f"TIME.{unit}_AGO" if count == 1 else f"TIME.{unit}S_AGO"
-    return t(key, locale, count=count)
+        return t("TIME.MONTHS_AGO", locale, count=days // 30)
+    return t("TIME.YEARS_AGO", locale, count=days // 365)
 
 
 def format_datetime(timestamp: int | float, locale: str | None = None) -> str:
-    """An absolute UTC date and time, the same in every locale: `2026-11-26 08:21 UTC`.
+    """An absolute date and time in UTC, as the locale writes a medium date and a short time (CLDR):
+    `Nov 26, 2026, 8:21 AM UTC`, `26.11.2026, 08:21 UTC`, `26 nov 2026, 8:21 UTC`,
+    `26/11/2026، 8:21 ص التوقيت العالمي` (with right-to-left marks).
 
-    `locale` is accepted so callers need not care which formats are localized; an
-    ISO-like form reads unambiguously in all supported languages.
+    UTC because the server does not know the agent's time zone, and says so.
     """
-    del locale
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    babel_locale = _babel_locale(_code(locale))
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    day = babel_dates.format_date(moment, "medium", locale=babel_locale)
+    # CLDR's short times have no zone: the short time, then the zone's short name (`z`).
+    time = babel_dates.format_time(
+        moment, f"{babel_locale.time_formats['short'].pattern} z", tzinfo=UTC, locale=babel_locale
+    )
+    # Joined by the locale's own pattern: `{1}, {0}` (date, then time), `{1}، {0}` in Arabic.
+    joined = str(babel_locale.datetime_formats["medium"]).replace("'", "")
+    return joined.replace("{1}", day).replace("{0}", time)
+
+
+def format_date(day: date, locale: str | None = None) -> str:
+    """A calendar date as the locale writes it in medium length (CLDR): `May 1, 2024`, `01.05.2024`,
+    `1 may 2024`, `01/05/2024` in Arabic (with right-to-left marks)."""
+    return babel_dates.format_date(day, "medium", locale=_babel_locale(_code(locale)))

@@ -64,10 +64,10 @@ async def test_attributes_of_every_type(agent: User) -> None:
     expected = {
         "account_manager": "Alex Admin",  # text
         "seats": "250",  # number
-        "mrr": "4,750.00",  # currency
-        "discount": "15 %",  # percent
+        "mrr": "4,750.00",  # currency: no code in Chatwoot, so a decimal with two fraction digits
+        "discount": "15%",  # percent: English writes no space (CLDR)
         "crm_url": "https://crm.example.com/contacts/1001",  # link
-        "signed_up": "2024-05-01",  # date
+        "signed_up": "May 1, 2024",  # date: CLDR's medium date (stored as 2024-05-01)
         "plan": "enterprise",  # list
         "newsletter": "Yes",  # checkbox
         "vat_id": "GB123456789",  # text with a pattern
