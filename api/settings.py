@@ -42,7 +42,6 @@ class Settings(BaseSettings):
     # Kiosk: every visitor is signed in as this agent (email + password).
     kiosk_email: str | None = None
     kiosk_password: str | None = None
-    default_locale: str = "en"
     reconnect_timeout: float = Field(default=10.0, ge=0)
     # Seconds the UI waits for the answer to a write; one left unanswered is then checked with the server for as long.
     api_write_timeout: float = Field(default=15.0, gt=0)
