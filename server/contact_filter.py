@@ -204,15 +204,22 @@ class DayBounds:
 
 
 @dataclass(kw_only=True, slots=True, frozen=True)
-class FilterPlan:
-    """The exact condition, and per OR group its candidates.
+class Candidate:
+    """A SELECT of one column, `contact_id`, naming each contact at most once: every contact a condition matches,
+    and when not `exact` maybe others (other accounts' too)."""
 
-    A candidate is a SELECT of one column, `contact_id`, naming each contact at most once: a superset of the
-    group's matches (it may hold other accounts' contacts too).
-    """
+    ids: Select[Any]
+    exact: bool
+
+
+@dataclass(kw_only=True, slots=True, frozen=True)
+class FilterPlan:
+    """The exact condition, and per OR group the candidates of its conditions that an index serves."""
 
     condition: ColumnElement[bool]
-    candidates: list[list[Select[Any]]]
+    candidates: list[list[Candidate]]
+    # Per group: every condition has an exact candidate, so together they are exactly the group's matches.
+    exact: list[bool]
 
 
 def conditions_of(payload: Sequence[Mapping[str, Any]]) -> list[Condition]:
@@ -259,16 +266,19 @@ class ContactFilter:
     def plan(self, conditions: Sequence[Condition], account_id: int) -> FilterPlan:
         """The condition, and the index-served candidates of each OR group (none for a group no index serves)."""
         condition = self.condition(conditions)  # raises FilterInvalid before any candidate is built
-        groups: list[list[Select[Any]]] = [[]]
+        groups: list[list[Candidate]] = [[]]
+        exact = [True]
         for index, item in enumerate(conditions):
             candidate = self._candidate(item, account_id)
             if candidate is not None:
                 groups[-1].append(candidate)
+            exact[-1] = exact[-1] and candidate is not None and candidate.exact
             if _ends_group(conditions, index):
                 groups.append([])
-        return FilterPlan(condition=condition, candidates=groups)
+                exact.append(True)
+        return FilterPlan(condition=condition, candidates=groups, exact=exact)
 
-    def _candidate(self, condition: Condition, account_id: int) -> Select[Any] | None:
+    def _candidate(self, condition: Condition, account_id: int) -> Candidate | None:
         """Contact ids an index finds, among them every contact `condition` matches; None where no index serves."""
         key, operator, values = condition.attribute_key, condition.filter_operator, _as_list(condition.values)
         standard = STANDARD_ATTRIBUTES.get(key)
@@ -278,22 +288,24 @@ class ContactFilter:
         if key in ADDITIONAL_KEYS:
             return self._value_candidate(account_id, "additional", key, "text", operator, values)
         if key == "labels" and operator == "equal_to":
-            return select(models.ContactLabel.contact_id).where(
+            labelled = select(models.ContactLabel.contact_id).where(
                 models.ContactLabel.title == _text(key, values[0]).lower()
             )
+            return Candidate(ids=labelled, exact=False)  # every account's
         if key in LOWERED_COLUMNS and operator in ("equal_to", "starts_with"):
             # The condition alone, served by the index on lower(column) of migration 0006; with the account's
             # equality beside it SQLite's planner (no statistics) would rather scan a covering index of the account.
-            return select(models.Contact.id.label("contact_id")).where(self._one(condition))
+            return Candidate(ids=select(models.Contact.id.label("contact_id")).where(self._one(condition)), exact=False)
         if key == "last_activity_at":
-            return select(models.Contact.id.label("contact_id")).where(
+            ids = select(models.Contact.id.label("contact_id")).where(
                 models.Contact.account_id == account_id, self._one(condition)
             )
+            return Candidate(ids=ids, exact=True)
         return None
 
     def _value_candidate(
         self, account_id: int, source: str, key: str, kind: str, operator: str, values: list[Any]
-    ) -> Select[Any] | None:
+    ) -> Candidate | None:
         if operator not in ("equal_to", "is_present", *DATE_OPERATORS):
             return None  # the others also match contacts without the value, or need every value read
         value: Any = AttributeValue.text_value
@@ -302,22 +314,25 @@ class ContactFilter:
             value = AttributeValue.number_value
         elif kind == "date":
             value = AttributeValue.day_value
+        exact = True  # the same reading as the condition's, of the same account
         if operator == "is_present":
             matched = value.is_not(None)
         elif kind in ("text", "boolean"):
-            # Equal text has an equal beginning; the exact condition compares the rest.
             wanted = (
                 _text(key, values[0]).lower() if kind == "text" else ("true" if _boolean(key, values[0]) else "false")
             )
             matched = value == wanted[:TEXT_PREFIX]
-        else:  # the same reading as the exact condition, so the same comparison
+            # A shorter text equal to a value's first characters is the whole value; a longer one only its start.
+            exact = len(wanted) < TEXT_PREFIX
+        else:
             matched = self._custom_comparison(key, kind, value, operator, values)
-        return select(AttributeValue.contact_id).where(
+        ids = select(AttributeValue.contact_id).where(
             AttributeValue.account_id == account_id,
             AttributeValue.source == source,
             AttributeValue.key == key,
             matched,
         )
+        return Candidate(ids=ids, exact=exact)
 
     def _one(self, condition: Condition) -> ColumnElement[bool]:
         key, operator = condition.attribute_key, condition.filter_operator

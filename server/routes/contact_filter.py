@@ -56,13 +56,15 @@ class Drivers:
 
     candidates: list[Select[Any]]
     small: bool
+    # Every group's candidates together are exactly its matches: counted from the indexes alone.
+    exact: bool
 
 
 async def _drivers(session: AsyncSession, plan: FilterPlan) -> Drivers | None:
     """Each OR group's candidates intersected, the smallest first; None when a group has none."""
     if not all(plan.candidates):
         return None
-    flat = [candidate for group in plan.candidates for candidate in group]
+    flat = [candidate.ids for group in plan.candidates for candidate in group]
     # Each counted to DRIVE_LIMIT + 1 at most, from its index alone, all in one round trip.
     sizes_query = select(
         *(
@@ -74,10 +76,11 @@ async def _drivers(session: AsyncSession, plan: FilterPlan) -> Drivers | None:
     measured = [sorted((next(sizes), index) for index in range(len(group))) for group in plan.candidates]
     return Drivers(
         candidates=[
-            _intersection([group[index] for _size, index in by_size])
+            _intersection([group[index].ids for _size, index in by_size])
             for group, by_size in zip(plan.candidates, measured, strict=True)
         ],
         small=all(by_size[0][0] <= DRIVE_LIMIT for by_size in measured),
+        exact=all(plan.exact),
     )
 
 
@@ -104,8 +107,12 @@ def _opaque(condition: ColumnElement[bool], postgres: bool) -> ColumnElement[boo
 
 def _count_query(where: ColumnElement[bool], drivers: Drivers | None, exact: bool) -> Select[Any]:
     """The matches counted (to COUNT_LIMIT + 1 at most unless `exact`), through the drivers when there are."""
+    matches: Any  # a SELECT, or a UNION of them
     if drivers is None:
         matches = select(literal(1)).select_from(models.Contact).where(where)
+    elif drivers.exact:
+        # The indexes alone: no contact is read.
+        matches = union(*drivers.candidates) if len(drivers.candidates) > 1 else drivers.candidates[0]
     elif len(drivers.candidates) == 1:
         # A join streams from the candidate's index and stops at the limit; `IN` would first read it all.
         driver = drivers.candidates[0].subquery()
@@ -158,9 +165,10 @@ async def filter_contacts(
             counted = (await session.execute(_count_query(exact, drivers, exact_count))).scalar_one()
         offset = (page - 1) * PAGE_SIZE
         if drivers is not None and (drivers.small or (counted is not None and counted <= COUNT_LIMIT)):
-            # Contacts fetched by id, checked and sorted; the account too is checked, not searched. Counted as
-            # they are sorted (all of them are read for that anyway).
-            page_where = exact & _driven(drivers)
+            # Contacts fetched by id, checked (unless the candidates are exact) and sorted; the account too is
+            # checked, not searched. Counted as they are sorted (all of them are read for that anyway).
+            checked = _opaque(in_account, postgres) if drivers.exact else exact
+            page_where = checked & _driven(drivers)
             rows = await session.execute(
                 select(models.Contact, func.count().over())
                 .where(page_where)
