@@ -1,15 +1,14 @@
 """Benchmark: the contact filter and the labels[] list at 1,000 and 1,000,000 contacts, SQLite and PostgreSQL.
 
-The SQLite databases come from `bench.databases.cached_scale_database` (the scale benchmark's, shared);
-the PostgreSQL ones are made by `python -m server.seed` once and kept as `bench_filter_scale_<size>_<schema>`
-databases, so only the first run pays for them. One client, sequential requests against `python -m server`:
-latency, not load. Every filter has two conditions, one standard and one custom attribute; the bulk
-contacts carry `plan` (four values) and `seats` (1 to 200) on every other contact, and no labels.
+The databases are the scale benchmark's (`bench.databases`: cached under bench/scratch/ and as
+`bench_scale_<size>_<schema>` PostgreSQL databases), so only the first run pays for them. One client,
+sequential requests against `python -m server`: latency, not load. Every filter has two conditions, one
+standard and one custom attribute; the bulk contacts carry `plan` (four values) and `seats` (1 to 200) on
+every other contact, and no labels.
 """
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -18,20 +17,14 @@ from typing import Any
 
 import httpx
 
-from bench.databases import _schema_key, cached_scale_database, sqlite_url
+from bench.databases import cached_postgres_scale_database, cached_scale_database, sqlite_url
 from bench.processes import api_server, postgres_available
-from bench.report import ROOT, BenchResult, distribution, ms, ratio
+from bench.report import BenchResult, distribution, ms, ratio
 
 NAME = "filter_scale"
 TITLE = "Filter scale"
 SIZES = (1_000, 1_000_000)
 ACCOUNT = "/api/v1/accounts/1"
-POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
-
-
-def _psql(sql: str, database: str = "postgres") -> str:
-    command = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-q", "-t", "-A"]
-    return subprocess.run([*command, "-c", sql], check=True, capture_output=True, text=True).stdout
 
 
 def _condition(key: str, operator: str, values: list[Any], joiner: str | None = None) -> dict[str, Any]:
@@ -50,36 +43,6 @@ MEASURES = {
     "labels": "contacts list, labels[]=vip",
 }
 DATABASES = ("sqlite", "postgresql")
-
-
-def _psql_names(prefix: str) -> list[str]:
-    listed = _psql(f"SELECT datname FROM pg_database WHERE datname LIKE '{prefix}%'")
-    return [line for line in listed.splitlines() if line]
-
-
-def cached_postgres_database(contacts: int) -> tuple[str, float | None]:
-    """A PostgreSQL database with the demo data plus `contacts` bulk contacts, made once and kept.
-
-    Named by size and schema like the SQLite cache, so a schema change makes a new one (and drops the old).
-    """
-    prefix = f"bench_filter_scale_{contacts}_"
-    name = f"{prefix}{_schema_key()}"
-    existing = _psql_names(prefix)
-    if name in existing:
-        return POSTGRES_URL.format(name=name), None
-    for stale in existing:
-        _psql(f"DROP DATABASE IF EXISTS {stale} WITH (FORCE)")
-    building = f"bench_filter_building_{contacts}"
-    _psql(f"DROP DATABASE IF EXISTS {building} WITH (FORCE)")
-    _psql(f"CREATE DATABASE {building}")
-    started = time.perf_counter()
-    seed = [sys.executable, "-m", "server.seed", "--contacts", str(contacts)]
-    subprocess.run(
-        [*seed, "--database-url", POSTGRES_URL.format(name=building)], check=True, cwd=ROOT, capture_output=True
-    )
-    _psql("VACUUM ANALYZE", building)
-    _psql(f"ALTER DATABASE {building} RENAME TO {name}")
-    return POSTGRES_URL.format(name=name), time.perf_counter() - started
 
 
 def _timed(send: Callable[[], httpx.Response], samples: int) -> dict[str, Any]:
@@ -102,7 +65,7 @@ def _measure(database: str, size: int, quick: bool) -> dict[str, Any]:
         path, generated = cached_scale_database(size)
         url = sqlite_url(path)
     else:
-        url, generated = cached_postgres_database(size)
+        url, generated = cached_postgres_scale_database(size)
     if generated is not None:
         print(f"  generated {size:,} contacts on {database} in {generated:.0f} s", flush=True)
     samples = 10 if quick else 30

@@ -85,9 +85,12 @@ async def _drivers(session: AsyncSession, plan: FilterPlan) -> Drivers | None:
 
 
 def _intersection(candidates: list[Select[Any]]) -> Select[Any]:
-    """The contacts of the first candidate that the others hold too, each of those looked up by id in its index
-    (an EXISTS, so no planner starts from a bigger one): "seats = 42 and country_code = de" reads the 2,500
-    contacts with 42 seats in two indexes before visiting the 300 of them in Germany."""
+    """The contacts of the first candidate that the others hold too.
+
+    Each looked up by id in the others' indexes (an EXISTS, so no planner starts from a bigger one): "seats = 42
+    and country_code = de" reads the 2,500 contacts with 42 seats in two indexes before visiting the 300 of them
+    in Germany.
+    """
     first = candidates[0].subquery()
     held = (
         candidate.where(candidate.selected_columns[0] == first.c.contact_id).exists() for candidate in candidates[1:]
@@ -105,8 +108,8 @@ def _opaque(condition: ColumnElement[bool], postgres: bool) -> ColumnElement[boo
     return condition if postgres else condition.is_(true())
 
 
-def _count_query(where: ColumnElement[bool], drivers: Drivers | None, exact: bool) -> Select[Any]:
-    """The matches counted (to COUNT_LIMIT + 1 at most unless `exact`), through the drivers when there are."""
+def _count_query(where: ColumnElement[bool], drivers: Drivers | None, unbounded: bool) -> Select[Any]:
+    """The matches counted (to COUNT_LIMIT + 1 at most unless `unbounded`), through the drivers when there are."""
     matches: Any  # a SELECT, or a UNION of them
     if drivers is None:
         matches = select(literal(1)).select_from(models.Contact).where(where)
@@ -120,7 +123,7 @@ def _count_query(where: ColumnElement[bool], drivers: Drivers | None, exact: boo
         matches = select(literal(1)).select_from(joined).where(where)
     else:
         matches = select(literal(1)).select_from(models.Contact).where(where, _driven(drivers))
-    return select(func.count()).select_from(matches.limit(None if exact else COUNT_LIMIT + 1).subquery())
+    return select(func.count()).select_from(matches.limit(None if unbounded else COUNT_LIMIT + 1).subquery())
 
 
 def _driven(drivers: Drivers) -> ColumnElement[bool]:
