@@ -8,7 +8,7 @@ from pathlib import Path
 
 from nicegui import Event, app, context, ui
 
-from components.contact_view import aria, hinted, mark_id
+from components.contact_view import aria, hinted, icon_before, mark_id
 from state.i18n import SUPPORTED_LOCALES, is_rtl, t
 from state.session import AgentSession
 
@@ -57,17 +57,17 @@ def page_frame(
     with ui.header(elevated=True).classes("items-center gap-2 q-px-md").props('role="banner"'):
         # First in the header, which comes before the page content: the first tab stop of every page.
         ui.link(t("APP.SKIP_TO_CONTENT", locale=locale), "#main").classes("skip-link")
-        ui.icon("contacts", size="md").props('aria-hidden="true"')
-        ui.label(t("APP.TITLE", locale=locale)).classes("text-h6")
+        title = icon_before(ui.label(t("APP.TITLE", locale=locale)), "contacts", size="md")
+        title.classes("text-h6 row items-center no-wrap gap-2")
         if session is not None:
             nav = ui.element("nav").classes("row gap-1 items-center")
             with aria(nav, t("APP.MAIN_NAVIGATION", locale=locale)):
                 ui.link(t("APP.CONTACTS", locale=locale), "/contacts").classes("text-white q-px-sm")
                 ui.link(t("APP.CONVERSATIONS", locale=locale), "/conversations").classes("text-white q-px-sm")
-        ui.space()
+        # What follows goes to the header's end (`.header-end`: no spacer element of its own).
         if session is not None:
-            _live_indicator(session, locale)
-        _language_select(locale)
+            _live_indicator(session, locale).classes("header-end")
+        _language_select(locale).classes("" if session is not None else "header-end")
         _theme_toggle(locale)
         if session is not None:
             ui.label(session.profile.name).classes("text-caption gt-xs")
@@ -81,7 +81,7 @@ def page_frame(
         yield main
 
 
-def _language_select(locale: str) -> None:
+def _language_select(locale: str) -> ui.select:
     def change(value: str) -> None:
         if value == locale:
             return
@@ -91,7 +91,7 @@ def _language_select(locale: str) -> None:
     select = ui.select(
         {code: LANGUAGE_NAMES[code] for code in SUPPORTED_LOCALES}, value=locale, on_change=lambda e: change(e.value)
     ).props("dense borderless dark options-dense")
-    mark_id(aria(select, t("APP.LANGUAGE", locale=locale)), "language")
+    return mark_id(aria(select, t("APP.LANGUAGE", locale=locale)), "language")
 
 
 def _theme_toggle(locale: str) -> None:
@@ -106,7 +106,7 @@ def _theme_toggle(locale: str) -> None:
     mark_id(hinted(button, label), "theme-toggle")
 
 
-def _live_indicator(session: AgentSession, locale: str) -> None:
+def _live_indicator(session: AgentSession, locale: str) -> ui.icon:
     icon = mark_id(ui.icon("wifi_off"), "live-status")
 
     def show(connected: bool) -> None:
@@ -120,3 +120,4 @@ def _live_indicator(session: AgentSession, locale: str) -> None:
     status.subscribe(show)
     unsubscribe = session.watch_status(status.emit)
     context.client.on_delete(unsubscribe)
+    return icon
