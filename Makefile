@@ -49,9 +49,12 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(VENV)/bin/mypy .
 
-## Install everything the tests need, start services, then lint, type-check and run the whole suite.
+## Install everything the tests need, start services, then lint, type-check and run the whole suite: two
+## workers (a test file stays on one worker, with its servers), then the load and fault tests alone, because
+## they measure what a server does under a load of their own.
 test: $(TEST_STAMP) system-deps services $(NODE_DEPS) lint typecheck
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile --ignore=tests/load
+	$(PY) -m pytest -q tests/load
 
 ## Benchmarks: print a table and write JSON under bench/results/.
 bench: $(TEST_STAMP) system-deps services
