@@ -66,7 +66,7 @@ async def _edit(page: Page, text: str, delay: float) -> dict[str, float]:
     clicked = await clicked_at(page, "edit-save")
     if shown is None or confirmed is None or clicked is None:
         raise RuntimeError(f"edit {text!r} was not shown or confirmed (shown={shown}, confirmed={confirmed})")
-    await page.wait_for_selector("[data-testid=saving]", state="detached")
+    await page.wait_for_selector("[data-testid=saving]", state="hidden")  # built once, then hidden
     await page.wait_for_timeout(500)  # let the live event's re-render land before the next edit
     return {"shown": shown["epoch"] - clicked, "confirmed": confirmed["epoch"] - clicked, "retries": retries}
 
