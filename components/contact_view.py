@@ -123,15 +123,14 @@ def aria(element: E, label: str) -> E:
 
 def hinted(element: E, label: str) -> E:
     """An icon button's accessible name, also shown on hover (the browser's own tooltip: no element of its own)."""
-    element.props["aria-label"] = label
-    element.props["title"] = label
+    aria(element, label).props["title"] = label
     return element
 
 
 def icon_before(element: E, icon: str, *, size: str = "xs") -> E:
     """A decorative icon drawn by CSS at the start of a row (`.icon-before` in assets/app.css), not an element.
 
-    `size` is Quasar's name for an icon size: "xs" (18 px) or "sm" (24 px).
+    `size` is Quasar's name for an icon size: "xs" (18 px), "sm" (24 px) or "md" (32 px).
     """
     element.props["data-icon"] = icon
     element.classes(f"icon-before icon-before-{size}")
