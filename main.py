@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 import secrets
 
+import httpx
 from nicegui import app, ui
 from nicegui.storage import Storage
 from starlette.types import ASGIApp
 
 import pages
+from api.in_process import InProcessTransport
 from api.settings import PROJECT_ROOT, Settings
-from pages import hardening
+from pages import hardening, nicegui_speedups
 from state import analytics
 from state.session import SessionRegistry, configure_registry
 
@@ -37,10 +39,12 @@ def check_storage_secret(settings: Settings) -> None:
 def compose(settings: Settings) -> None:
     """Wire the app for these settings; safe to call again (tests start the app once per test)."""
     check_storage_secret(settings)
+    nicegui_speedups.install()
     # The embedded server believes a browser address only from this process's own UI, which proves itself so.
     ui_key = secrets.token_urlsafe(32) if settings.embedded else None
     app.state.embedded_api = None
     ahead = None
+    transport = None
     if settings.embedded:
         from server.app import ApiFirst, embedded_app
         from server.runtime import ServerRuntime
@@ -52,13 +56,19 @@ def compose(settings: Settings) -> None:
         def ahead(stack: ASGIApp) -> ASGIApp:
             return ApiFirst(stack, app)  # API and cable requests skip NiceGUI's page middleware
 
+        def transport() -> httpx.AsyncBaseTransport:
+            return InProcessTransport(app.state.embedded_api)  # the UI's API requests, without a socket
+
         app.on_startup(runtime.start)
         app.on_shutdown(runtime.stop)
     if settings.redis_url and not Storage.redis_url:
         # Several app processes behind a load balancer share who is signed in through Redis.
         Storage.redis_url = settings.redis_url
     registry = SessionRegistry(
-        settings.api_base_url, None if settings.embedded else settings.chatwoot_account_id, ui_key=ui_key
+        settings.api_base_url,
+        None if settings.embedded else settings.chatwoot_account_id,
+        ui_key=ui_key,
+        transport=transport,
     )
     configure_registry(registry)
     app.on_shutdown(registry.close_all)

@@ -75,7 +75,17 @@ def field_testid(path: str) -> str | None:
 class ContactPanel:
     """Basic info, attributes, labels, social profiles, history, notes and timeline of one contact."""
 
-    def __init__(self, view: ContactView, *, source: str, seed: Contact | None = None, compact: bool = False) -> None:
+    def __init__(
+        self,
+        view: ContactView,
+        *,
+        source: str,
+        seed: Contact | None = None,
+        compact: bool = False,
+        first_load: bool = False,
+    ) -> None:
+        """`first_load`: the page awaits `first_load()` before it answers, and the panel is drawn once, then: not
+        empty first, nor once per part of the data as it arrives (skeletons built only to be deleted unseen)."""
         self.view = view
         self.source = source
         self.changed: Event[[]] = Event()
@@ -112,6 +122,7 @@ class ContactPanel:
         self.remote_change_seen = change.number if change else 0
         if seed is not None:
             actions.show_known_contact(view.store, seed)
+        self.held = first_load
         self.render()
         self.changed.subscribe(self.render)
         unsubscribe = view.store.subscribe(view.contact_id, self.changed.emit)
@@ -124,7 +135,7 @@ class ContactPanel:
         try:
             await actions.open_contact(view.store, view.session.client, view.contact_id, source=self.source)
             self.meta.definitions_settled = True
-            if not self.root.is_deleted:
+            if not self.root.is_deleted and not self.held:
                 self.meta.render()
         finally:
             self.opened.set()
@@ -135,21 +146,24 @@ class ContactPanel:
         A page built before its data shows skeletons, and the data follows over the websocket once the browser
         has mounted the page: a second round of work in the browser. Waiting briefly before answering sends one
         complete page instead; a slower server still gets its skeletons after `within`. A contact this agent
-        already has (another tab) is drawn from the store at once: nothing to wait for.
+        already has (another tab) is drawn from the store at once: nothing to wait for. Draws the panel.
         """
         global _first_load_waiters
-        if self.view.contact is not None or _first_load_waiters >= FIRST_LOAD_WAITERS:
-            return
-        _first_load_waiters += 1
-        try:
-            await asyncio.wait_for(self.opened.wait(), within)
-        except TimeoutError:
-            return
-        finally:
-            _first_load_waiters -= 1
+        if self.view.contact is None and _first_load_waiters < FIRST_LOAD_WAITERS:
+            _first_load_waiters += 1
+            try:
+                await asyncio.wait_for(self.opened.wait(), within)
+            except TimeoutError:
+                pass
+            finally:
+                _first_load_waiters -= 1
+        self.held = False
+        self.render()
 
     def render(self) -> None:
         """One render pass: the banner and every section update what changed, in place."""
+        if self.held:
+            return
         view = self.view
         entry = view.entry
         self._render_banner()

@@ -28,7 +28,7 @@ def register(settings: Settings) -> None:
         with page_frame(session, locale, title_key="CONTACT.TITLE", sign_out=not is_kiosk(settings)):
             ui.label(t("CONTACT.DETAILS", locale=locale)).classes("sr-only").props('role="heading" aria-level="1"')
             view = ContactView(session=session, contact_id=contact_id, locale=locale)
-            panel = ContactPanel(view, source=source if source in SOURCES else "direct")
+            panel = ContactPanel(view, source=source if source in SOURCES else "direct", first_load=True)
             ContactTabTitle(view)
         await panel.first_load(within=FIRST_LOAD_SECONDS)
         return None

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
+
 from api.cable_client import CableClient, cable_url
 from api.client import ChatwootClient, Credentials
 from api.errors import ApiError, NetworkError
@@ -95,15 +97,30 @@ class SessionRegistry:
     `ui_key` is this process's secret for its own embedded server: with it a sign-in names the browser's address.
     """
 
-    def __init__(self, base_url: str, account_id: int | None = None, *, ui_key: str | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        account_id: int | None = None,
+        *,
+        ui_key: str | None = None,
+        transport: Callable[[], httpx.AsyncBaseTransport] | None = None,
+    ) -> None:
         self.base_url = base_url
         self.account_id = account_id
         self.ui_key = ui_key
+        # A new transport per client (embedded mode: `api.in_process.InProcessTransport`); None: the network.
+        self.transport = transport
         self._sessions: dict[str, AgentSession] = {}
         self._lock = asyncio.Lock()
 
     def _new_client(self, credentials: Credentials | None = None) -> ChatwootClient:
-        return ChatwootClient(self.base_url, credentials=credentials, ui_key=self.ui_key, account_id=self.account_id)
+        return ChatwootClient(
+            self.base_url,
+            credentials=credentials,
+            ui_key=self.ui_key,
+            account_id=self.account_id,
+            transport=self.transport() if self.transport else None,
+        )
 
     async def sign_in(self, email: str, password: str, *, client_address: str | None = None) -> AgentSession:
         """Sign in against the backend for the browser at `client_address`; raises `api.errors` on failure."""
