@@ -13,7 +13,8 @@ from starlette.types import ASGIApp
 import pages
 from api.in_process import InProcessTransport
 from api.settings import PROJECT_ROOT, Settings
-from pages import hardening, nicegui_speedups
+from components import stylesheet
+from pages import gc_tuning, hardening, nicegui_speedups
 from state import analytics
 from state.session import SessionRegistry, configure_registry
 
@@ -77,6 +78,8 @@ def compose(settings: Settings) -> None:
     hardening.install(app, settings, ahead)
     app.add_static_files("/assets", str(PROJECT_ROOT / "assets"))
     pages.register(settings)
+    stylesheet.install()
+    gc_tuning.install()
 
 
 settings = Settings()

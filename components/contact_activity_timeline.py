@@ -24,6 +24,7 @@ from components.contact_view import (
     skeleton_lines,
 )
 from components.on_demand import OnDemand
+from components.stylesheet import shared_css
 from state import actions
 from state.i18n import format_datetime, relative_time
 
@@ -51,7 +52,8 @@ MAX_VALUE = 80
 SCROLL_ENTRIES = 6  # about as many entries as fit in the scroll box; with more, its bottom fades out
 # Quasar always renders an entry's title heading; the description is the entry's body, so the heading stays
 # empty: hidden, it neither reaches screen readers nor adds a gap. The rest makes the entries compact.
-TIMELINE_CSS = """
+TIMELINE_CSS = shared_css(
+    """
 .activity-timeline .q-timeline__title:empty { display: none; }
 .activity-timeline .q-timeline__content { gap: 0; padding-bottom: 12px; }
 .activity-timeline .q-timeline__entry--icon .q-timeline__subtitle {
@@ -59,7 +61,9 @@ TIMELINE_CSS = """
   text-transform: none; letter-spacing: normal; font-weight: 500;
 }
 .body--dark .activity-timeline .q-timeline__entry--icon .q-timeline__subtitle { color: #99a1af; }
-""" + scroll_fade_css(".activity-scroller")
+"""
+    + scroll_fade_css(".activity-scroller")
+)
 
 
 def shown_value(value: Any) -> str:
@@ -93,7 +97,6 @@ class ContactActivityTimeline:
         self.subtitles: dict[int, str] = {}
         self.definitions: object = None
         self.minute: int | None = None
-        ui.add_css(TIMELINE_CSS)
         with section_body("w-full gap-2"):
             with ui.row().classes("items-center gap-2 w-full"):
                 section_title(view.t("TIMELINE.TITLE"))

@@ -12,6 +12,7 @@ from nicegui import ui
 
 from api.validation import format_phone_international, normalize_email, normalize_phone, safe_http_url
 from components.contact_view import MUTED_TEXT, PUSHED_TO_END, ContactView, hinted, icon_before, mark_id
+from components.fact_list import Fact, FactList, Stamp
 from components.inline_field import InlineField, Kind
 from components.on_demand import OnDemand
 from state import actions
@@ -41,8 +42,9 @@ def tel(phone: str | None) -> str | None:
         return None
 
 
-# The parts below the name, in their order on the panel; each is built the first time the contact has it.
-PARTS = ("email", "phone", "identifier", "city", "country", "description", "dates")
+# The lines below the name, in their order on the panel; each is built the first time the contact has it.
+# The facts and dates follow them (`FactList`).
+PARTS = ("email", "phone")
 FACTS = {
     "identifier": ("identifier", "CONTACT.IDENTIFIER"),
     "city": ("additional_attributes.city", "CONTACT.CITY"),
@@ -63,12 +65,6 @@ class ContactLine:
     linked: tuple[str | None, str | None] = (None, None)
 
 
-@dataclass(kw_only=True, slots=True)
-class Dates:
-    created: ui.label
-    active: ui.label
-
-
 class ContactBasicInfo:
     """Who the customer is, at a glance; built once, then updated in place from the store.
 
@@ -83,17 +79,10 @@ class ContactBasicInfo:
         # The phone number last shown, raw and formatted.
         self.phone_shown: tuple[str | None, str] = (None, "")
         self.lines: dict[str, ContactLine] = {}
-        self.facts: dict[str, ui.label] = {}
-        self.dates: Dates | None = None
         self.container = mark_id(ui.column(), "basic-info").classes("w-full gap-2")
         self.parts: dict[str, OnDemand[ui.element]] = {
             "email": OnDemand(None, lambda: self._line("email"), inside=self.container),
             "phone": OnDemand(None, lambda: self._line("phone"), inside=self.container),
-            **{
-                name: OnDemand(None, self._fact_builder(name), inside=self.container)
-                for name in ("identifier", "city", "country", "description")
-            },
-            "dates": OnDemand(None, self._dates, inside=self.container),
         }
         with self.container:
             self.skeleton: ui.row | None = mark_id(ui.row(), "basic-info-loading").classes("items-center gap-4 w-full")
@@ -133,6 +122,8 @@ class ContactBasicInfo:
             self.blocked = OnDemand(None, self._blocked_badge, inside=names)
             self.edit = ui.button(icon="edit", on_click=self._edit).props("flat round")
             mark_id(hinted(self.edit, view.t("CONTACT.EDIT")), "edit-contact")
+        with self.container:
+            self.fact_list = mark_id(FactList(muted=MUTED_TEXT), "contact-facts")
         self.built = True
 
     def render(self) -> None:
@@ -164,13 +155,12 @@ class ContactBasicInfo:
             self.phone_shown = (contact.phone_number, format_phone_international(contact.phone_number))
         self._show_line("email", contact.email, contact.email or "", editable)
         self._show_line("phone", contact.phone_number, self.phone_shown[1], editable)
-        for key, (path, _) in FACTS.items():
+        facts: list[Fact] = []
+        for key, (path, label_key) in FACTS.items():
             value = contact.identifier if path == "identifier" else attributes.get(path.split(".")[-1])
-            text = self._text(value)
-            self._show_part(key, bool(text))
-            if key in self.facts:
-                self.facts[key].set_text(text)
-        self._show_dates(contact.created_at, contact.last_activity_at)
+            if text := self._text(value):
+                facts.append(Fact(key=key, label=view.t(label_key), text=text, block=key == "description"))
+        self.fact_list.show(facts, self._stamps(contact.created_at, contact.last_activity_at))
 
     @staticmethod
     def _text(value: Any) -> str:
@@ -314,42 +304,19 @@ class ContactBasicInfo:
         label = ui.label().classes(f"text-caption ellipsis max-w-full {MUTED_TEXT}")
         return mark_id(label, "contact-company").props('dir="auto"')
 
-    def _fact_builder(self, name: str) -> Callable[[], ui.element]:
-        def build() -> ui.element:
-            _, key = FACTS[name]
-            bio = name == "description"
-            layout = "gap-0 w-full" if bio else "items-baseline gap-2 w-full no-wrap"
-            with (ui.column() if bio else ui.row()).classes(layout) as part:
-                ui.label(self.view.t(key)).classes(f"text-caption {MUTED_TEXT} shrink-0" + ("" if bio else " w-24"))
-                value = ui.label().classes("min-w-0 break-words" + (" whitespace-pre-wrap" if bio else " ellipsis"))
-                self.facts[name] = mark_id(value.props('dir="auto"'), f"contact-{name}")
-            return part
-
-        return build
-
-    def _dates(self) -> ui.row:
-        with ui.row().classes(f"items-center gap-x-4 gap-y-0 w-full text-caption {MUTED_TEXT}") as row:
-            self.dates = Dates(
-                created=mark_id(ui.label(), "contact-created"), active=mark_id(ui.label(), "contact-last-activity")
-            )
-        return row
-
-    def _show_dates(self, created: int | None, active: int | None) -> None:
+    def _stamps(self, created: int | None, active: int | None) -> list[Stamp]:
         """Relative times ("Created 3 months ago"), the exact time on hover."""
-        self._show_part("dates", bool(created or active))
-        if self.dates is None:
-            return
+        view = self.view
         now = int(time.time())
-        for label, key, stamp in (
-            (self.dates.created, "CONTACT.CREATED_AT", created),
-            (self.dates.active, "CONTACT.LAST_ACTIVITY", active),
-        ):
-            label.set_visibility(bool(stamp))
-            if not stamp:
-                continue
-            view = self.view
-            label.set_text(view.t(key, time=relative_time(stamp, now=now, locale=view.locale)))
-            exact = format_datetime(stamp, view.locale)
-            if label.props.get("title") != exact:
-                label.props["title"] = exact
-                label.update()
+        return [
+            Stamp(
+                key=key,
+                text=view.t(text_key, time=relative_time(stamp, now=now, locale=view.locale)),
+                exact=format_datetime(stamp, view.locale),
+            )
+            for key, text_key, stamp in (
+                ("created", "CONTACT.CREATED_AT", created),
+                ("last-activity", "CONTACT.LAST_ACTIVITY", active),
+            )
+            if stamp
+        ]

@@ -20,6 +20,7 @@ from components.contact_view import (
     skeleton_lines,
 )
 from components.on_demand import OnDemand
+from components.stylesheet import shared_css
 from state import actions
 from state.i18n import relative_time
 
@@ -73,7 +74,7 @@ OPEN_ON_KEY = """(event) => {
 }"""
 
 # The table scrolls in a fixed height that rarely ends on a row boundary.
-HISTORY_CSS = scroll_fade_css(".history-table.history-scrolls .q-table__middle")
+HISTORY_CSS = shared_css(scroll_fade_css(".history-table.history-scrolls .q-table__middle"))
 
 
 class ContactConversationHistory:
@@ -84,7 +85,6 @@ class ContactConversationHistory:
         self.shown: object = None
         self.listed: tuple[list[Conversation], object] | None = None
         self.container = section_body("w-full gap-2")
-        ui.add_css(HISTORY_CSS)
         with self.container:
             section_title(view.t("HISTORY.TITLE"))
             self.count = mark_id(ui.label(), "history-count").classes(f"text-caption {MUTED_TEXT}")

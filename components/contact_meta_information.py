@@ -22,16 +22,17 @@ from components.contact_view import (
     skeleton_lines,
 )
 from components.on_demand import OnDemand
+from components.stylesheet import shared_css
 from state import actions
 from state.i18n import format_date, format_number, format_percent
 
 # An attribute's pencil shows on hovering or focusing its row (it takes its room all along, so nothing moves);
 # on touch screens, which cannot hover, always.
-ATTRIBUTES_CSS = """
+ATTRIBUTES_CSS = shared_css("""
 .attribute-row .attribute-edit { opacity: 0; transition: opacity 0.15s; }
 .attribute-row:hover .attribute-edit, .attribute-row:focus-within .attribute-edit { opacity: 1; }
 @media (hover: none) { .attribute-row .attribute-edit { opacity: 1; } }
-"""
+""")
 ICONS = {
     "text": "notes",
     "number": "tag",
@@ -238,7 +239,6 @@ class ContactMetaInformation:
         # What the attribute rows and the labels last showed (see their render methods).
         self.attributes_shown: tuple[object, ...] | None = None
         self.labels_shown: tuple[object, ...] | None = None
-        ui.add_css(ATTRIBUTES_CSS)
         self.root = section_body("w-full gap-4")
         with self.root:
             section_title(view.t("ATTRIBUTES.TITLE"))

@@ -16,18 +16,19 @@ from components.contact_edit_form import ContactEditForm
 from components.contact_meta_information import ContactMetaInformation
 from components.contact_notes import ContactNotes
 from components.contact_view import MUTED_TEXT, ContactView, E, aria, field_label, isolated, mark_id
+from components.stylesheet import shared_css
 from state import actions
 from state.actions import SaveOutcome
 
 # A value another agent just changed: a short yellow glow.
-JUST_CHANGED_CSS = """
+JUST_CHANGED_CSS = shared_css("""
 @keyframes contacts-just-changed {
   from { background-color: rgba(255, 213, 79, 0.65); }
   to { background-color: transparent; }
 }
 .contacts-just-changed { animation: contacts-just-changed 2.5s ease-out; border-radius: 4px; }
 @media (prefers-reduced-motion: reduce) { .contacts-just-changed { animation-duration: 0.01s; } }
-"""
+""")
 # How long a contact page waits for its data before answering (`ContactPanel.first_load`): a page that comes
 # with its data is drawn once; past this it is sent with skeletons and the data follows (a slow server).
 FIRST_LOAD_SECONDS = 0.4
@@ -117,7 +118,6 @@ class ContactPanel:
                 self.timeline = ContactActivityTimeline(view)
         self.conflict = ConflictDialog(view, on_resolved=self._after_conflict)
         # Another agent's live change: said once per tab, and its fields flash. Not the ones from before the page.
-        ui.add_css(JUST_CHANGED_CSS)
         change = view.entry.remote_change
         self.remote_change_seen = change.number if change else 0
         if seed is not None:

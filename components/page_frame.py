@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from nicegui import Event, app, context, ui
 
 from components.contact_view import aria, hinted, icon_before, mark_id
+from components.stylesheet import shared_css
 from state.i18n import SUPPORTED_LOCALES, is_rtl, t
 from state.session import AgentSession
 
 SIGN_OUT_PATH = "/logout"
-STYLESHEET = Path(__file__).resolve().parent.parent / "assets" / "app.css"
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "es": "Español", "ar": "العربية"}
 
 # White text on each of these has at least 5:1 contrast (WCAG AA asks 4.5:1): buttons, badges, the header.
@@ -21,7 +20,7 @@ THEME_COLORS = {"primary": "#1f5fae", "secondary": "#0f766e", "positive": "#1580
 # As text on dark cards those colours are too dark; there text (never fills) takes lighter tints. Quasar's
 # colour classes are `!important` in a late cascade layer, which an `!important` in an earlier layer outranks;
 # the link colour joins NiceGUI's own layer so that utility classes still win over it.
-THEME_CSS = """
+THEME_CSS = shared_css("""
 @layer overrides {
   .body--dark .text-primary:not(.q-timeline__dot) { color: #93c5fd !important; }
   .body--dark .text-secondary { color: #5eead4 !important; }
@@ -30,7 +29,7 @@ THEME_CSS = """
   .nicegui-link { color: var(--q-primary); }
   .body--dark .nicegui-link { color: #93c5fd; }
 }
-"""
+""")
 # On the blue header the usual green and amber are too faint to tell apart from it.
 LIVE_COLORS = {True: "light-green-4", False: "amber-5"}
 
@@ -39,8 +38,6 @@ def apply_locale_and_theme(locale: str) -> None:
     """Direction and language of the document, the colours, and the agent's light or dark theme."""
     ui.query("html").props(f"lang={locale} dir={'rtl' if is_rtl(locale) else 'ltr'}")
     ui.colors(**THEME_COLORS)
-    ui.add_css(THEME_CSS)
-    ui.add_css(STYLESHEET)
     ui.dark_mode(bool(app.storage.user.get("dark", False)))
 
 

@@ -17,6 +17,7 @@ from nicegui.testing.user_interaction import UserInteraction
 
 from components.activity_entries import ActivityEntries, Entry
 from components.attribute_list import AttributeItem, AttributeList
+from components.fact_list import FactList
 from tests.servers import RunningServer
 
 E = TypeVar("E", bound=ui.element)
@@ -92,6 +93,14 @@ def attribute_rows(user: User) -> dict[str, AttributeItem]:
     """The custom attribute rows on screen by key, in order (one element draws them all)."""
     found = shown(user, "attributes", kind=AttributeList)
     return {row["key"]: row for row in found[0].rows} if found else {}
+
+
+def fact_texts(user: User) -> dict[str, str]:
+    """The facts (identifier, city, country, description) and dates the basic info shows, by key."""
+    found = shown(user, "contact-facts", kind=FactList)
+    if not found:
+        return {}
+    return {item["key"]: item["text"] for item in [*found[0].facts, *found[0].stamps]}
 
 
 def attribute_text(user: User, key: str) -> str | None:

@@ -15,6 +15,7 @@ from tests.ui.interaction import (
     attribute_rows,
     attribute_text,
     eventually,
+    fact_texts,
     shown,
     text_of,
     timeline_entries,
@@ -46,6 +47,11 @@ async def test_basic_info(agent: User) -> None:
     assert text_of(agent, "contact-company") == "Analytical Engines Ltd"
     assert text_of(agent, "contact-email") == "ada@example.com"
     assert text_of(agent, "contact-phone") == "+44 20 7183 8750"
+    facts = fact_texts(agent)
+    assert list(facts)[:4] == ["identifier", "city", "country", "description"]
+    assert (facts["identifier"], facts["city"], facts["country"]) == ("crm-1001", "London", "United Kingdom")
+    assert facts["description"].startswith("Mathematician and the first programmer")
+    assert facts["created"].startswith("Created ") and facts["last-activity"].startswith("Last active ")
     initials = await wait_for(agent, "contact-initials")
     assert initials.props["aria-label"] == "Avatar of Ada Lovelace"
     assert shown(agent, content="AL", kind=ui.label)
@@ -187,8 +193,9 @@ async def test_empty_states_of_a_new_contact(agent: User, make_contact) -> None:
     await wait_for(agent, "labels-empty")
     await wait_for_entry(agent, "created")
     # A field with no value is not shown at all (no "No email" rows): nothing of email, phone or the facts.
-    for part in ("contact-email", "contact-phone", "contact-identifier", "contact-city", "contact-description"):
+    for part in ("contact-email", "contact-phone"):
         assert not shown(agent, part), part
+    assert set(fact_texts(agent)) == {"created"}, "only the date: no identifier, city, country or bio"
     assert shown(agent, content="No social profiles")
     assert not shown(agent, "history-load-more")
 
