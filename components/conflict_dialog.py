@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from nicegui import ui
+from nicegui import context, ui
 
 from components.contact_view import ContactView, aria, field_label, mark_id
 from state import actions
@@ -23,32 +23,37 @@ class ConflictDialog:
     def __init__(self, view: ContactView, on_resolved: Callable[[bool], Any] | None = None) -> None:
         self.view = view
         self.on_resolved = on_resolved
-        self.dialog = ui.dialog().props("persistent")
+        # Built the first time a conflict comes: a dialog is two elements (it and its canary) on every page.
+        self.host = context.slot.parent
+        self.dialog: ui.dialog | None = None
         self.shown_for: int | None = None
 
     def sync(self) -> None:
         """Open or close to match the store."""
         conflict = self.view.entry.conflict
         if conflict is None:
-            if self.dialog.value:
+            if self.dialog is not None and self.dialog.value:
                 self.dialog.close()
             self.shown_for = None
             return
-        if self.dialog.value and self.shown_for == id(conflict):
+        if self.dialog is not None and self.dialog.value and self.shown_for == id(conflict):
             return
         self.shown_for = id(conflict)
-        self._build()
+        if self.dialog is None:
+            with self.host:
+                self.dialog = ui.dialog().props("persistent")
+        self._build(self.dialog)
         self.dialog.open()
 
-    def _build(self) -> None:
+    def _build(self, dialog: ui.dialog) -> None:
         view = self.view
         conflict = view.entry.conflict
         if conflict is None:
             return
         remote = conflict.remote.model_dump() if conflict.remote else {}
         who = conflict.performer or view.t("CONTACT.SOMEONE")
-        self.dialog.clear()
-        with self.dialog, mark_id(ui.card(), "conflict-dialog").classes("max-w-lg") as card:
+        dialog.clear()
+        with dialog, mark_id(ui.card(), "conflict-dialog").classes("max-w-lg") as card:
             card.props('role="alertdialog" aria-modal="true"')
             aria(card, view.t("CONTACT.UPDATE_CONFLICT_TITLE"))
             ui.label(view.t("CONTACT.UPDATE_CONFLICT_TITLE")).classes("text-h6").props('role="heading" aria-level="2"')
@@ -74,7 +79,8 @@ class ConflictDialog:
 
     async def _resolve(self, *, keep_mine: bool) -> None:
         view = self.view
-        self.dialog.close()
+        if self.dialog is not None:
+            self.dialog.close()
         await actions.resolve_conflict(view.store, view.session.client, view.contact_id, keep_mine=keep_mine)
         if self.on_resolved is not None:
             self.on_resolved(keep_mine)

@@ -97,11 +97,9 @@ class ContactActivityTimeline:
         self.subtitles: dict[int, str] = {}
         self.definitions: object = None
         self.minute: int | None = None
-        with section_body("w-full gap-2"):
+        with section_body("w-full gap-2") as body:
             with ui.row().classes("items-center gap-2 w-full"):
                 section_title(view.t("TIMELINE.TITLE"))
-                self.spinner = ui.spinner(size="1em").props('role="status"')
-                mark_id(aria(self.spinner, view.t("APP.LOADING")), "timeline-loading")
                 options = {name: view.t(f"TIMELINE.FILTER_{name.upper()}") for name in FILTERS}
                 self.filter = ui.toggle(options, value="all", on_change=lambda _: self.render())
                 self.filter.props("dense no-caps unelevated toggle-color=primary").style(PUSHED_TO_END)
@@ -111,8 +109,8 @@ class ContactActivityTimeline:
             aria(self.scroller.props("tabindex=0"), view.t("TIMELINE.TITLE"))
             with self.scroller:
                 self.entries = mark_id(ActivityEntries(), "activity-timeline").classes("w-full activity-timeline")
-            self.more = ui.button(view.t("TIMELINE.LOAD_MORE"), on_click=self._load_more).props("flat color=primary")
-            mark_id(self.more, "timeline-load-more")
+        self.spinner = OnDemand(self.filter, self._build_spinner)
+        self.more = OnDemand(None, self._build_more, inside=body)
         self.error = OnDemand(self.scroller, self._build_error)
         self.skeleton = OnDemand(self.scroller, skeleton_lines(3), drop_when_hidden=True)
         self.empty = OnDemand(
@@ -126,6 +124,14 @@ class ContactActivityTimeline:
             ),
         )
         self.render()
+
+    def _build_spinner(self) -> ui.spinner:
+        spinner = ui.spinner(size="1em").props('role="status"')
+        return mark_id(aria(spinner, self.view.t("APP.LOADING")), "timeline-loading")
+
+    def _build_more(self) -> ui.button:
+        more = ui.button(self.view.t("TIMELINE.LOAD_MORE"), on_click=self._load_more).props("flat color=primary")
+        return mark_id(more, "timeline-load-more")
 
     def _build_error(self) -> ui.row:
         with ui.row().classes("items-center gap-2").props('role="alert"') as row:
@@ -169,10 +175,10 @@ class ContactActivityTimeline:
                 self.error_text.set_text(f"{view.t('TIMELINE.LOAD_FAILED')}: {view.error(timeline.error)}")
             self.skeleton.show(not timeline.loaded and not timeline.error)
             # While "more" is shown, its button spins; otherwise a re-read shows the spinner by the title.
-            self.spinner.visible = refreshing
-            self.more.visible = timeline.loaded and timeline.has_more
-            if self.more.props.get("loading") != timeline.loading:
-                self.more.props["loading"] = timeline.loading
+            self.spinner.show(refreshing)
+            more = self.more.show(timeline.loaded and timeline.has_more)
+            if more is not None and more.props.get("loading") != timeline.loading:
+                more.props["loading"] = timeline.loading
         loaded = timeline.events if timeline.loaded else []
         kinds = FILTERS.get(str(self.filter.value))
         events = loaded if kinds is None else [event for event in loaded if event.kind in kinds]

@@ -100,8 +100,7 @@ class ContactConversationHistory:
             self.table.add_slot("body", BODY_SLOT)
             self.table.on("click", self._open, js_handler=OPEN_ON_CLICK)
             self.table.on("keydown", self._open, js_handler=OPEN_ON_KEY)
-            self.more = ui.button(view.t("HISTORY.LOAD_MORE"), on_click=self._load_more).props("flat color=primary")
-            mark_id(self.more, "history-load-more")
+        self.more = OnDemand(None, self._build_more, inside=self.container)
         self.skeleton = OnDemand(self.table, skeleton_lines(3), drop_when_hidden=True)
         self.error = OnDemand(self.table, self._build_error)
         self.empty = OnDemand(
@@ -109,6 +108,10 @@ class ContactConversationHistory:
             lambda: mark_id(ui.label(view.t("HISTORY.EMPTY")), "history-empty").classes(f"{MUTED_TEXT} italic"),
         )
         self.render()
+
+    def _build_more(self) -> ui.button:
+        more = ui.button(self.view.t("HISTORY.LOAD_MORE"), on_click=self._load_more).props("flat color=primary")
+        return mark_id(more, "history-load-more")
 
     def _build_error(self) -> ui.row:
         with ui.row().classes("items-center gap-2") as row:
@@ -168,9 +171,9 @@ class ContactConversationHistory:
             if self.error.show(not loading and bool(history.error)) and history.error:
                 self.error_text.set_text(f"{view.t('HISTORY.LOAD_FAILED')}: {view.error(history.error)}")
             self.empty.show(history.loaded and not history.error and not history.conversations)
-            self.more.visible = history.has_more
-            if self.more.props.get("loading") != history.loading:
-                self.more.props["loading"] = history.loading
+            more = self.more.show(history.has_more)
+            if more is not None and more.props.get("loading") != history.loading:
+                more.props["loading"] = history.loading
         # The rows show the conversations and the contact's inbox names, nothing else; actions replace the
         # conversations list whenever it changes, so identity tells a change.
         entry = view.entry

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from nicegui import ui
+from nicegui import context, ui
 from nicegui.elements.mixins.validation_element import ValidationElement
 
 from api.models import Contact
@@ -66,14 +66,23 @@ class ContactEditForm:
         self.quiet_close = False
         self.following = False  # an input is being set to a live change, not typed in
         self.shown_contact: Contact | None = None
-        # Escape (Quasar closes the dialog) cancels; a click beside the dialog must not lose the typing.
-        self.dialog = aria(ui.dialog().props("no-backdrop-dismiss"), view.t("CONTACT.EDIT"))  # Quasar's role=dialog
-        self.dialog.on_value_change(lambda e: None if e.value or self.quiet_close else self.cancel())
+        # The dialog is built the first time the form opens: most pages are never edited, and a dialog is two
+        # elements (it and its canary) on every page.
+        self.host = context.slot.parent
+        self.dialog: ui.dialog | None = None
         self.save_button: ui.button | None = None
 
     @property
     def is_open(self) -> bool:
-        return bool(self.dialog.value)
+        return self.dialog is not None and bool(self.dialog.value)
+
+    def _dialog(self) -> ui.dialog:
+        if self.dialog is None:
+            with self.host:
+                # Quasar's role=dialog; Escape (Quasar closes it) cancels; a click beside it must not lose the typing.
+                self.dialog = aria(ui.dialog().props("no-backdrop-dismiss"), self.view.t("CONTACT.EDIT"))
+            self.dialog.on_value_change(lambda e: None if e.value or self.quiet_close else self.cancel())
+        return self.dialog
 
     def value_of(self, path: str) -> Any:
         """What the input shows: the agent's unsaved value, else the contact's."""
@@ -90,9 +99,10 @@ class ContactEditForm:
         shown = contact.model_dump()
         self.shown = {field.path: get_path(shown, field.path) for field in FIELDS}
         self.shown_contact = contact
-        self.dialog.clear()
+        dialog = self._dialog()
+        dialog.clear()
         self.inputs.clear()
-        with self.dialog, mark_id(ui.card(), "edit-form").classes("w-full max-w-xl") as card:
+        with dialog, mark_id(ui.card(), "edit-form").classes("w-full max-w-xl") as card:
             card.on("keydown.escape", self.cancel)
             ui.label(view.t("CONTACT.EDIT")).classes("text-h6").props('role="heading" aria-level="2"')
             with ui.column().classes("w-full gap-3 max-h-[70vh] overflow-auto"):
@@ -116,7 +126,7 @@ class ContactEditForm:
                 self.save_button = ui.button(view.t("CONTACT.SAVE"), on_click=self.save).props("color=primary")
                 mark_id(self.save_button, "edit-save")
         self._refresh_validity()
-        self.dialog.open()
+        dialog.open()
 
     def sync(self) -> None:
         """While open, inputs the agent has not typed in follow live changes, in place; typed ones stay as they are.
@@ -221,7 +231,7 @@ class ContactEditForm:
 
     def close(self) -> None:
         """Close without touching the draft (it was saved, discarded, or the contact is gone)."""
-        if self.dialog.value:
+        if self.dialog is not None and self.dialog.value:
             self.quiet_close = True
             self.dialog.close()
             self.quiet_close = False
