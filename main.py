@@ -13,7 +13,7 @@ from starlette.types import ASGIApp
 import pages
 from api.in_process import InProcessTransport
 from api.settings import PROJECT_ROOT, Settings
-from components import stylesheet
+from components import page_frame, stylesheet
 from pages import gc_tuning, hardening, nicegui_speedups
 from state import analytics
 from state.session import SessionRegistry, configure_registry
@@ -79,6 +79,7 @@ def compose(settings: Settings) -> None:
     app.add_static_files("/assets", str(PROJECT_ROOT / "assets"))
     pages.register(settings)
     stylesheet.install()
+    page_frame.install_colors()
     gc_tuning.install()
 
 

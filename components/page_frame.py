@@ -7,7 +7,8 @@ from contextlib import contextmanager
 
 from nicegui import Event, app, context, ui
 
-from components.contact_view import aria, hinted, icon_before, mark_id
+from components.app_header import AppHeader, HeaderLink, SignOut
+from components.contact_view import aria, hinted, mark_id
 from components.stylesheet import shared_css
 from state.i18n import SUPPORTED_LOCALES, is_rtl, t
 from state.session import AgentSession
@@ -34,10 +35,14 @@ THEME_CSS = shared_css("""
 LIVE_COLORS = {True: "light-green-4", False: "amber-5"}
 
 
+def install_colors() -> None:
+    """The theme's colours for every page of the app (set once, not an element on each page)."""
+    app.colors(**THEME_COLORS)
+
+
 def apply_locale_and_theme(locale: str) -> None:
-    """Direction and language of the document, the colours, and the agent's light or dark theme."""
+    """Direction and language of the document, and the agent's light or dark theme."""
     ui.query("html").props(f"lang={locale} dir={'rtl' if is_rtl(locale) else 'ltr'}")
-    ui.colors(**THEME_COLORS)
     ui.dark_mode(bool(app.storage.user.get("dark", False)))
 
 
@@ -51,28 +56,30 @@ def page_frame(
     """
     apply_locale_and_theme(locale)
     ui.page_title(t(title_key, locale=locale))
+    signed_in = session is not None
     with ui.header(elevated=True).classes("items-center gap-2 q-px-md").props('role="banner"'):
-        # First in the header, which comes before the page content: the first tab stop of every page.
-        ui.link(t("APP.SKIP_TO_CONTENT", locale=locale), "#main").classes("skip-link")
-        title = icon_before(ui.label(t("APP.TITLE", locale=locale)), "contacts", size="md")
-        title.classes("text-h6 row items-center no-wrap gap-2")
-        if session is not None:
-            nav = ui.element("nav").classes("row gap-1 items-center")
-            with aria(nav, t("APP.MAIN_NAVIGATION", locale=locale)):
-                ui.link(t("APP.CONTACTS", locale=locale), "/contacts").classes("text-white q-px-sm")
-                ui.link(t("APP.CONVERSATIONS", locale=locale), "/conversations").classes("text-white q-px-sm")
-        # What follows goes to the header's end (`.header-end`: no spacer element of its own).
-        if session is not None:
-            _live_indicator(session, locale).classes("header-end")
-        _language_select(locale).classes("" if session is not None else "header-end")
-        _theme_toggle(locale)
-        if session is not None:
-            ui.label(session.profile.name).classes("text-caption gt-xs")
-        if session is not None and sign_out:
-            # A plain form POST: it works with the live connection down, and no link from elsewhere can sign out.
-            with ui.element("form").props(f'method=post action="{SIGN_OUT_PATH}"').classes("q-ma-none"):
-                button = ui.button(icon="logout").props("flat round color=white type=submit")
-                mark_id(hinted(button, t("APP.SIGN_OUT", locale=locale)), "sign-out")
+        # The skip link comes first in the header, which comes before the page content: the first tab stop.
+        header = AppHeader(
+            skip=HeaderLink(text=t("APP.SKIP_TO_CONTENT", locale=locale), href="#main"),
+            title=t("APP.TITLE", locale=locale),
+            navigation=t("APP.MAIN_NAVIGATION", locale=locale),
+            links=[
+                HeaderLink(text=t("APP.CONTACTS", locale=locale), href="/contacts"),
+                HeaderLink(text=t("APP.CONVERSATIONS", locale=locale), href="/conversations"),
+            ]
+            if signed_in
+            else [],
+            agent=session.profile.name if session is not None else "",
+            sign_out=SignOut(action=SIGN_OUT_PATH, label=t("APP.SIGN_OUT", locale=locale))
+            if signed_in and sign_out
+            else None,
+        )
+        with mark_id(header, "app-header"):
+            # What follows goes to the header's end (`.header-end`: no spacer element of its own).
+            if session is not None:
+                _live_indicator(session, locale).classes("header-end")
+            _language_select(locale).classes("" if signed_in else "header-end")
+            _theme_toggle(locale)
     # Quasar's page is the `main` landmark; this column is only where the skip link takes the focus.
     with ui.column().classes("w-full max-w-6xl mx-auto q-pa-md gap-4").props("id=main tabindex=-1") as main:
         yield main

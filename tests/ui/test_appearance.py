@@ -6,6 +6,7 @@ from nicegui import app, ui
 from nicegui.elements.query import QueryElement
 from nicegui.testing import User
 
+from components.app_header import AppHeader
 from tests.tcp_proxy import TcpProxy
 from tests.ui.interaction import act, click, eventually, shown, wait_for, wait_for_entry
 
@@ -87,7 +88,9 @@ async def test_every_control_has_an_accessible_name(agent: User) -> None:
         elif isinstance(element, ui.icon) and not (element.props.get("aria-hidden") or element.props.get("aria-label")):
             unnamed.append(element)  # an icon either means something (and says what) or is decoration
     assert unnamed == []
-    assert shown(agent, kind=ui.link, content="Skip to main content")[0].props["href"] == "#main"
+    header = shown(agent, "app-header", kind=AppHeader)[0]
+    assert header.props["skip"] == {"text": "Skip to main content", "href": "#main"}
+    assert header.props["sign_out"] == {"action": "/logout", "label": "Sign out"}, "the sign-out button's name"
     # The skip link's target; Quasar's page is the one `main` landmark, so the column must not be a second one.
     assert any(
         column.props.get("id") == "main" and "role" not in column.props for column in shown(agent, kind=ui.column)

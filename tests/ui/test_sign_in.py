@@ -14,7 +14,8 @@ from tests.ui.interaction import act, eventually, landed_on, shown, sign_in, tex
 
 async def test_sign_in_leads_to_the_contacts_with_the_agent_named(visitor: User) -> None:
     await sign_in(visitor, *ADMIN)
-    await wait_for(visitor, content="Alex Admin")
+    header = await wait_for(visitor, "app-header")
+    assert header.props["agent"] == "Alex Admin"
     await eventually(lambda: re.fullmatch(r"\d+ contacts", text_of(visitor, "list-status")))
     assert landed_on(visitor) == "/contacts"
 

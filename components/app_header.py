@@ -1,0 +1,48 @@
+"""AppHeader: the header bar's fixed parts (skip link, title, navigation, the agent's name, sign-out) as one element.
+
+Those parts change only with the page, yet were nine elements on every open page, at about 4 KiB of the app's
+memory each. Here they are plain data that the browser draws (`app_header.js`); the controls that talk to the
+server (live status, language, theme) are real elements in its default slot, drawn between the navigation
+and the agent's name. Its root takes no box of its own (`display: contents`), so every part lays out in the
+header's row.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from nicegui import ui
+
+
+class HeaderLink(TypedDict):
+    text: str
+    href: str
+
+
+class SignOut(TypedDict):
+    """A plain form POST: it works with the live connection down, and no link from elsewhere can sign out."""
+
+    action: str
+    label: str  # the button's accessible name and hover text
+
+
+class AppHeader(ui.element, component="app_header.js"):
+    """Build the controls inside it (`with header:`); they go between the navigation and the agent's name."""
+
+    def __init__(
+        self,
+        *,
+        skip: HeaderLink,
+        title: str,
+        navigation: str,
+        links: list[HeaderLink],
+        agent: str,
+        sign_out: SignOut | None,
+    ) -> None:
+        super().__init__()
+        self._props["skip"] = skip
+        self._props["title"] = title
+        self._props["navigation"] = navigation  # the navigation landmark's name
+        self._props["links"] = links
+        self._props["agent"] = agent
+        self._props["sign_out"] = sign_out
