@@ -123,7 +123,6 @@ class ContactActivityTimeline:
                 f"{MUTED_TEXT} italic"
             ),
         )
-        self.render()
 
     def _build_spinner(self) -> ui.spinner:
         spinner = ui.spinner(size="1em").props('role="status"')

@@ -84,22 +84,21 @@ class ContactBasicInfo:
             "email": OnDemand(None, lambda: self._line("email"), inside=self.container),
             "phone": OnDemand(None, lambda: self._line("phone"), inside=self.container),
         }
-        with self.container:
-            self.skeleton: ui.row | None = mark_id(ui.row(), "basic-info-loading").classes("items-center gap-4 w-full")
-            with self.skeleton:
-                ui.skeleton("QAvatar", size="64px")
-                with ui.column().classes("grow"):
-                    ui.skeleton("text").classes("w-1/2")
-                    ui.skeleton("text").classes("w-3/4")
+        # While the contact is on its way (a page held for its data never shows it): deleted once it is there.
+        self.skeleton = OnDemand(None, self._build_skeleton, inside=self.container, drop_when_hidden=True)
         self.built = False
-        self.render()
+
+    def _build_skeleton(self) -> ui.row:
+        with mark_id(ui.row(), "basic-info-loading").classes("items-center gap-4 w-full") as skeleton:
+            ui.skeleton("QAvatar", size="64px")
+            with ui.column().classes("grow"):
+                ui.skeleton("text").classes("w-1/2")
+                ui.skeleton("text").classes("w-3/4")
+        return skeleton
 
     def _build(self) -> None:
         """The header (avatar, name, company, edit), once the contact is known (the skeleton goes)."""
         view = self.view
-        if self.skeleton is not None:
-            self.skeleton.delete()
-            self.skeleton = None
         with self.container, ui.row().classes("items-center gap-4 w-full no-wrap"):
             self.avatar_slot = ui.element("div").classes("shrink-0")
             self.avatar: ui.image | ui.avatar | None = None
@@ -131,8 +130,10 @@ class ContactBasicInfo:
         view = self.view
         contact = view.contact
         if contact is None:
-            return  # the skeleton (or what was shown last) stays
+            self.skeleton.show(not self.built)
+            return  # what was shown last stays
         if not self.built:
+            self.skeleton.show(False)
             self._build()
         editable = view.editable
         name = contact.name or ""

@@ -107,7 +107,6 @@ class ContactConversationHistory:
             self.table,
             lambda: mark_id(ui.label(view.t("HISTORY.EMPTY")), "history-empty").classes(f"{MUTED_TEXT} italic"),
         )
-        self.render()
 
     def _build_more(self) -> ui.button:
         more = ui.button(self.view.t("HISTORY.LOAD_MORE"), on_click=self._load_more).props("flat color=primary")

@@ -265,7 +265,6 @@ class ContactMetaInformation:
         self.social_empty = OnDemand(
             None, lambda: ui.label(view.t("SOCIAL.EMPTY")).classes(f"{MUTED_TEXT} italic"), inside=self.social
         )
-        self.render()
 
     @staticmethod
     def _failure_label() -> ui.label:

@@ -56,7 +56,6 @@ class ContactNotes:
         )
         # Built when the agent first deletes a note.
         self.confirm: ui.dialog | None = None
-        self.render()
 
     def _confirm_dialog(self) -> ui.dialog:
         view = self.view
