@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import errno
 import logging
 import secrets
+import socket
 
 import httpx
-from nicegui import app, ui
+from nicegui import app, helpers, ui
+from nicegui.server import Server
 from nicegui.storage import Storage
 from starlette.types import ASGIApp
 
@@ -83,12 +87,64 @@ def compose(settings: Settings) -> None:
     gc_tuning.install()
 
 
+def port_is_taken(host: str, port: int) -> bool:
+    """True when another program listens on `port` at an address `host` stands for (binding as uvicorn will)."""
+    try:
+        addresses = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror:
+        return False  # a host that does not resolve is uvicorn's to report
+    for family, kind, protocol, _, address in addresses:
+        with socket.socket(family, kind, protocol) as probe:
+            # As asyncio's create_server: a port left in TIME_WAIT by a stopped app is free, a listener is not.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                probe.bind(address)
+            except OSError as error:
+                if error.errno == errno.EADDRINUSE:
+                    return True
+    return False
+
+
+def refuse_taken_port(settings: Settings) -> None:
+    """Exit with one line before any start-up work when the port is taken (uvicorn would fail after it)."""
+    if port_is_taken(settings.host, settings.port):
+        raise SystemExit(
+            f"Port {settings.port} is taken: another program listens on it. "
+            f"Choose another port, e.g. PORT={settings.port + 1} make run"
+        )
+
+
+def announcement(settings: Settings) -> str:
+    host = "localhost" if settings.host in {"", "0.0.0.0", "::", "127.0.0.1"} else settings.host
+    line = f"Contacts on http://{host}:{settings.port}"
+    if settings.embedded and settings.demo_data:
+        line += " — demo sign-in: admin@acme.test / admin-demo-2026"
+    return line
+
+
+async def announce_when_serving(settings: Settings) -> None:
+    """Print the address once the port listens and, embedded, the database is migrated and seeded."""
+    # uvicorn sets `started` once its socket listens, after the start-up handlers; it offers no event to wait on.
+    while not Server.instance.started:  # noqa: ASYNC110
+        await asyncio.sleep(0.05)
+    if settings.embedded:
+        await app.state.contact_server.wait_ready()
+    print(announcement(settings), flush=True)
+
+
 settings = Settings()
+# NiceGUI's user simulation (the tests) runs this file as __main__ without listening, and a process pool's child
+# (__mp_main__) never serves: only a real start checks the port, before any other work, and announces itself.
+serving = __name__ == "__main__" and not helpers.is_user_simulation()
+if serving:
+    refuse_taken_port(settings)
 compose(settings)
 
 if __name__ in {"__main__", "__mp_main__"}:
-    if settings.embedded and settings.demo_data:
-        print(f"Contacts on http://localhost:{settings.port} — demo sign-in: admin@acme.test / admin-demo-2026")
+    if serving:
+        app.on_startup(lambda: announce_when_serving(settings))
     ui.run(
         host=settings.host,
         port=settings.port,

@@ -1,4 +1,4 @@
-"""Configuration from environment variables (names as in DESIGN.md)."""
+"""Configuration from environment variables (the README's Configuration table)."""
 
 from __future__ import annotations
 

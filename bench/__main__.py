@@ -1,4 +1,5 @@
-"""`python -m bench [names...] [--quick]`: run the benchmarks, print one summary table, write bench/results/.
+"""`python -m bench [names...] [--quick]`: run the benchmarks, print one summary table, write bench/results/,
+draw docs/bench/*.png from the results (bench/plots.py).
 
 Names: contact_page, optimistic_edit, live_update, api, scale, capacity (all, in this order, by default).
 """
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 
 from bench.report import (
     RESULTS_DIR,
+    ROOT,
     BenchResult,
     SummaryRow,
     cpu_busy,
@@ -103,6 +105,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         summary = heading + markdown_table(rows) + notes_text + "\n"
         (RESULTS_DIR / "summary.md").write_text(summary)
         print("  -> bench/results/summary.md")
+    from bench import plots  # matplotlib: the test extra's, which `make bench` installs
+
+    for path in plots.draw():
+        print(f"  -> {path.relative_to(ROOT)}")
     if failed:
         raise SystemExit(f"benchmarks that failed: {', '.join(failed)}")
 

@@ -1,4 +1,4 @@
-"""Benchmark: the contact filter and the labels[] list at 1,000 and 1,000,000 contacts, SQLite and PostgreSQL.
+"""Benchmark: the contact filter and the labels[] list at 1,000 to 1,000,000 contacts, SQLite and PostgreSQL.
 
 The databases are the scale benchmark's (`bench.databases`: cached under bench/scratch/ and as
 `bench_scale_<size>_<schema>` PostgreSQL databases), so only the first run pays for them. One client,
@@ -23,7 +23,7 @@ from bench.report import BenchResult, distribution, ms, ratio
 
 NAME = "filter_scale"
 TITLE = "Filter scale"
-SIZES = (1_000, 1_000_000)
+SIZES = (1_000, 10_000, 100_000, 1_000_000)  # the plots (bench/plots.py) draw every step
 ACCOUNT = "/api/v1/accounts/1"
 
 

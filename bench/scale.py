@@ -1,4 +1,4 @@
-"""Benchmark 5, scale: contact show, list, search and conversations latency at 1,000 and 1,000,000 contacts.
+"""Benchmark 5, scale: contact show, list, search and conversations latency at 1,000 to 1,000,000 contacts.
 
 The databases come from the seed generator (`add_bulk_contacts`) and are cached (SQLite files under
 bench/scratch/, PostgreSQL databases named `bench_scale_<size>_<schema>`) keyed by size and schema, so only
@@ -22,7 +22,7 @@ from bench.report import BenchResult, distribution, ms, ratio
 
 NAME = "scale"
 TITLE = "Scale"
-SIZES = (1_000, 1_000_000)
+SIZES = (1_000, 10_000, 100_000, 1_000_000)  # the plots (bench/plots.py) draw every step
 ACCOUNT = "/api/v1/accounts/1"
 COMMON_TERM = "smith"
 MEASURES = {

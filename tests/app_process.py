@@ -54,7 +54,8 @@ class AppProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 60.0) -> AppProcess:
+    def environment(self) -> dict[str, str]:
+        """The process's environment: this machine's, without test runner and shared-service settings."""
         # NiceGUI treats a process with PYTEST_* variables as a test run; this one is a real app.
         env = {
             k: v
@@ -63,7 +64,10 @@ class AppProcess:
         }
         env.update(PORT=str(self.port), HOST="127.0.0.1", STORAGE_SECRET="test-secret", DEMO_DATA="true")
         env.update(self.env)
-        self.process = launch([sys.executable, "main.py"], env, self.log_path)
+        return env
+
+    def start(self, timeout: float = 60.0) -> AppProcess:
+        self.process = launch([sys.executable, "main.py"], self.environment(), self.log_path)
         wait_until_answering(self.process, f"{self.url}/login", 200, timeout, self.log_path)
         return self
 

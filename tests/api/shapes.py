@@ -115,7 +115,7 @@ PAGE_META_FIELDS: dict[str, Kinds] = {"count": (int,), "current_page": (int,)}
 # `GET /contacts/search` adds `has_more` (Chatwoot's `fetch_contacts_with_has_more`).
 SEARCH_META_FIELDS: dict[str, Kinds] = {**PAGE_META_FIELDS, "has_more": (bool,)}
 CONTACTABLE_INBOX_FIELDS: dict[str, Kinds] = {"inbox": (dict,), "source_id": (str,)}
-# `GET /contacts/{id}/events` (DESIGN.md, beyond Chatwoot).
+# `GET /contacts/{id}/events` (an extension beyond Chatwoot: docs/architecture.md).
 CONTACT_EVENT_FIELDS: dict[str, Kinds] = {
     "id": (int,),
     "contact_id": (int,),

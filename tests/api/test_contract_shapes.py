@@ -35,7 +35,6 @@ from tests.api.shapes import (
 from tests.servers import ADMIN, RunningServer
 
 EXAMPLE = Path(__file__).with_name("contract_contact_example.json")
-# The shared reference next to the project; absent on a clean clone (CI), where the copy above stands alone.
 # The contract as the team received it, kept in the repository so this check runs on every clone.
 CONTRACT_MD = Path(__file__).resolve().parents[2] / "docs" / "contract" / "CONTRACT.md"
 
