@@ -12,6 +12,7 @@ from starlette.types import ASGIApp
 
 import pages
 from api.in_process import InProcessTransport
+from api.protocol import HEALTH_PATH
 from api.settings import PROJECT_ROOT, Settings
 from pages import hardening, nicegui_speedups
 from state import analytics
@@ -34,6 +35,11 @@ def check_storage_secret(settings: Settings) -> None:
         "DEMO MODE: STORAGE_SECRET is the public default, so anyone can forge session cookies. "
         "Never expose this to a network; set STORAGE_SECRET (and DEMO_DATA=false) for real use."
     )
+
+
+def connected_health() -> dict[str, str]:
+    """`HEALTH_PATH` in front of a real Chatwoot: nothing to migrate here, so the UI serves once it answers."""
+    return {"status": "ready"}
 
 
 def compose(settings: Settings) -> None:
@@ -61,6 +67,8 @@ def compose(settings: Settings) -> None:
 
         app.on_startup(runtime.start)
         app.on_shutdown(runtime.stop)
+    else:
+        app.add_api_route(HEALTH_PATH, connected_health, include_in_schema=False)
     if settings.redis_url and not Storage.redis_url:
         # Several app processes behind a load balancer share who is signed in through Redis.
         Storage.redis_url = settings.redis_url

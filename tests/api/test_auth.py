@@ -9,7 +9,8 @@ import pytest
 
 from tests.api.sample_data import unique_email
 from tests.api.shapes import assert_user, error_body
-from tests.servers import ADMIN, AGENT, OTHER_ADMIN, RunningServer
+from tests.support.processes import RunningServer
+from tests.support.sign_in import ADMIN, AGENT, OTHER_ADMIN
 
 INVALID_TOKEN = {"error": "Invalid Access Token"}
 # Failed sign-ins are also counted per client address. uvicorn takes the address from

@@ -22,7 +22,7 @@ from server.avatars import AVATAR_SIZE, avatar_byte_limit
 from tests.api.account_api import AccountApi
 from tests.api.sample_data import unique_email
 from tests.api.shapes import assert_contact, error_body, invalid_fields
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 BODY_LIMIT = 256 * 1024
 

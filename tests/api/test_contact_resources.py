@@ -21,7 +21,7 @@ from tests.api.shapes import (
     error_body,
     invalid_fields,
 )
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 NOT_FOUND = {"error": "Resource could not be found"}
 HISTORY_SIZE = 20

@@ -32,7 +32,8 @@ from tests.api.shapes import (
     error_body,
     is_error_body,
 )
-from tests.servers import ADMIN, RunningServer
+from tests.support.processes import RunningServer
+from tests.support.sign_in import ADMIN
 
 EXAMPLE = Path(__file__).with_name("contract_contact_example.json")
 # The shared reference next to the project; absent on a clean clone (CI), where the copy above stands alone.

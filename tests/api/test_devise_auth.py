@@ -15,7 +15,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.api.shapes import assert_user, error_body
-from tests.servers import ADMIN, AGENT, OTHER_ADMIN, RunningServer
+from tests.support.processes import RunningServer
+from tests.support.sign_in import ADMIN, AGENT, OTHER_ADMIN
 
 DEVISE_HEADERS = ("access-token", "token-type", "client", "expiry", "uid")
 INVALID_TOKEN = {"error": "Invalid Access Token"}

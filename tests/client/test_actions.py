@@ -10,8 +10,8 @@ import pytest
 from api.client import ChatwootClient
 from state import actions
 from state.store import ContactStore
-from tests.servers import RunningServer
-from tests.tcp_proxy import TcpProxy
+from tests.support.processes import RunningServer
+from tests.support.tcp_proxy import TcpProxy
 
 
 async def loaded(client: ChatwootClient, contact_id: int) -> ContactStore:

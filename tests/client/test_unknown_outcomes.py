@@ -16,8 +16,8 @@ import httpx
 from api.client import ChatwootClient
 from state import actions
 from state.store import ContactStore
-from tests.servers import RunningServer
-from tests.tcp_proxy import TcpProxy
+from tests.support.processes import RunningServer
+from tests.support.tcp_proxy import TcpProxy
 
 CLIENT_TIMEOUT = 1.5  # for writes; also how long a lost answer is settled for
 

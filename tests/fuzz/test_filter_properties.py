@@ -32,7 +32,8 @@ from server import models
 from server.app import create_app
 from server.db import create_engine, sessions
 from server.routes import contact_filter as route
-from tests.servers import ADMIN, create_postgres_database, drop_postgres_database
+from tests.support.databases import create_postgres_database, drop_postgres_database
+from tests.support.sign_in import ADMIN
 
 DAY = 86_400
 NOW = int(datetime.datetime.now(datetime.UTC).timestamp())

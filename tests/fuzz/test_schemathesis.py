@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 # Examples per operation and mode: the whole schema takes about 30-60 s. By default every run replays the same
 # derandomized examples, so a failure reproduces and `make test` cannot flake on a rare find; for a longer,
@@ -87,7 +87,7 @@ FUZZ_CASES = [
 @pytest.fixture(scope="module")
 def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     tmp = tmp_path_factory.mktemp("fuzz-server")
-    server = RunningServer(database_url=f"sqlite+aiosqlite:///{tmp / 'contacts.db'}", log_path=tmp / "server.log")
+    server = RunningServer.in_directory(tmp, module="server")
     server.start()
     try:
         yield server

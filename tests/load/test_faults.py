@@ -32,7 +32,8 @@ from tests.load.workload import (
     soak_seconds,
     sqlite_server,
 )
-from tests.servers import RunningServer, create_postgres_database, drop_postgres_database
+from tests.support.databases import create_postgres_database, drop_postgres_database
+from tests.support.processes import RunningServer
 
 WRITERS = 20
 # Writers piling onto one contact at once (more than the update retries can absorb).

@@ -18,7 +18,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from api.cable_client import CableClient
-from tests.servers import RunningServer, SignedIn, free_port
+from tests.support.processes import RunningServer, free_port
+from tests.support.sign_in import SignedIn
 
 PROTOCOL = Subprotocol("actioncable-v1-json")
 

@@ -18,7 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.servers import RunningServer, SignedIn
+from tests.support.processes import RunningServer
+from tests.support.sign_in import SignedIn
 
 NODE_DIR = Path(__file__).resolve().parent.parent / "node"
 SCRIPT = NODE_DIR / "subscribe.mjs"

@@ -16,7 +16,8 @@ from websockets.typing import Subprotocol
 
 from api.cable_client import CableClient, cable_url, origin_of
 from tests.realtime.conftest import MakeClient, Recorder, recorder_of
-from tests.servers import RunningServer, SignedIn
+from tests.support.processes import RunningServer
+from tests.support.sign_in import SignedIn
 
 
 async def rename(server: RunningServer, contact_id: int, name: str) -> None:
@@ -85,7 +86,7 @@ async def test_reconnects_after_the_server_restarts(
     tmp_path_factory: pytest.TempPathFactory, make_client: MakeClient
 ) -> None:
     tmp = tmp_path_factory.mktemp("restarted-server")
-    server = RunningServer(database_url=f"sqlite+aiosqlite:///{tmp / 'contacts.db'}", log_path=tmp / "server.log")
+    server = RunningServer.in_directory(tmp, module="server")
     await asyncio.to_thread(server.start)
     try:
         contact = server.create_contact()

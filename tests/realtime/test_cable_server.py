@@ -11,7 +11,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from tests.realtime.conftest import PROTOCOL, OpenCable, room_identifier
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 CONFIRM = "confirm_subscription"
 REJECT = "reject_subscription"

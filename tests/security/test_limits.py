@@ -25,7 +25,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from server.routes.auth import throttle
-from tests.servers import AGENT, OTHER_ADMIN, RunningServer
+from tests.support.processes import RunningServer
+from tests.support.sign_in import AGENT, OTHER_ADMIN
 
 MAX_BODY = 256 * 1024
 TOO_LARGE = {"error": "Request body too large"}
@@ -165,7 +166,7 @@ def test_an_oversized_header_block_is_refused(api_server: RunningServer, http: h
 
 
 def dedicated_server(tmp: Any) -> RunningServer:
-    return RunningServer(database_url=f"sqlite+aiosqlite:///{tmp / 'contacts.db'}", log_path=tmp / "server.log")
+    return RunningServer.in_directory(tmp, module="server")
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from nicegui.testing.user_interaction import UserInteraction
 
 from components.activity_entries import ActivityEntries, Entry
 from components.attribute_list import AttributeItem, AttributeList
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 E = TypeVar("E", bound=ui.element)
 STEP = 0.05

@@ -6,7 +6,7 @@ from nicegui import app, ui
 from nicegui.elements.query import QueryElement
 from nicegui.testing import User
 
-from tests.tcp_proxy import TcpProxy
+from tests.support.tcp_proxy import TcpProxy
 from tests.ui.interaction import act, click, eventually, shown, wait_for, wait_for_entry
 
 ADA = 1

@@ -8,7 +8,7 @@ import uuid
 from nicegui import app
 from nicegui.testing import User
 
-from tests.servers import ADMIN
+from tests.support.sign_in import ADMIN
 from tests.ui.interaction import act, eventually, landed_on, shown, sign_in, text_of, wait_for
 
 
