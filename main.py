@@ -11,6 +11,7 @@ from nicegui.storage import Storage
 from starlette.types import ASGIApp
 
 import pages
+from api import demo
 from api.in_process import InProcessTransport
 from api.protocol import HEALTH_PATH
 from api.settings import PROJECT_ROOT, Settings
@@ -92,7 +93,8 @@ compose(settings)
 
 if __name__ in {"__main__", "__mp_main__"}:
     if settings.embedded and settings.demo_data:
-        print(f"Contacts on http://localhost:{settings.port} — demo sign-in: admin@acme.test / admin-demo-2026")
+        email, password = demo.ADMIN
+        print(f"Contacts on http://localhost:{settings.port} — demo sign-in: {email} / {password}")
     ui.run(
         host=settings.host,
         port=settings.port,

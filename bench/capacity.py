@@ -31,6 +31,7 @@ from typing import Any
 import httpx
 from playwright.async_api import BrowserContext, Page, async_playwright
 
+from api.demo import ADMIN
 from bench.browser import expect_text, new_context, now_ms, watched
 from bench.databases import prepare_database, scratch_directory
 from bench.page_client import LightBrowser, LightPage
@@ -38,7 +39,7 @@ from bench.processes import app_process, rss_kib
 from bench.report import BenchResult, distribution, ms
 from tests.support.chromium import launch_chromium
 from tests.support.processes import RunningServer, sqlite_url
-from tests.support.sign_in import ADMIN, sign_in_page
+from tests.support.sign_in import sign_in_page
 
 NAME = "capacity"
 TITLE = "Capacity"

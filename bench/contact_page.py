@@ -15,13 +15,14 @@ from typing import Any
 
 from playwright.async_api import Page, async_playwright
 
+from api.demo import ADMIN
 from bench.browser import new_context, watched
 from bench.databases import prepare_database, scratch_directory
 from bench.processes import app_process
 from bench.report import BenchResult, distribution, ms, ratio
 from tests.support.chromium import launch_chromium
 from tests.support.processes import sqlite_url
-from tests.support.sign_in import ADMIN, sign_in_page
+from tests.support.sign_in import sign_in_page
 
 NAME = "contact_page"
 TITLE = "Contact page"

@@ -19,13 +19,14 @@ import httpx
 from playwright.async_api import async_playwright
 from websockets.asyncio.client import connect
 
+from api.demo import ADMIN
 from bench.browser import expect_text, new_context, now_ms, watched
 from bench.databases import prepare_database, scratch_directory
 from bench.processes import app_process, baseline
 from bench.report import BenchResult, distribution, ms, ratio
 from tests.support.chromium import launch_chromium
 from tests.support.processes import sqlite_url
-from tests.support.sign_in import ADMIN, sign_in_page
+from tests.support.sign_in import sign_in_page
 
 NAME = "live_update"
 TITLE = "Live update"

@@ -19,6 +19,7 @@ import httpx
 from playwright.async_api import Page, async_playwright
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+from api.demo import ADMIN
 from bench.browser import clicked_at, expect_text, new_context, watched
 from bench.browser import field as input_of
 from bench.databases import scratch_directory
@@ -26,7 +27,7 @@ from bench.processes import api_server, app_process
 from bench.report import BenchResult, distribution, ms, ratio
 from tests.support.chromium import launch_chromium
 from tests.support.processes import RunningServer, sqlite_url
-from tests.support.sign_in import ADMIN, sign_in_page
+from tests.support.sign_in import sign_in_page
 from tests.support.tcp_proxy import TcpProxy
 
 NAME = "optimistic_edit"

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from api.demo import ADMIN
 from tests.api.account_api import AccountApi
 from tests.api.sample_data import give_conversations, unique_email, unique_phone, unique_token
 from tests.api.shapes import (
@@ -33,7 +34,6 @@ from tests.api.shapes import (
     is_error_body,
 )
 from tests.support.processes import RunningServer
-from tests.support.sign_in import ADMIN
 
 EXAMPLE = Path(__file__).with_name("contract_contact_example.json")
 # The shared reference next to the project; absent on a clean clone (CI), where the copy above stands alone.

@@ -14,10 +14,11 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Dialog, expect
 
+from api.demo import ADMIN
 from tests.browser.agents import Agent, OpenAgent
 from tests.support.chromium import chromium
 from tests.support.processes import RunningServer
-from tests.support.sign_in import ADMIN, sign_in_page
+from tests.support.sign_in import sign_in_page
 
 TIMEOUT_MS = 10_000
 expect.set_options(timeout=TIMEOUT_MS)

@@ -9,10 +9,10 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
+from api.demo import AGENT
 from tests.browser.agents import OpenAgent
 from tests.browser.contact_page import ContactPage
 from tests.support.processes import RunningServer
-from tests.support.sign_in import AGENT
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 

@@ -16,8 +16,9 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, expect
 
+from api.demo import ADMIN
 from tests.support.processes import RunningServer
-from tests.support.sign_in import ADMIN, sign_in_page
+from tests.support.sign_in import sign_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 

@@ -19,8 +19,9 @@ import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, expect
 
+from api.demo import AGENT
 from tests.support.processes import RunningServer
-from tests.support.sign_in import AGENT, submit_sign_in
+from tests.support.sign_in import submit_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 TOO_MANY = "Too many sign-in attempts"

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.async_api import Browser, expect
 
+from api.demo import AGENT
 from tests.browser.agents import OpenAgent
 from tests.support.processes import RunningServer
-from tests.support.sign_in import AGENT
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 

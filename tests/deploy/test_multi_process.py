@@ -9,10 +9,11 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
+from api.demo import AGENT
 from tests.support.chromium import chromium
 from tests.support.databases import create_postgres_database, drop_postgres_database
 from tests.support.processes import RunningServer
-from tests.support.sign_in import AGENT, signed_in_page
+from tests.support.sign_in import signed_in_page
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.browser]
 

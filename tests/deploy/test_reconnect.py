@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from playwright.async_api import expect
 
+from api.demo import AGENT
 from tests.support.chromium import chromium
 from tests.support.processes import RunningServer
-from tests.support.sign_in import AGENT, signed_in_page
+from tests.support.sign_in import signed_in_page
 
 pytestmark = [pytest.mark.browser]
 

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
+from api.demo import AGENT
 from tests.support.processes import RunningServer
 
 # Examples per operation and mode: the whole schema takes about 30-60 s. By default every run replays the same
@@ -230,6 +231,6 @@ def test_the_fuzzed_server_is_still_healthy(fuzz_server: RunningServer) -> None:
     """After the fuzzing, sign-in and reads still work and the server logged no traceback."""
     answer = httpx.get(f"{fuzz_server.url}/api/v1/profile", headers=fuzz_server.agent.headers, timeout=10)
     assert answer.status_code == 200, answer.text
-    assert answer.json()["email"] == "agent@acme.test"
+    assert answer.json()["email"] == AGENT.email
     log = Path(fuzz_server.log_path or "").read_text(errors="replace")
     assert "Traceback" not in log, log[-4000:]

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
+from api.cable_client import cable_url
 from tests.support.processes import RunningServer
 from tests.support.sign_in import SignedIn
 
@@ -63,7 +64,7 @@ async def subscribe(node_client: Path) -> AsyncIterator[Callable[[RunningServer,
         process = await asyncio.create_subprocess_exec(
             "node",
             str(node_client),
-            server.url.replace("http://", "ws://") + "/cable",
+            cable_url(server.url),
             signed_in.pubsub_token,
             str(signed_in.account_id),
             str(signed_in.user_id),

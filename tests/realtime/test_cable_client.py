@@ -15,6 +15,7 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.typing import Subprotocol
 
 from api.cable_client import CableClient, cable_url, origin_of
+from api.protocol import CABLE_CHANNEL, CABLE_PROTOCOL
 from tests.realtime.conftest import MakeClient, Recorder, recorder_of
 from tests.support.processes import RunningServer
 from tests.support.sign_in import SignedIn
@@ -150,7 +151,7 @@ async def scripted() -> AsyncIterator[Callable[[Script], Awaitable[ScriptedServe
 
     async def start(script: Script) -> ScriptedServer:
         scripted_server = ScriptedServer(script)
-        protocols = [Subprotocol("actioncable-v1-json")]
+        protocols = [Subprotocol(CABLE_PROTOCOL)]
         server = await serve(scripted_server.handle, "127.0.0.1", 0, subprotocols=protocols, ping_interval=None)
         servers.append(server)
         scripted_server.port = server.sockets[0].getsockname()[1]
@@ -213,7 +214,7 @@ async def test_subscribes_with_chatwoots_identifier_and_sends_presence(scripted,
     subscribe = fake.received[0]
     assert subscribe["command"] == "subscribe"
     assert json.loads(subscribe["identifier"]) == {
-        "channel": "RoomChannel",
+        "channel": CABLE_CHANNEL,
         "pubsub_token": "token",
         "account_id": 1,
         "user_id": 7,

@@ -10,10 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from api.demo import AGENT
 from bench.page_client import LightBrowser, Redirected, SignInFailed
 from state.i18n import DEFAULT_LOCALE, t
 from tests.support.processes import RunningServer
-from tests.support.sign_in import AGENT
 
 NAME = "contact-name"
 

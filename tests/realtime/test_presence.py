@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from server.cable import PRESENCE_DURATION, LocalPresence
-from tests.realtime.conftest import CableSession, OpenCable, room_identifier
+from tests.realtime.conftest import CableSession, OpenCable
 from tests.realtime.test_actioncable_js import node_client, subscribe  # noqa: F401 - fixtures
+from tests.support.cable import room_identifier
 from tests.support.processes import RunningServer
 from tests.support.sign_in import SignedIn
 

@@ -13,7 +13,8 @@ import pytest
 
 from server.events import Event
 from server.redis_bus import RESYNC_EVENT, RedisEventBus
-from tests.realtime.conftest import MakeClient, OpenCable, PrivateRedis, recorder_of, room_identifier
+from tests.realtime.conftest import MakeClient, OpenCable, PrivateRedis, recorder_of
+from tests.support.cable import room_identifier
 from tests.support.processes import RunningServer, free_port
 from tests.support.tcp_proxy import TcpProxy
 

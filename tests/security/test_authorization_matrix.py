@@ -17,8 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
+from api.demo import ADMIN
 from tests.support.processes import RunningServer
-from tests.support.sign_in import ADMIN
 
 INVALID_TOKEN = {"error": "Invalid Access Token"}
 NOT_IN_ACCOUNT = {"error": "You are not authorized to access this account"}

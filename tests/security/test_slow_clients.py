@@ -23,20 +23,21 @@ import pytest_asyncio
 import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
-from websockets.typing import Subprotocol
 
+from api.cable_client import cable_url
+from api.demo import ADMIN
 from api.protocol import HEALTH_PATH
 from api.settings import Settings
 from server.app import create_app
+from tests.support.cable import SUBPROTOCOLS, room_identifier
 from tests.support.processes import RunningServer, free_port
-from tests.support.sign_in import ADMIN, SignedIn, sign_in
+from tests.support.sign_in import SignedIn, sign_in
 
 HEADER_TIMEOUT = 1.5
 BODY_TIMEOUT = 2.0
 CABLE_TIMEOUT = 1.5
 # Scheduling slack: two cores shared with other test runs.
 GRACE = 2.5
-PROTOCOL = Subprotocol("actioncable-v1-json")
 TIMED_OUT = b"HTTP/1.1 408 "
 
 
@@ -202,19 +203,8 @@ async def test_150_slow_clients_neither_hold_up_others_nor_stay_open(app: Runnin
 # --- /cable ----------------------------------------------------------------------------------------------
 
 
-def room(signed_in: SignedIn, **overrides: Any) -> str:
-    fields = {
-        "channel": "RoomChannel",
-        "pubsub_token": signed_in.pubsub_token,
-        "account_id": signed_in.account_id,
-        "user_id": signed_in.user_id,
-    }
-    fields.update(overrides)
-    return json.dumps(fields)
-
-
 async def open_cable(base_url: str) -> ClientConnection:
-    cable = await connect(base_url.replace("http://", "ws://") + "/cable", subprotocols=[PROTOCOL])
+    cable = await connect(cable_url(base_url), subprotocols=SUBPROTOCOLS)
     assert json.loads(await cable.recv()) == {"type": "welcome"}
     return cable
 
@@ -238,7 +228,7 @@ async def test_a_cable_that_never_subscribes_is_closed(app: RunningServer) -> No
 
 async def test_a_cable_with_only_rejected_subscriptions_is_closed(app: RunningServer, admin: SignedIn) -> None:
     cable = await open_cable(app.url)
-    await cable.send(json.dumps({"command": "subscribe", "identifier": room(admin, pubsub_token="wrong")}))
+    await cable.send(json.dumps({"command": "subscribe", "identifier": room_identifier(admin, pubsub_token="wrong")}))
     frames, _ = await frames_until_closed(cable, CABLE_TIMEOUT + GRACE)
     assert frames[0]["type"] == "reject_subscription"
     assert frames[-1]["type"] == "disconnect"
@@ -247,7 +237,7 @@ async def test_a_cable_with_only_rejected_subscriptions_is_closed(app: RunningSe
 async def test_a_subscribed_cable_stays_open(app: RunningServer, admin: SignedIn) -> None:
     cable = await open_cable(app.url)
     try:
-        await cable.send(json.dumps({"command": "subscribe", "identifier": room(admin)}))
+        await cable.send(json.dumps({"command": "subscribe", "identifier": room_identifier(admin)}))
         assert json.loads(await cable.recv())["type"] == "confirm_subscription"
         while (frame := json.loads(await cable.recv())).get("type") == "ping":
             pass
@@ -315,7 +305,7 @@ async def test_300_cable_sockets_opened_and_closed_leave_no_state(embedded_serve
     async def subscribed() -> ClientConnection:
         async with limit:
             cable = await open_cable(url)
-            await cable.send(json.dumps({"command": "subscribe", "identifier": room(signed_in)}))
+            await cable.send(json.dumps({"command": "subscribe", "identifier": room_identifier(signed_in)}))
             while (frame := json.loads(await cable.recv()))["type"] == "ping":
                 pass
             assert frame["type"] == "confirm_subscription"

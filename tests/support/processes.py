@@ -20,8 +20,9 @@ from typing import Any, Self
 import httpx
 from sqlalchemy.engine import make_url
 
+from api.demo import ADMIN, AGENT, OTHER_ADMIN
 from api.protocol import HEALTH_PATH
-from tests.support.sign_in import ADMIN, AGENT, OTHER_ADMIN, SignedIn, sign_in
+from tests.support.sign_in import SignedIn, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 # What a child never takes from this process's environment: a Chatwoot or Redis of the shell's, a kiosk agent,

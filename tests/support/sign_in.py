@@ -7,9 +7,8 @@ from dataclasses import dataclass
 import httpx
 from playwright.async_api import Browser, Page
 
-ADMIN = ("admin@acme.test", "admin-demo-2026")
-AGENT = ("agent@acme.test", "agent-demo-2026")
-OTHER_ADMIN = ("admin@globex.test", "globex-demo-2026")
+from api.demo import ADMIN
+
 SIGN_IN_TIMEOUT_MS = 30_000
 
 
