@@ -131,6 +131,15 @@ async def eventually(condition: Callable[[], Any], retries: int = PUSHED, messag
     raise AssertionError(message or f"condition never held: {condition}")
 
 
+async def choose_language(user: User, code: str) -> None:
+    """Pick the page's language; waits for the page to come back in it."""
+    page = user.client
+    select = await wait_for(user, "language", kind=ui.select)
+    with user:
+        select.value = code
+    await eventually(lambda: user.client is not page)
+
+
 async def toasted(user: User, text: str, retries: int = PUSHED) -> None:
     """Wait for a notification containing `text`."""
     await eventually(lambda: user.notify.contains(text), retries, f"no notification {text!r} in {user.notify.messages}")
