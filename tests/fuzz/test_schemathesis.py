@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from api.demo import AGENT
+from api.protocol import HEALTH_PATH
 from tests.support.processes import RunningServer
 
 # Examples per operation and mode: the whole schema takes about 30-60 s. By default every run replays the same
@@ -35,6 +36,7 @@ SIGN_IN = "/auth/sign_in"
 MOSTLY = st.sampled_from([True, True, True, False])
 A = "/api/v1/accounts/{account_id}"
 OPERATIONS = [
+    ("GET", HEALTH_PATH),
     ("POST", SIGN_IN),
     ("DELETE", "/auth/sign_out"),
     ("GET", "/auth/validate_token"),
@@ -76,7 +78,13 @@ OPERATIONS = [
 ]
 
 # These take only token headers, strings either way: there is no invalid form to generate.
-HEADERS_ONLY = {("GET", "/api/v1/profile"), ("DELETE", "/auth/sign_out"), ("GET", "/auth/validate_token")}
+# Their only input is headers (none at all for the health check): nothing for a negative case to break.
+HEADERS_ONLY = {
+    ("GET", HEALTH_PATH),
+    ("GET", "/api/v1/profile"),
+    ("DELETE", "/auth/sign_out"),
+    ("GET", "/auth/validate_token"),
+}
 FUZZ_CASES = [
     pytest.param(method, path, mode, id=f"{method} {path.removeprefix(A)} {mode.value}")
     for method, path in OPERATIONS
