@@ -15,7 +15,9 @@ from nicegui.storage import Storage
 from starlette.types import ASGIApp
 
 import pages
+from api import demo
 from api.in_process import InProcessTransport
+from api.protocol import HEALTH_PATH
 from api.settings import PROJECT_ROOT, Settings
 from components import page_frame, stylesheet
 from pages import gc_tuning, hardening, nicegui_speedups
@@ -39,6 +41,11 @@ def check_storage_secret(settings: Settings) -> None:
         "DEMO MODE: STORAGE_SECRET is the public default, so anyone can forge session cookies. "
         "Never expose this to a network; set STORAGE_SECRET (and DEMO_DATA=false) for real use."
     )
+
+
+def connected_health() -> dict[str, str]:
+    """`HEALTH_PATH` in front of a real Chatwoot: nothing to migrate here, so the UI serves once it answers."""
+    return {"status": "ready"}
 
 
 def compose(settings: Settings) -> None:
@@ -66,6 +73,8 @@ def compose(settings: Settings) -> None:
 
         app.on_startup(runtime.start)
         app.on_shutdown(runtime.stop)
+    else:
+        app.add_api_route(HEALTH_PATH, connected_health, include_in_schema=False)
     if settings.redis_url and not Storage.redis_url:
         # Several app processes behind a load balancer share who is signed in through Redis.
         Storage.redis_url = settings.redis_url
@@ -120,7 +129,8 @@ def announcement(settings: Settings) -> str:
     host = "localhost" if settings.host in {"", "0.0.0.0", "::", "127.0.0.1"} else settings.host
     line = f"Contacts on http://{host}:{settings.port}"
     if settings.embedded and settings.demo_data:
-        line += " — demo sign-in: admin@acme.test / admin-demo-2026"
+        email, password = demo.ADMIN
+        line += f" — demo sign-in: {email} / {password}"
     return line
 
 

@@ -19,18 +19,16 @@ import json
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from typing import Any, Final
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
 from websockets.typing import Origin, Subprotocol
 
+from api.protocol import CABLE_CHANNEL, CABLE_PATH, CABLE_PROTOCOL
+
 log = logging.getLogger(__name__)
-
-PROTOCOL: Final = "actioncable-v1-json"
-CHANNEL: Final = "RoomChannel"
-
 EventHandler = Callable[[str, dict[str, Any]], Awaitable[None]]
 StatusHandler = Callable[[bool], Awaitable[None] | None]
 ReconnectHandler = Callable[[], Awaitable[None] | None]
@@ -46,7 +44,7 @@ def cable_url(base_url: str) -> str:
     if scheme in {"ws", "wss"}:
         return urlunsplit((scheme, parts.netloc, parts.path or "/", parts.query, ""))
     secure = scheme == "https"
-    return urlunsplit(("wss" if secure else "ws", parts.netloc, parts.path.rstrip("/") + "/cable", "", ""))
+    return urlunsplit(("wss" if secure else "ws", parts.netloc, parts.path.rstrip("/") + CABLE_PATH, "", ""))
 
 
 def origin_of(url: str) -> str:
@@ -94,7 +92,7 @@ class CableClient:
         self.account_id = account_id
         self.user_id = user_id
         self.identifier = json.dumps(
-            {"channel": CHANNEL, "pubsub_token": pubsub_token, "account_id": account_id, "user_id": user_id},
+            {"channel": CABLE_CHANNEL, "pubsub_token": pubsub_token, "account_id": account_id, "user_id": user_id},
             separators=(",", ":"),
         )
         self.stale_after = stale_after
@@ -158,7 +156,7 @@ class CableClient:
         try:
             async with connect(
                 self.url,
-                subprotocols=[Subprotocol(PROTOCOL)],
+                subprotocols=[Subprotocol(CABLE_PROTOCOL)],
                 origin=Origin(self.origin),
                 open_timeout=self.open_timeout,
                 ping_interval=None,  # ActionCable's own pings tell whether the connection lives

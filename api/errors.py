@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.error_codes import ErrorCode
 from api.models import Contact
 from api.validation import problem_code
 
@@ -20,7 +21,7 @@ class ApiError(Exception):
 class ValidationFailed(ApiError):
     """422: the server refused the values; `fields` maps each field to its message, `codes` to a rule code."""
 
-    def __init__(self, message: str, fields: dict[str, str], codes: dict[str, str] | None = None) -> None:
+    def __init__(self, message: str, fields: dict[str, str], codes: dict[str, ErrorCode] | None = None) -> None:
         super().__init__(message, 422)
         self.fields = fields
         self.codes = codes or {}
@@ -32,7 +33,7 @@ class ValidationFailed(ApiError):
         attributes = [str(a) for a in body.get("attributes") or []]
         parts = [part.strip() for part in message.split(", ") if part.strip()]
         fields: dict[str, str] = {}
-        codes: dict[str, str] = {}
+        codes: dict[str, ErrorCode] = {}
         for attribute in attributes:
             label = attribute.replace("_", " ").capitalize()
             matching = [part for part in parts if part.lower().startswith(label.lower())]
@@ -43,7 +44,7 @@ class ValidationFailed(ApiError):
         return cls(message, fields, codes)
 
     @property
-    def code(self) -> str | None:
+    def code(self) -> ErrorCode | None:
         """The app's code for the refusal (`ERRORS.<code>`), so it is told in the agent's language.
 
         The rule every refused field broke, when they agree (all TAKEN); without fields, the rule behind the message.

@@ -1,7 +1,15 @@
-"""Names both sides of the API agree on beyond Chatwoot's contract: headers of the embedded server's extensions."""
+"""Names both sides of the API agree on beyond Chatwoot's contract: the embedded server's extensions and paths."""
 
 from __future__ import annotations
 
+# Whether a process serves: 200 once its database is migrated and it has started (demo data seeded, if asked),
+# 503 before. Tests, benchmarks and load balancers wait on it.
+HEALTH_PATH = "/api/health"
+# ActionCable as Rails speaks it (CONTRACT.md, "Real time"): its path, its websocket subprotocol, and the channel
+# Chatwoot's dashboard subscribes to for an account's events.
+CABLE_PATH = "/cable"
+CABLE_PROTOCOL = "actioncable-v1-json"
+CABLE_CHANNEL = "RoomChannel"
 # The embedded server announces its extensions (ETag/If-Match, paged history, /events) in this header.
 EXTENSIONS_HEADER = "X-Contacts-Extensions"
 # The app's own UI signs in over loopback on a browser's behalf: it names the browser's address, and proves

@@ -21,6 +21,8 @@ import phonenumbers
 import regex
 from email_validator import EmailNotValidError, validate_email
 
+from api.error_codes import ErrorCode
+
 MAX_STRING = 255
 MAX_ATTRIBUTE_KEYS = 100  # per attribute object, as stored
 MAX_ATTRIBUTE_BYTES = 64 * 1024  # both attribute objects of a contact together, as compact UTF-8 JSON
@@ -43,27 +45,29 @@ CONTACT_FIELDS = (
 SOCIAL_NETWORKS = ("facebook", "github", "instagram", "linkedin", "telegram", "tiktok", "twitter")
 
 # code -> (field label, message) for Chatwoot-style full messages.
-_MESSAGES = {
-    "INVALID_EMAIL": "is invalid",
-    "INVALID_PHONE": "should be in e164 format",
-    "TOO_LONG": f"is too long (maximum is {MAX_STRING} characters)",
-    "TAKEN": "has already been taken",
-    "NOT_TEXT": "must be text",
-    "NOT_BOOLEAN": "must be true or false",
-    "NOT_OBJECT": "must be an object",
-    "TOO_MANY_KEYS": f"has too many keys (maximum is {MAX_ATTRIBUTE_KEYS})",
-    "TOO_LARGE": f"is too large (maximum is {MAX_ATTRIBUTE_BYTES // 1024} KB for a contact's attributes together)",
-    "NUMBER_OUT_OF_RANGE": f"must be a number between -{MAX_SAFE_INTEGER} and {MAX_SAFE_INTEGER}",
-    "INVISIBLE_TEXT": "must contain visible characters",
-    "INVALID_NUMBER": "must be a number",
-    "INVALID_DATE": "must be a date (YYYY-MM-DD)",
-    "INVALID_LINK": "must be an http(s) link",
-    "INVALID_LIST_VALUE": "must be one of the listed values",
-    "INVALID_CHECKBOX": "must be checked or unchecked",
-    "INVALID_CHARACTERS": "contains characters that are not allowed",
-    "TOO_NESTED": "is nested too deeply",
-    "PATTERN_MISMATCH": "does not match the expected format",
-    "PATTERN_TOO_SLOW": "could not be checked against its format in time (the attribute's pattern is too slow)",
+_MESSAGES: dict[ErrorCode, str] = {
+    ErrorCode.INVALID_EMAIL: "is invalid",
+    ErrorCode.INVALID_PHONE: "should be in e164 format",
+    ErrorCode.TOO_LONG: f"is too long (maximum is {MAX_STRING} characters)",
+    ErrorCode.TAKEN: "has already been taken",
+    ErrorCode.NOT_TEXT: "must be text",
+    ErrorCode.NOT_BOOLEAN: "must be true or false",
+    ErrorCode.NOT_OBJECT: "must be an object",
+    ErrorCode.TOO_MANY_KEYS: f"has too many keys (maximum is {MAX_ATTRIBUTE_KEYS})",
+    ErrorCode.TOO_LARGE: (
+        f"is too large (maximum is {MAX_ATTRIBUTE_BYTES // 1024} KB for a contact's attributes together)"
+    ),
+    ErrorCode.NUMBER_OUT_OF_RANGE: f"must be a number between -{MAX_SAFE_INTEGER} and {MAX_SAFE_INTEGER}",
+    ErrorCode.INVISIBLE_TEXT: "must contain visible characters",
+    ErrorCode.INVALID_NUMBER: "must be a number",
+    ErrorCode.INVALID_DATE: "must be a date (YYYY-MM-DD)",
+    ErrorCode.INVALID_LINK: "must be an http(s) link",
+    ErrorCode.INVALID_LIST_VALUE: "must be one of the listed values",
+    ErrorCode.INVALID_CHECKBOX: "must be checked or unchecked",
+    ErrorCode.INVALID_CHARACTERS: "contains characters that are not allowed",
+    ErrorCode.TOO_NESTED: "is nested too deeply",
+    ErrorCode.PATTERN_MISMATCH: "does not match the expected format",
+    ErrorCode.PATTERN_TOO_SLOW: "could not be checked against its format in time (the attribute's pattern is too slow)",
 }
 # How long one value may take to match an attribute's pattern. Python's `re` has no limit, and an
 # administrator's pattern such as `(a+)+$` backtracks for minutes on a value it almost matches, holding the
@@ -76,13 +80,21 @@ class FieldProblem:
     """One rule broken by one field; `code` is also the i18n key under `ERRORS.`."""
 
     field: str
-    code: str
+    code: ErrorCode
 
     @property
     def message(self) -> str:
         """Chatwoot's English full message, e.g. "Email is invalid"."""
         label = self.field.split(".")[-1].replace("_", " ").capitalize()
         return f"{label} {_MESSAGES.get(self.code, 'is invalid')}"
+
+
+class RuleBroken(ValueError):
+    """One value broke the rule `code` names."""
+
+    def __init__(self, code: ErrorCode) -> None:
+        super().__init__(code.value)
+        self.code = code
 
 
 class ContactInvalid(ValueError):
@@ -126,11 +138,11 @@ def without_forbidden_characters(text: str) -> str:
     return _FORBIDDEN.sub("", text)
 
 
-def problem_code(message: str, field: str) -> str | None:
+def problem_code(message: str, field: str) -> ErrorCode | None:
     """The rule code behind one of Chatwoot's full messages, e.g. "Email is invalid" -> INVALID_EMAIL."""
     text = message.lower()
     if text.endswith("is invalid"):
-        return {"email": "INVALID_EMAIL", "phone_number": "INVALID_PHONE"}.get(field)
+        return {"email": ErrorCode.INVALID_EMAIL, "phone_number": ErrorCode.INVALID_PHONE}.get(field)
     for code, tail in _MESSAGES.items():
         if text.endswith(tail.lower()):
             return code
@@ -138,33 +150,33 @@ def problem_code(message: str, field: str) -> str | None:
 
 
 def normalize_email(value: str) -> str:
-    """Lower-case, syntactically valid address; raises ValueError otherwise."""
+    """Lower-case, syntactically valid address; raises RuleBroken otherwise."""
     candidate = value.strip()
     if len(candidate) > MAX_STRING:
-        raise ValueError("TOO_LONG")
+        raise RuleBroken(ErrorCode.TOO_LONG)
     try:
         checked = validate_email(candidate, check_deliverability=False)
     except EmailNotValidError as error:
-        raise ValueError("INVALID_EMAIL") from error
+        raise RuleBroken(ErrorCode.INVALID_EMAIL) from error
     return checked.normalized.lower()
 
 
 def normalize_phone(value: str) -> str:
-    """E.164 form of a valid phone number; raises ValueError otherwise."""
+    """E.164 form of a valid phone number; raises RuleBroken otherwise."""
     candidate = value.strip()
     if not E164.match(candidate):
-        raise ValueError("INVALID_PHONE")
+        raise RuleBroken(ErrorCode.INVALID_PHONE)
     try:
         parsed = phonenumbers.parse(candidate, None)
     except phonenumbers.NumberParseException as error:
-        raise ValueError("INVALID_PHONE") from error
+        raise RuleBroken(ErrorCode.INVALID_PHONE) from error
     if not phonenumbers.is_valid_number(parsed):
-        raise ValueError("INVALID_PHONE")
+        raise RuleBroken(ErrorCode.INVALID_PHONE)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def chatwoot_phone(value: str) -> str:
-    r"""The number when it has E.164's form (Chatwoot's own rule, `+` then 2 to 15 digits); raises ValueError otherwise.
+    r"""The number when it has E.164's form (Chatwoot's own rule, `+` then 2 to 15 digits); raises RuleBroken otherwise.
 
     What the server enforces, so it stores whatever Chatwoot stores; the UI checks with `normalize_phone`, which
     also asks libphonenumber whether the number can exist. Chatwoot's pattern is anchored only at its end
@@ -172,7 +184,7 @@ def chatwoot_phone(value: str) -> str:
     """
     candidate = value.strip()
     if not CHATWOOT_PHONE.fullmatch(candidate):
-        raise ValueError("INVALID_PHONE")
+        raise RuleBroken(ErrorCode.INVALID_PHONE)
     return candidate
 
 
@@ -282,34 +294,34 @@ def _check_value(field: str, value: object, problems: list[FieldProblem], depth:
     """Strings within limits and storable, numbers finite and exact for JSON clients, nesting shallow, all the way."""
     if isinstance(value, str):
         if len(value) > MAX_STRING:
-            problems.append(FieldProblem(field=field, code="TOO_LONG"))
+            problems.append(FieldProblem(field=field, code=ErrorCode.TOO_LONG))
         elif has_forbidden_characters(value):
-            problems.append(FieldProblem(field=field, code="INVALID_CHARACTERS"))
+            problems.append(FieldProblem(field=field, code=ErrorCode.INVALID_CHARACTERS))
     elif isinstance(value, float) and not math.isfinite(value):
-        problems.append(FieldProblem(field=field, code="INVALID_NUMBER"))
+        problems.append(FieldProblem(field=field, code=ErrorCode.INVALID_NUMBER))
     elif not is_safe_number(value):
-        problems.append(FieldProblem(field=field, code="NUMBER_OUT_OF_RANGE"))
+        problems.append(FieldProblem(field=field, code=ErrorCode.NUMBER_OUT_OF_RANGE))
     elif isinstance(value, Mapping | list):
         if depth >= MAX_DEPTH:
-            problems.append(FieldProblem(field=field, code="TOO_NESTED"))
+            problems.append(FieldProblem(field=field, code=ErrorCode.TOO_NESTED))
             return
         items = value.items() if isinstance(value, Mapping) else enumerate(value)
         for key, item in items:
             if isinstance(key, str) and len(key) > MAX_STRING:
-                problems.append(FieldProblem(field=field, code="TOO_LONG"))
+                problems.append(FieldProblem(field=field, code=ErrorCode.TOO_LONG))
                 continue
             if isinstance(key, str) and has_forbidden_characters(key):
-                problems.append(FieldProblem(field=field, code="INVALID_CHARACTERS"))
+                problems.append(FieldProblem(field=field, code=ErrorCode.INVALID_CHARACTERS))
                 continue
             _check_value(f"{field}.{key}", item, problems, depth + 1)
 
 
 def _check_attribute_object(field: str, value: object, problems: list[FieldProblem]) -> dict[str, Any]:
     if not isinstance(value, Mapping):
-        problems.append(FieldProblem(field=field, code="NOT_OBJECT"))
+        problems.append(FieldProblem(field=field, code=ErrorCode.NOT_OBJECT))
         return {}
     if len(value) > MAX_ATTRIBUTE_KEYS:
-        problems.append(FieldProblem(field=field, code="TOO_MANY_KEYS"))
+        problems.append(FieldProblem(field=field, code=ErrorCode.TOO_MANY_KEYS))
     _check_value(field, value, problems)
     return dict(value)
 
@@ -338,14 +350,14 @@ def whole_date(value: object) -> str | None:
     return day.isoformat()
 
 
-def check_attribute_value(definition: Mapping[str, Any], value: object) -> tuple[Any, str | None]:
+def check_attribute_value(definition: Mapping[str, Any], value: object) -> tuple[Any, ErrorCode | None]:
     """Check one custom attribute value against its definition; returns (normalized, problem code)."""
     kind = definition.get("attribute_display_type", "text")
     if value is None or value == "":
         return None, None
     if kind in {"number", "currency", "percent"}:
         if isinstance(value, bool):
-            return value, "INVALID_NUMBER"
+            return value, ErrorCode.INVALID_NUMBER
         number: int | float
         if isinstance(value, int | float):
             number = value
@@ -353,31 +365,31 @@ def check_attribute_value(definition: Mapping[str, Any], value: object) -> tuple
             try:
                 number = float(str(value).strip())
             except ValueError:
-                return value, "INVALID_NUMBER"
+                return value, ErrorCode.INVALID_NUMBER
             if number.is_integer() and "." not in str(value):
                 number = int(number)
         if isinstance(number, float) and not math.isfinite(number):
-            return value, "INVALID_NUMBER"
+            return value, ErrorCode.INVALID_NUMBER
         if not is_safe_number(number):
-            return value, "NUMBER_OUT_OF_RANGE"
+            return value, ErrorCode.NUMBER_OUT_OF_RANGE
         return number, None
     if kind == "date":
         day = whole_date(value)
-        return (day, None) if day else (value, "INVALID_DATE")
+        return (day, None) if day else (value, ErrorCode.INVALID_DATE)
     if kind == "link":
         url = safe_http_url(value)
-        return (url, None) if url else (value, "INVALID_LINK")
+        return (url, None) if url else (value, ErrorCode.INVALID_LINK)
     if kind == "checkbox":
         if isinstance(value, bool):
             return value, None
-        return value, "INVALID_CHECKBOX"
+        return value, ErrorCode.INVALID_CHECKBOX
     if kind == "list":
         allowed = [str(v) for v in definition.get("attribute_values") or []]
-        return (value, None) if str(value) in allowed else (value, "INVALID_LIST_VALUE")
+        return (value, None) if str(value) in allowed else (value, ErrorCode.INVALID_LIST_VALUE)
     if not isinstance(value, str):
-        return value, "NOT_TEXT"
+        return value, ErrorCode.NOT_TEXT
     if len(value) > MAX_STRING:
-        return value, "TOO_LONG"
+        return value, ErrorCode.TOO_LONG
     pattern = definition.get("regex_pattern")
     if pattern:
         try:
@@ -385,9 +397,9 @@ def check_attribute_value(definition: Mapping[str, Any], value: object) -> tuple
         except regex.error:
             return value, None
         except TimeoutError:
-            return value, "PATTERN_TOO_SLOW"
+            return value, ErrorCode.PATTERN_TOO_SLOW
         if not matched:
-            return value, "PATTERN_MISMATCH"
+            return value, ErrorCode.PATTERN_MISMATCH
     return value, None
 
 
@@ -400,7 +412,7 @@ def check_contact_changes(
 
     Unknown fields are dropped, as Chatwoot ignores unpermitted parameters.
     `definitions` maps custom attribute keys to their definitions; attributes
-    without one are only checked for length. `phone_rule` normalizes a phone number or raises ValueError:
+    without one are only checked for length. `phone_rule` normalizes a phone number or raises RuleBroken:
     the UI's strict `normalize_phone` by default, Chatwoot's `chatwoot_phone` on the server.
     Raises `ContactInvalid`.
     """
@@ -415,36 +427,36 @@ def check_contact_changes(
                 clean[field] = None
                 continue
             if not isinstance(value, str):
-                problems.append(FieldProblem(field=field, code="NOT_TEXT"))
+                problems.append(FieldProblem(field=field, code=ErrorCode.NOT_TEXT))
                 continue
             if has_forbidden_characters(value):
-                problems.append(FieldProblem(field=field, code="INVALID_CHARACTERS"))
+                problems.append(FieldProblem(field=field, code=ErrorCode.INVALID_CHARACTERS))
                 continue
             try:
                 clean[field] = normalize_email(value) if field == "email" else phone_rule(value)
-            except ValueError as error:
-                problems.append(FieldProblem(field=field, code=str(error)))
+            except RuleBroken as error:
+                problems.append(FieldProblem(field=field, code=error.code))
         elif field in {"name", "identifier"}:
             if value is None:
                 clean[field] = "" if field == "name" else None
                 continue
             if not isinstance(value, str):
-                problems.append(FieldProblem(field=field, code="NOT_TEXT"))
+                problems.append(FieldProblem(field=field, code=ErrorCode.NOT_TEXT))
                 continue
             text = value.strip()
             if len(text) > MAX_STRING:
-                problems.append(FieldProblem(field=field, code="TOO_LONG"))
+                problems.append(FieldProblem(field=field, code=ErrorCode.TOO_LONG))
                 continue
             if has_forbidden_characters(text):
-                problems.append(FieldProblem(field=field, code="INVALID_CHARACTERS"))
+                problems.append(FieldProblem(field=field, code=ErrorCode.INVALID_CHARACTERS))
                 continue
             if is_invisible(text):
-                problems.append(FieldProblem(field=field, code="INVISIBLE_TEXT"))
+                problems.append(FieldProblem(field=field, code=ErrorCode.INVISIBLE_TEXT))
                 continue
             clean[field] = text if (text or field == "name") else None
         elif field == "blocked":
             if not isinstance(value, bool):
-                problems.append(FieldProblem(field=field, code="NOT_BOOLEAN"))
+                problems.append(FieldProblem(field=field, code=ErrorCode.NOT_BOOLEAN))
                 continue
             clean[field] = value
         else:
@@ -487,11 +499,11 @@ def stored_attribute_problems(
     for field in ATTRIBUTE_FIELDS:
         keys = len(after.get(field) or {})
         if keys > MAX_ATTRIBUTE_KEYS and keys > len(before.get(field) or {}):
-            problems.append(FieldProblem(field=field, code="TOO_MANY_KEYS"))
+            problems.append(FieldProblem(field=field, code=ErrorCode.TOO_MANY_KEYS))
     size = attribute_bytes(after)
     if size > MAX_ATTRIBUTE_BYTES and size > attribute_bytes(before):
         problems += [
-            FieldProblem(field=field, code="TOO_LARGE")
+            FieldProblem(field=field, code=ErrorCode.TOO_LARGE)
             for field in ATTRIBUTE_FIELDS
             if attribute_bytes({field: after.get(field)}) > attribute_bytes({field: before.get(field)})
         ]

@@ -15,15 +15,11 @@ from typing import Any
 
 import httpx
 
-from bench.databases import scratch_directory, sqlite_url
-from bench.processes import (
-    ChildProcess,
-    api_server,
-    create_postgres_database,
-    drop_postgres_database,
-    postgres_available,
-)
+from bench.databases import scratch_directory
+from bench.processes import api_server, baseline
 from bench.report import ROOT, BenchResult, ratio
+from tests.support.databases import create_postgres_database, drop_postgres_database, postgres_available
+from tests.support.processes import ChildProcess, sqlite_url
 
 NAME = "api"
 TITLE = "API"
@@ -74,7 +70,7 @@ def _measure_backend(result: BenchResult, label: str, database_url: str, minimal
     server = api_server(f"api-{label.lower()}", database_url)
     try:
         server.start()
-        headers = server.sign_in()
+        headers = server.admin.headers
         ids = [
             contact["id"]
             for page in range(1, 5)
@@ -135,13 +131,13 @@ def run(quick: bool = False) -> BenchResult:
             "client": "aiohttp in a separate process, closed loop",
         },
     )
-    minimal = ChildProcess(name="api-minimal", argv=["-m", "bench.minimal_api"], ready_path="/ping")
+    minimal = baseline("api-minimal", ["-m", "bench.minimal_api"], ready_path="/ping")
     try:
         minimal.start()
         with scratch_directory("api") as directory:
             _measure_backend(result, "SQLite", sqlite_url(directory / "contacts.db"), minimal, seconds)
         if postgres_available():
-            url = create_postgres_database()
+            url = create_postgres_database("bench")
             try:
                 _measure_backend(result, "PostgreSQL", url, minimal, seconds)
             finally:

@@ -1,4 +1,4 @@
-"""Headless Debian Chromium through Playwright, sign-in, and in-page timing of what appears on screen.
+"""In-page timing of what appears on screen, in the tests' Chromium (`tests.support.chromium`).
 
 Times are taken inside the page by a MutationObserver, as epoch milliseconds (`Date.now()`,
 the same clock as Python's `time.time()`), the moment the DOM shows the expected text:
@@ -11,24 +11,7 @@ import asyncio
 import time
 from typing import Any
 
-from playwright.async_api import Browser, BrowserContext, Page, Playwright
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    # Many tabs in one headless browser: keep background tabs running at full speed.
-    "--disable-background-timer-throttling",
-    "--disable-renderer-backgrounding",
-    "--disable-backgrounding-occluded-windows",
-]
-ADMIN = ("admin@acme.test", "admin-demo-2026")
-AGENT = ("agent@acme.test", "agent-demo-2026")
+from playwright.async_api import Browser, BrowserContext, Page
 
 # Installed in every page before its own scripts. `window.__bench.when(name, predicate)` records in
 # `at[name]` when the predicate first holds after a DOM change: `epoch` (Date.now(), comparable with
@@ -64,24 +47,10 @@ def field(testid: str) -> str:
     return f"input[data-testid={testid}], textarea[data-testid={testid}], [data-testid={testid}] input"
 
 
-async def launch(playwright: Playwright) -> Browser:
-    return await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-
-
 async def new_context(browser: Browser) -> BrowserContext:
     context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     await context.add_init_script(WATCH_SCRIPT)
     return context
-
-
-async def sign_in(page: Page, base_url: str, credentials: tuple[str, str] | None = None) -> None:
-    """Sign in through the UI; demo mode prefills the admin, connected mode needs `credentials`."""
-    await page.goto(f"{base_url}/login")
-    if credentials is not None:
-        await page.fill(field("login-email"), credentials[0])
-        await page.fill(field("login-password"), credentials[1])
-    await page.click("[data-testid=login-submit]")
-    await page.wait_for_url("**/contacts", timeout=30_000)
 
 
 async def expect_text(page: Page, name: str, selector: str, text: str) -> None:

@@ -31,12 +31,15 @@ from typing import Any
 import httpx
 from playwright.async_api import BrowserContext, Page, async_playwright
 
-from bench.browser import AGENT, expect_text, launch, new_context, now_ms, sign_in, watched
-from bench.databases import prepare_database, scratch_directory, sqlite_url
-from bench.live_update import sign_in_api
+from api.demo import ADMIN
+from bench.browser import expect_text, new_context, now_ms, watched
+from bench.databases import prepare_database, scratch_directory
 from bench.page_client import LightBrowser, LightPage
-from bench.processes import ChildProcess, app_process, rss_kib
+from bench.processes import app_process, rss_kib
 from bench.report import BenchResult, distribution, ms
+from tests.support.chromium import launch_chromium
+from tests.support.processes import RunningServer, sqlite_url
+from tests.support.sign_in import sign_in_page
 
 NAME = "capacity"
 TITLE = "Capacity"
@@ -127,7 +130,7 @@ def _p95(figures: dict[str, Any]) -> float:
 
 
 async def _ramp(
-    app: ChildProcess,
+    app: RunningServer,
     browser: LightBrowser,
     api: httpx.AsyncClient,
     headers: dict[str, str],
@@ -203,14 +206,14 @@ async def _measure(quick: bool) -> dict[str, Any]:
                 LightBrowser(app.url) as light,
                 async_playwright() as playwright,
             ):
-                headers = await sign_in_api(api, AGENT)
+                headers = app.agent.headers
                 found = await api.get(f"{ACCOUNT}/contacts/search", params={"q": "ada@example.com"}, headers=headers)
                 hot = found.json()["payload"][0]["id"]
                 await light.sign_in()
-                chromium = await launch(playwright)
+                chromium = await launch_chromium(playwright)
                 try:
                     context = await new_context(chromium)
-                    await sign_in(await context.new_page(), app.url)
+                    await sign_in_page(await context.new_page(), app.url, ADMIN)
                     tabs = await open_tabs(context, f"{app.url}/contacts/{hot}", BROWSER_TABS)
                     print("  different contacts (one edited):", flush=True)
                     spread = await _ramp(

@@ -15,10 +15,14 @@ from typing import Any
 
 from playwright.async_api import Page, async_playwright
 
-from bench.browser import launch, new_context, sign_in, watched
-from bench.databases import prepare_database, scratch_directory, sqlite_url
+from api.demo import ADMIN
+from bench.browser import new_context, watched
+from bench.databases import prepare_database, scratch_directory
 from bench.processes import app_process
 from bench.report import BenchResult, distribution, ms, ratio
+from tests.support.chromium import launch_chromium
+from tests.support.processes import sqlite_url
+from tests.support.sign_in import sign_in_page
 
 NAME = "contact_page"
 TITLE = "Contact page"
@@ -64,12 +68,12 @@ async def _measure(quick: bool) -> dict[str, Any]:
         try:
             app.start()
             async with async_playwright() as playwright:
-                browser = await launch(playwright)
+                browser = await launch_chromium(playwright)
                 try:
                     context = await new_context(browser)
                     await context.add_init_script(READY_SCRIPT)
                     page = await context.new_page()
-                    await sign_in(page, app.url)
+                    await sign_in_page(page, app.url, ADMIN)
                     # Warm-up (not measured): the account's labels and attribute definitions, imports, caches.
                     await _load(page, f"{app.url}/bench/empty")
                     for size in SIZES:

@@ -15,15 +15,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bench.processes import PSQL
 from bench.report import ROOT, SCRATCH_DIR
 from server import models
 from server.db import create_engine, migrate_sync, sessions
 from server.seed import add_bulk_contacts, add_conversations, seed_demo_if_empty
-
-
-def sqlite_url(path: Path) -> str:
-    return f"sqlite+aiosqlite:///{path}"
+from tests.support.databases import POSTGRES_URL, PSQL
+from tests.support.processes import sqlite_url
 
 
 @contextmanager
@@ -109,7 +106,7 @@ def cached_postgres_scale_database(contacts: int) -> tuple[str, float | None]:
     """
     prefix = f"bench_scale_{contacts}_"
     name = f"{prefix}{_schema_key()}"
-    url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    url = POSTGRES_URL.format(name=name)
     existing = postgres_scalar(
         "postgresql://postgres@127.0.0.1:5432/postgres",
         f"SELECT string_agg(datname, ' ') FROM pg_database WHERE datname LIKE '{prefix}%'",

@@ -17,9 +17,11 @@ from typing import Any
 
 import httpx
 
-from bench.databases import cached_postgres_scale_database, cached_scale_database, sqlite_url
-from bench.processes import api_server, postgres_available
+from bench.databases import cached_postgres_scale_database, cached_scale_database
+from bench.processes import api_server
 from bench.report import BenchResult, distribution, ms, ratio
+from tests.support.databases import postgres_available
+from tests.support.processes import sqlite_url
 
 NAME = "filter_scale"
 TITLE = "Filter scale"
@@ -73,7 +75,7 @@ def _measure(database: str, size: int, quick: bool) -> dict[str, Any]:
     try:
         server.start()
         figures: dict[str, Any] = {"generation_s": generated}
-        with httpx.Client(base_url=server.url, headers=server.sign_in(), timeout=120) as client:
+        with httpx.Client(base_url=server.url, headers=server.admin.headers, timeout=120) as client:
             for key, conditions in FILTERS.items():
                 send = partial(client.post, f"{ACCOUNT}/contacts/filter", json={"payload": conditions})
                 figures[key] = _timed(send, samples)

@@ -19,10 +19,14 @@ import httpx
 from playwright.async_api import async_playwright
 from websockets.asyncio.client import connect
 
-from bench.browser import AGENT, expect_text, launch, new_context, now_ms, sign_in, watched
-from bench.databases import prepare_database, scratch_directory, sqlite_url
-from bench.processes import ChildProcess, app_process
+from api.demo import ADMIN
+from bench.browser import expect_text, new_context, now_ms, watched
+from bench.databases import prepare_database, scratch_directory
+from bench.processes import app_process, baseline
 from bench.report import BenchResult, distribution, ms, ratio
+from tests.support.chromium import launch_chromium
+from tests.support.processes import sqlite_url
+from tests.support.sign_in import sign_in_page
 
 NAME = "live_update"
 TITLE = "Live update"
@@ -32,7 +36,7 @@ NAME_SELECTOR = "[data-testid=contact-name]"
 
 async def websocket_round_trips(count: int) -> list[float]:
     """Round trips of a 100-byte message to a bare websockets echo server in its own process, in ms."""
-    echo = ChildProcess(name=f"{NAME}-echo", argv=["-m", "bench.echo_server"], ready_status=426)
+    echo = baseline(f"{NAME}-echo", ["-m", "bench.echo_server"], ready_status=426)
     try:
         echo.start()
         async with connect(f"ws://127.0.0.1:{echo.port}/") as websocket:
@@ -49,12 +53,6 @@ async def websocket_round_trips(count: int) -> list[float]:
         echo.stop()
 
 
-async def sign_in_api(client: httpx.AsyncClient, credentials: tuple[str, str]) -> dict[str, str]:
-    answer = await client.post("/auth/sign_in", json={"email": credentials[0], "password": credentials[1]})
-    answer.raise_for_status()
-    return {"api_access_token": answer.json()["data"]["access_token"]}
-
-
 async def _measure(edits: int) -> dict[str, Any]:
     with scratch_directory(NAME) as directory:
         url = sqlite_url(directory / "contacts.db")
@@ -63,13 +61,13 @@ async def _measure(edits: int) -> dict[str, Any]:
         try:
             app.start()
             async with httpx.AsyncClient(base_url=app.url, timeout=30) as api, async_playwright() as playwright:
-                headers = await sign_in_api(api, AGENT)
+                headers = app.agent.headers
                 found = await api.get(f"{ACCOUNT}/contacts/search", params={"q": "ada@example.com"}, headers=headers)
                 contact = found.json()["payload"][0]["id"]
-                browser = await launch(playwright)
+                browser = await launch_chromium(playwright)
                 try:
                     page = await (await new_context(browser)).new_page()
-                    await sign_in(page, app.url)
+                    await sign_in_page(page, app.url, ADMIN)
                     await page.goto(f"{app.url}/contacts/{contact}")
                     await page.wait_for_selector(NAME_SELECTOR, timeout=30_000)
                     tag = uuid.uuid4().hex[:6]

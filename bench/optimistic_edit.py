@@ -1,6 +1,6 @@
 """Benchmark 2, optimistic edit: from Save to the new value on screen, with the API slowed to 2 s per write.
 
-The API runs alone (`python -m server`, SQLite) behind `DelayingProxy`, which holds every PUT/PATCH
+The API runs alone (`python -m server`, SQLite) behind a `TcpProxy` (tests/support), which holds every PUT/PATCH
 for 2 s (and, for comparison, 0 s); the UI runs in connected mode against the proxy
 (`CHATWOOT_URL`). In headless Chromium the agent opens the edit form, types a new name and clicks
 Save; the page records the click, the moment the new name is in the DOM, and the moment the
@@ -19,12 +19,16 @@ import httpx
 from playwright.async_api import Page, async_playwright
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from bench.browser import ADMIN, clicked_at, expect_text, launch, new_context, sign_in, watched
+from api.demo import ADMIN
+from bench.browser import clicked_at, expect_text, new_context, watched
 from bench.browser import field as input_of
-from bench.databases import scratch_directory, sqlite_url
-from bench.delay_proxy import DelayingProxy
-from bench.processes import ChildProcess, api_server, app_process
+from bench.databases import scratch_directory
+from bench.processes import api_server, app_process
 from bench.report import BenchResult, distribution, ms, ratio
+from tests.support.chromium import launch_chromium
+from tests.support.processes import RunningServer, sqlite_url
+from tests.support.sign_in import sign_in_page
+from tests.support.tcp_proxy import TcpProxy
 
 NAME = "optimistic_edit"
 TITLE = "Optimistic edit"
@@ -74,23 +78,23 @@ async def _edit(page: Page, text: str, delay: float) -> dict[str, float]:
 async def _measure(edits: int) -> dict[str, Any]:
     with scratch_directory(NAME) as directory:
         server = api_server(f"{NAME}-api", sqlite_url(directory / "contacts.db"))
-        proxy = DelayingProxy(0)
-        app: ChildProcess | None = None
+        proxy = TcpProxy(0, delayed_methods=("PUT", "PATCH"))
+        app: RunningServer | None = None
         try:
             await asyncio.to_thread(server.start)
             proxy.target_port = server.port
             await proxy.start()
             app = app_process(f"{NAME}-app", chatwoot_url=proxy.url)
             await asyncio.to_thread(app.start)
-            headers = await asyncio.to_thread(server.sign_in)
+            headers = (await asyncio.to_thread(lambda: server.admin)).headers
             async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=30) as api:
                 found = await api.get("/api/v1/accounts/1/contacts/search", params={"q": "ada@example.com"})
             contact = found.json()["payload"][0]["id"]
             async with async_playwright() as playwright:
-                browser = await launch(playwright)
+                browser = await launch_chromium(playwright)
                 try:
                     page = await (await new_context(browser)).new_page()
-                    await sign_in(page, app.url, ADMIN)
+                    await sign_in_page(page, app.url, ADMIN)
                     await page.goto(f"{app.url}/contacts/{contact}")
                     await page.wait_for_selector(NAME_SELECTOR, timeout=30_000)
                     tag = uuid.uuid4().hex[:4]

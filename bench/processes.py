@@ -1,32 +1,21 @@
-"""Child processes of a benchmark: the UI app, the API alone, baselines; each on a free port, always stopped."""
+"""Child processes of a benchmark: the UI app, the API alone, baselines; each on a free port, always stopped.
+
+They are the tests' launcher (`tests.support.processes`), so a benchmark starts the app as the tests do and waits on
+the same health endpoint. `tests.support` imports nothing of `bench`, so the dependency goes one way.
+"""
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
-from bench.report import ROOT, SCRATCH_DIR
+from bench.report import SCRATCH_DIR
+from tests.support.processes import ChildProcess, RunningServer
 
 LOG_DIR = SCRATCH_DIR / "logs"
-DEMO_ADMIN = ("admin@acme.test", "admin-demo-2026")
-PSQL = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c"]
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+# As deployed without a reverse proxy; the tests' launcher believes loopback's X-Forwarded-For, which costs uvicorn
+# a middleware on every request.
+NO_PROXY = {"FORWARDED_ALLOW_IPS": "", "ANALYTICS_SINK": ""}
 
 
 def rss_kib(pid: int) -> int:
@@ -38,147 +27,40 @@ def rss_kib(pid: int) -> int:
 
 
 def log_path(name: str) -> Path:
+    """`bench/scratch/logs/<name>.log`, emptied for this run."""
     LOG_DIR.mkdir(parents=True, exist_ok=True)
-    return LOG_DIR / f"{name}.log"
+    path = LOG_DIR / f"{name}.log"
+    path.unlink(missing_ok=True)
+    return path
 
 
-@dataclass(kw_only=True)
-class ChildProcess:
-    """A Python child process on a free port, ready when `ready_path` answers `ready_status`."""
-
-    name: str
-    argv: list[str]
-    env: dict[str, str] = field(default_factory=dict)
-    port: int = field(default_factory=free_port)
-    ready_path: str = "/"
-    ready_status: int = 200
-    # Embedded mode: NiceGUI runs `app.on_startup` coroutines as background tasks, so the port answers
-    # before migrations and the demo seed are done; then wait until the demo sign-in works too. Seed the
-    # database beforehand (`prepare_database`): five failed sign-ins would lock the demo admin out.
-    wait_for_sign_in: bool = False
-    # Removed when the process stops (NiceGUI's storage files, so `.nicegui/` gets none of ours).
-    scratch: Path | None = None
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def pid(self) -> int:
-        if self.process is None:
-            raise RuntimeError(f"{self.name} is not running")
-        return self.process.pid
-
-    @property
-    def log(self) -> Path:
-        return log_path(self.name)
-
-    def start(self, timeout: float = 90.0) -> ChildProcess:
-        env = dict(os.environ)
-        for inherited in ("REDIS_URL", "CHATWOOT_URL", "NICEGUI_REDIS_URL"):
-            env.pop(inherited, None)
-        env.update(PORT=str(self.port), HOST="127.0.0.1", PYTHONUNBUFFERED="1")
-        env.update(self.env)
-        with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, *self.argv], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{self.tail()}")
-            try:
-                if httpx.get(self.url + self.ready_path, timeout=2).status_code == self.ready_status and (
-                    not self.wait_for_sign_in or self._signs_in()
-                ):
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(1.0 if self.wait_for_sign_in else 0.1)
-        self.stop()
-        raise RuntimeError(f"{self.name} did not start within {timeout:.0f} s:\n{self.tail()}")
-
-    def _signs_in(self) -> bool:
-        email, password = DEMO_ADMIN
-        answer = httpx.post(f"{self.url}/auth/sign_in", json={"email": email, "password": password}, timeout=10)
-        return answer.status_code == 200
-
-    def sign_in(self, credentials: tuple[str, str] = DEMO_ADMIN) -> dict[str, str]:
-        """Sign an agent in over the API (app or API server); the headers that carry the token."""
-        email, password = credentials
-        answer = httpx.post(f"{self.url}/auth/sign_in", json={"email": email, "password": password}, timeout=30)
-        answer.raise_for_status()
-        return {"api_access_token": answer.json()["data"]["access_token"]}
-
-    def tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.scratch is not None:
-            shutil.rmtree(self.scratch, ignore_errors=True)
+def baseline(name: str, argv: list[str], *, ready_path: str = "/", ready_status: int = 200) -> ChildProcess:
+    """A baseline server (`python <argv>`), ready when `ready_path` answers `ready_status`."""
+    return ChildProcess(argv=argv, log_path=log_path(name), ready_path=ready_path, ready_status=ready_status)
 
 
 def app_process(
     name: str,
     *,
     script: str = "main.py",
-    database_url: str | None = None,
+    database_url: str = "",
     chatwoot_url: str | None = None,
     extra_env: dict[str, str] | None = None,
-) -> ChildProcess:
+) -> RunningServer:
     """The NiceGUI app (`main.py` or a variant): embedded with `database_url`, connected with `chatwoot_url`."""
     storage = SCRATCH_DIR / f"nicegui-{name}-{uuid.uuid4().hex[:8]}"
-    env = {
-        "DEMO_DATA": "true",
-        "ANALYTICS_SINK": "",
-        "STORAGE_SECRET": f"bench-{uuid.uuid4().hex}",
-        "NICEGUI_STORAGE_PATH": str(storage),
-    }
+    env = {**NO_PROXY, "STORAGE_SECRET": f"bench-{uuid.uuid4().hex}", "NICEGUI_STORAGE_PATH": str(storage)}
     if chatwoot_url:
         env.update(CHATWOOT_URL=chatwoot_url, CHATWOOT_ACCOUNT_ID="1")
-    if database_url:
-        env["DATABASE_URL"] = database_url
     env.update(extra_env or {})
-    return ChildProcess(
-        name=name,
-        argv=[script],
-        env=env,
-        ready_path="/login",
-        wait_for_sign_in=not chatwoot_url,
-        scratch=storage,
+    # Removed when it stops: NiceGUI's storage files, so `.nicegui/` gets none of ours.
+    return RunningServer(
+        database_url=database_url, module=script, extra_env=env, log_path=log_path(name), scratch=storage
     )
 
 
-def api_server(name: str, database_url: str, **extra_env: str) -> ChildProcess:
-    """`python -m server`, the embedded API alone, with the demo data (ready once it answers 401 unsigned)."""
-    env = {"DATABASE_URL": database_url, "DEMO_DATA": "true", "ANALYTICS_SINK": "", **extra_env}
-    return ChildProcess(name=name, argv=["-m", "server"], env=env, ready_path="/api/v1/profile", ready_status=401)
-
-
-def postgres_available() -> bool:
-    return subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"], check=False).returncode == 0
-
-
-def create_postgres_database() -> str:
-    """A fresh `bench_<random>` database on the machine's PostgreSQL; its SQLAlchemy URL."""
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    subprocess.run([*PSQL, f"CREATE DATABASE {name}"], check=True, capture_output=True)
-    return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
-
-
-def drop_postgres_database(url: str) -> None:
-    name = url.rsplit("/", 1)[-1]
-    if not name.startswith("bench_"):
-        raise ValueError(f"refusing to drop {name!r}: not a benchmark database")
-    subprocess.run([*PSQL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False, capture_output=True)
+def api_server(name: str, database_url: str, **extra_env: str) -> RunningServer:
+    """`python -m server`, the embedded API alone, with the demo data."""
+    return RunningServer(
+        database_url=database_url, module="server", extra_env={**NO_PROXY, **extra_env}, log_path=log_path(name)
+    )

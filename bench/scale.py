@@ -16,9 +16,11 @@ from typing import Any
 
 import httpx
 
-from bench.databases import cached_postgres_scale_database, cached_scale_database, postgres_scalar, sqlite_url
-from bench.processes import api_server, postgres_available
+from bench.databases import cached_postgres_scale_database, cached_scale_database, postgres_scalar
+from bench.processes import api_server
 from bench.report import BenchResult, distribution, ms, ratio
+from tests.support.databases import postgres_available
+from tests.support.processes import sqlite_url
 
 NAME = "scale"
 TITLE = "Scale"
@@ -80,7 +82,7 @@ def _measure_size(size: int, quick: bool, database: str) -> dict[str, Any]:
     try:
         server.start()
         figures: dict[str, Any] = {"database_mib": round(mib, 1), "generation_s": generated}
-        with httpx.Client(base_url=server.url, headers=server.sign_in(), timeout=120) as client:
+        with httpx.Client(base_url=server.url, headers=server.admin.headers, timeout=120) as client:
             client.get(f"{ACCOUNT}/contacts/{bulk_ids[0]}").raise_for_status()
             latencies = []
             for contact_id in rng.sample(bulk_ids, fast):  # a different contact each time, as agents do

@@ -118,7 +118,7 @@ class ContactEditForm:
                 if path not in entry.field_errors and isinstance(element, ValidationElement):
                     element.validate()
             if entry.save_error or entry.field_errors:
-                message = view.t("CONTACT.FIELD_ERRORS") if entry.field_errors else view.error(entry.save_error or "")
+                message = view.t("CONTACT.FIELD_ERRORS") if entry.field_errors else view.error(entry.save_error)
                 mark_id(ui.label(message), "form-error").classes("text-negative").props('role="alert"')
             with ui.row().classes("w-full justify-end gap-2"):
                 cancel = ui.button(view.t("CONTACT.CANCEL"), on_click=self.cancel).props("flat")

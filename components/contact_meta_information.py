@@ -9,6 +9,7 @@ from typing import Any
 
 from nicegui import ui
 
+from api.error_codes import ErrorCode
 from api.models import AttributeDefinition, Contact
 from api.validation import SOCIAL_NETWORKS, check_attribute_value, safe_http_url, social_profile_url, whole_date
 from components.attribute_list import AttributeItem, AttributeList
@@ -150,7 +151,7 @@ class AttributeEditor:
             cancel = ui.button(icon="close", on_click=self.on_cancel).props("flat round dense")
             mark_id(aria(cancel, view.t("ATTRIBUTES.CANCEL")), f"attribute-cancel-{key}")
 
-    def _normalized(self) -> tuple[Any, str | None]:
+    def _normalized(self) -> tuple[Any, ErrorCode | None]:
         raw = self.field.value
         if self.definition.attribute_display_type in {"number", "currency", "percent"} and isinstance(raw, float):
             raw = int(raw) if raw.is_integer() else raw
@@ -158,12 +159,12 @@ class AttributeEditor:
 
     def _problem(self, _value: Any) -> str | None:
         _, code = self._normalized()
-        return self.view.t(f"ERRORS.{code}") if code else None
+        return self.view.error(code) if code else None
 
     def save(self) -> None:
         value, code = self._normalized()
         if code:
-            ui.notify(self.view.t(f"ERRORS.{code}"), type="warning")
+            ui.notify(self.view.error(code), type="warning")
             return
         self.on_save(value)
 
@@ -367,9 +368,8 @@ class ContactMetaInformation:
             if outcome.status == "saved":
                 ui.notify(view.t("CONTACT.UPDATE_SUCCESS"), type="positive")
             elif outcome.status in {"invalid", "failed"}:
-                message = next(iter(outcome.field_errors.values()), outcome.message or "")
-                text = view.t(f"ERRORS.{message}") if message.replace("_", "").isupper() else message
-                ui.notify(f"{view.t('CONTACT.UPDATE_FAILED')}: {text}", type="negative")
+                problem = next(iter(outcome.field_errors.values()), outcome.message)
+                ui.notify(f"{view.t('CONTACT.UPDATE_FAILED')}: {view.error(problem)}", type="negative")
 
         # The section's own slot, which lives as long as the page: the editor that was clicked is gone.
         with self.root:

@@ -7,6 +7,7 @@ import json
 
 from nicegui import Event, context, ui
 
+from api.error_codes import ErrorCode
 from api.models import Contact
 from components.conflict_dialog import ConflictDialog
 from components.contact_activity_timeline import ContactActivityTimeline
@@ -19,6 +20,7 @@ from components.contact_view import MUTED_TEXT, ContactView, E, aria, field_labe
 from components.stylesheet import shared_css
 from state import actions
 from state.actions import SaveOutcome
+from state.problems import ServerSaid
 
 # A value another agent just changed: a short yellow glow.
 JUST_CHANGED_CSS = shared_css("""
@@ -213,7 +215,7 @@ class ContactPanel:
         if self.load_error_card is not None:
             self.load_error_card.set_visibility(load_error)
             if load_error:
-                not_found = entry.load_error == "NOT_FOUND"
+                not_found = entry.load_error is ErrorCode.NOT_FOUND
                 self.load_error_title.set_text(view.t("CONTACT.NOT_FOUND" if not_found else "CONTACT.LOAD_FAILED"))
                 self.load_error_detail.set_text("" if not_found else view.error(entry.load_error))
                 self.load_error_detail.set_visibility(not not_found)
@@ -355,10 +357,10 @@ class ContactPanel:
         """
         view = self.view
         entry = view.entry
-        problem = entry.save_error or ""
+        problem = entry.save_error
         lines = [f"{field_label(view, path)}: {view.error(code)}" for path, code in entry.field_errors.items()]
         # A refusal's message is what the lines say field by field; any other failure is told first.
-        refusal = problem in entry.field_errors.values() or not problem.replace("_", "").isupper()
+        refusal = problem in entry.field_errors.values() or isinstance(problem, ServerSaid)
         if not lines or not refusal:
             lines.insert(0, view.error(problem))
         return "\n".join(lines)

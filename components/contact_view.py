@@ -11,6 +11,7 @@ from nicegui import background_tasks, context, ui
 from api.models import Contact
 from api.validation import SOCIAL_NETWORKS
 from state.i18n import t
+from state.problems import Problem, describe
 from state.session import AgentSession
 from state.store import ContactEntry, ContactStore
 
@@ -51,11 +52,9 @@ class ContactView:
         """Translate in this tab's locale."""
         return t(key, locale=self.locale, **params)
 
-    def error(self, problem: str | None) -> str:
-        """A rule or error code (`INVALID_EMAIL`, `NETWORK`) translated; a server's own message as it came."""
-        if not problem:
-            return ""
-        return self.t(f"ERRORS.{problem}") if problem.replace("_", "").isupper() else problem
+    def error(self, problem: Problem | None) -> str:
+        """What went wrong, in this tab's locale (a server's own words as they came)."""
+        return describe(problem, self.locale)
 
     def run(self, work: Callable[[], Awaitable[Any]]) -> None:
         """Run an action in the background, keeping the tab responsive; notifications reach this tab."""

@@ -6,14 +6,16 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import context, ui
 
-from api.errors import ApiError, NotFound
 from api.settings import Settings
 from components.contact_panel import FIRST_LOAD_SECONDS, ContactPanel
 from components.contact_tab_title import ContactTabTitle
 from components.contact_view import ContactView, mark_id
 from components.page_frame import page_frame
 from pages.access import agent_session, is_kiosk, page_locale, to_sign_in
+from pages.conversation import conversation_failed
+from state import reads
 from state.i18n import t
+from state.problems import LoadFailed
 
 SOURCES = {"contacts_list", "conversation", "direct"}
 
@@ -48,19 +50,11 @@ def register(settings: Settings) -> None:
                 ui.skeleton("rect", height="120px").classes("w-full")
         await context.client.connected()
         try:
-            conversation = await session.client.conversation(conversation_id)
-        except NotFound:
+            conversation = await reads.conversation(session, conversation_id)
+        except LoadFailed as failed:
             placeholder.clear()
             with placeholder:
-                mark_id(ui.label(t("CONVERSATION.NOT_FOUND", locale=locale)), "conversation-not-found").classes(
-                    "text-h6"
-                ).props('role="alert"')
-            return None
-        except ApiError as error:
-            placeholder.clear()
-            with placeholder:
-                ui.label(f"{t('CONVERSATION.LOAD_FAILED', locale=locale)}: {error.message}").props('role="alert"')
-                ui.button(t("APP.RETRY", locale=locale), on_click=ui.navigate.reload).props("flat color=primary")
+                conversation_failed(failed.problem, locale)
             return None
         sender = conversation.meta.sender
         placeholder.clear()

@@ -11,16 +11,17 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import Event, context, ui
 
-from api.errors import ApiError
-from api.models import Contact, ContactPage
+from api.models import Contact
 from api.settings import Settings
 from api.validation import format_phone_international, safe_http_url
 from components.contact_basic_info import initials
 from components.contact_view import MUTED_TEXT, aria, mark_id
 from components.page_frame import page_frame
 from pages.access import agent_session, is_kiosk, page_locale, to_sign_in
+from state import reads
 from state.contact_lists import DEFAULT_SORT, ContactListPage, Effect, ListChange
 from state.i18n import format_datetime, format_number, relative_time, t
+from state.problems import LoadFailed, describe
 
 PAGE_SIZE = 15
 
@@ -231,29 +232,26 @@ def register(settings: Settings) -> None:
             asked = (listing.query, listing.labels, listing.sort, listing.page)
             table.props["loading"] = True
             try:
-                if listing.query:
-                    result: ContactPage = await session.client.search_contacts(
-                        listing.query, listing.page, listing.sort
-                    )
-                else:
-                    result = await session.client.list_contacts(listing.page, listing.sort, listing.labels)
-            except ApiError as error:
-                status.text = f"{t('CONTACTS_LIST.LOAD_FAILED', locale=locale)}: {error.message}"
+                result = await reads.contact_list(
+                    session, query=listing.query, page=listing.page, sort=listing.sort, labels=listing.labels
+                )
+            except LoadFailed as failed:
+                status.text = f"{t('CONTACTS_LIST.LOAD_FAILED', locale=locale)}: {describe(failed.problem, locale)}"
                 return
             finally:
                 table.props["loading"] = False
             if asked != (listing.query, listing.labels, listing.sort, listing.page):
                 return  # the agent typed on (or paged, sorted) meanwhile: the next read shows the newer answer
             listing.take(result)
-            listing.labels_told = session.client.supports_events
+            listing.labels_told = session.labels_announced
             now = int(time.time())
             table.rows = [row(contact, now) for contact in listing.contacts]
             show_count()
 
         async def read_labels() -> None:
             try:
-                titles = [label.title for label in await session.client.account_labels()]
-            except ApiError:
+                titles = await reads.label_titles(session)
+            except LoadFailed:
                 return  # the filter keeps the labels from the address; the list says what failed, if anything
             picker.set_options(list(dict.fromkeys([*titles, *listing.labels])), value=list(listing.labels))
 

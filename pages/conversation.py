@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Coroutine
 
@@ -10,16 +9,18 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import Event, app, context, ui
 
-from api.errors import ApiError, NotFound
+from api.error_codes import ErrorCode
 from api.models import Contact, Conversation, Message, Profile
 from api.settings import Settings
 from components.contact_panel import ContactPanel
 from components.contact_view import MUTED_TEXT, ContactView, aria, hinted, mark_id
 from components.page_frame import page_frame
 from pages.access import agent_session, is_kiosk, page_locale, to_sign_in
+from state import reads
 from state.contact_lists import ChangeKind, ListChange
 from state.contact_names import contact_display_name
 from state.i18n import format_datetime, relative_time, t
+from state.problems import LoadFailed, Problem, describe
 
 STATUSES = ("open", "pending", "snoozed", "resolved", "all")
 SENDER_FIELDS = ("name", "email", "phone_number")  # what a conversation row calls its contact by
@@ -53,12 +54,11 @@ def register(settings: Settings) -> None:
 
         async def load() -> None:
             try:
-                items = await session.client.conversations(status=status)
-            except ApiError as error:
+                items = await reads.conversations(session, status)
+            except LoadFailed as failed:
                 listing.clear()
                 with listing:
-                    ui.label(f"{t('CONVERSATION.LOAD_FAILED', locale=locale)}: {error.message}").props('role="alert"')
-                    ui.button(t("APP.RETRY", locale=locale), on_click=ui.navigate.reload).props("flat color=primary")
+                    conversation_failed(failed.problem, locale)
                 return
             listing.clear()
             senders.clear()
@@ -136,23 +136,12 @@ def register(settings: Settings) -> None:
             toggle.controls(sidebar)
         await context.client.connected()
         try:
-            found, messages = await asyncio.gather(
-                session.client.conversation(conversation_id), session.client.conversation_messages(conversation_id)
-            )
-        except NotFound:
+            found, messages = await reads.conversation_with_messages(session, conversation_id)
+        except LoadFailed as failed:
             body.clear()
             toggle.button.delete()
             with body:
-                mark_id(ui.label(t("CONVERSATION.NOT_FOUND", locale=locale)), "conversation-not-found").classes(
-                    "text-h6"
-                ).props('role="alert"')
-            return None
-        except ApiError as error:
-            body.clear()
-            toggle.button.delete()
-            with body:
-                ui.label(f"{t('CONVERSATION.LOAD_FAILED', locale=locale)}: {error.message}").props('role="alert"')
-                ui.button(t("APP.RETRY", locale=locale), on_click=ui.navigate.reload).props("flat color=primary")
+                conversation_failed(failed.problem, locale)
             return None
         sender = found.meta.sender
         messages_card.clear()
@@ -179,6 +168,16 @@ def register(settings: Settings) -> None:
                     compact=True,
                 )
         return None
+
+
+def conversation_failed(problem: Problem, locale: str) -> None:
+    """Where a conversation (or the list) would be: that it is not there, or why it could not be read, with Retry."""
+    if problem is ErrorCode.NOT_FOUND:
+        not_found = mark_id(ui.label(t("CONVERSATION.NOT_FOUND", locale=locale)), "conversation-not-found")
+        not_found.classes("text-h6").props('role="alert"')
+        return
+    ui.label(f"{t('CONVERSATION.LOAD_FAILED', locale=locale)}: {describe(problem, locale)}").props('role="alert"')
+    ui.button(t("APP.RETRY", locale=locale), on_click=ui.navigate.reload).props("flat color=primary")
 
 
 def known_agents(conversation: Conversation, profile: Profile) -> dict[int, str]:

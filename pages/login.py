@@ -12,6 +12,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from nicegui import app, context, ui
 
 from api.client import Credentials
+from api.demo import ADMIN
 from api.errors import ApiError, NetworkError, RateLimited, Unauthorized
 from api.settings import Settings
 from components.contact_view import MUTED_TEXT, mark_id
@@ -23,8 +24,6 @@ from state.session import AgentSession, current_registry
 
 CARRIED_PREFERENCES = ("locale", "dark")  # what a browser chose before signing in, kept in the new session
 TICKET_LIFETIME = 60.0  # seconds the browser has to come and take its sign-in
-DEMO_EMAIL = "admin@acme.test"
-DEMO_PASSWORD = "admin-demo-2026"
 
 
 @dataclass(kw_only=True, slots=True)
@@ -106,15 +105,15 @@ def register(settings: Settings) -> None:
         locale = page_locale(request)
         with page_frame(None, locale, title_key="LOGIN.TITLE"), ui.card().classes("w-full max-w-sm mx-auto q-mt-xl"):
             ui.label(t("LOGIN.TITLE", locale=locale)).classes("text-h5").props('role="heading" aria-level="1"')
-            email = ui.input(t("LOGIN.EMAIL", locale=locale), value=DEMO_EMAIL if demo else "")
+            email = ui.input(t("LOGIN.EMAIL", locale=locale), value=ADMIN.email if demo else "")
             email.props("type=email autocomplete=username outlined").classes("w-full")
             mark_id(email, "login-email")
-            password = ui.input(t("LOGIN.PASSWORD", locale=locale), value=DEMO_PASSWORD if demo else "", password=True)
+            password = ui.input(t("LOGIN.PASSWORD", locale=locale), value=ADMIN.password if demo else "", password=True)
             password.props("autocomplete=current-password outlined").classes("w-full")
             mark_id(password, "login-password")
             error = mark_id(ui.label("").classes("text-negative").props('role="alert"'), "login-error")
             if demo:
-                ui.label(t("LOGIN.DEMO_HINT", locale=locale, email=DEMO_EMAIL, password=DEMO_PASSWORD)).classes(
+                ui.label(t("LOGIN.DEMO_HINT", locale=locale, email=ADMIN.email, password=ADMIN.password)).classes(
                     f"text-caption {MUTED_TEXT}"
                 )
 

@@ -9,14 +9,15 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.protocol import CABLE_PATH
 from api.settings import Settings
 from server.errors import BodyTooLarge
-from server.routes import activity, attributes, auth, contact_filter, contacts, conversations, labels, notes
+from server.routes import activity, attributes, auth, contact_filter, contacts, conversations, health, labels, notes
 from server.runtime import ServerRuntime
 
 API_PREFIXES = ("/api/", "/auth/")
-CABLE_PATH = "/cable"
 ROUTERS = (
+    health.router,
     auth.router,
     contact_filter.router,
     contacts.router,

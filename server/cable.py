@@ -21,6 +21,7 @@ from fastapi import APIRouter, FastAPI, WebSocket
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
+from api.protocol import CABLE_CHANNEL, CABLE_PATH, CABLE_PROTOCOL
 from server.events import Event, EventBus
 from server.models import Agent
 from server.redis_bus import RESYNC_EVENT, RedisEventBus
@@ -30,8 +31,6 @@ log = logging.getLogger(__name__)
 
 router = APIRouter()
 
-PROTOCOL = "actioncable-v1-json"
-CHANNEL = "RoomChannel"
 PING_INTERVAL = 3.0
 MAX_SUBSCRIPTIONS = 20
 # A legitimate frame is a few hundred bytes; anything far larger is not worth parsing.
@@ -62,7 +61,7 @@ class RoomIdentifier:
     user_id: int
 
 
-@router.websocket("/cable")
+@router.websocket(CABLE_PATH)
 async def cable(websocket: WebSocket) -> None:
     """One ActionCable connection; ends when the client goes away."""
     runtime: ServerRuntime = websocket.app.state.contact_server
@@ -70,7 +69,7 @@ async def cable(websocket: WebSocket) -> None:
         await websocket.close(code=1013)  # try again later
         return
     offered = websocket.scope.get("subprotocols") or []
-    await websocket.accept(subprotocol=PROTOCOL if PROTOCOL in offered else None)
+    await websocket.accept(subprotocol=CABLE_PROTOCOL if CABLE_PROTOCOL in offered else None)
     await CableConnection(websocket, runtime, presence_of(websocket.app, runtime)).run()
 
 
@@ -319,7 +318,7 @@ def parse_identifier(identifier: str) -> RoomIdentifier | None:
         fields = json.loads(identifier)
     except ValueError:
         return None
-    if not isinstance(fields, dict) or fields.get("channel") != CHANNEL:
+    if not isinstance(fields, dict) or fields.get("channel") != CABLE_CHANNEL:
         return None
     token = fields.get("pubsub_token")
     account_id = as_id(fields.get("account_id"))

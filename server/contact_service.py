@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.error_codes import ErrorCode
 from api.validation import (
     ATTRIBUTE_FIELDS,
     FieldProblem,
@@ -118,7 +119,7 @@ async def taken_fields(
         if exclude_id is not None:
             query = query.where(models.Contact.id != exclude_id)
         if (await session.execute(query.limit(1))).first():
-            problems.append(FieldProblem(field=field, code="TAKEN"))
+            problems.append(FieldProblem(field=field, code=ErrorCode.TAKEN))
     return problems
 
 
@@ -293,7 +294,7 @@ def taken_problem(error: IntegrityError) -> ApiProblem:
     """422 for a uniqueness race the pre-check could not see (the constraint names the field)."""
     text = str(error.orig).lower()
     field = next((f for f in ("email", "phone", "identifier") if f in text), "identifier")
-    problem = FieldProblem(field="phone_number" if field == "phone" else field, code="TAKEN")
+    problem = FieldProblem(field="phone_number" if field == "phone" else field, code=ErrorCode.TAKEN)
     return ApiProblem.invalid(problem.message, [problem.field])
 
 

@@ -37,6 +37,7 @@ class ServerRuntime:
     ui_key: str | None = None
     write_turn: AbstractAsyncContextManager[object] = field(default_factory=nullcontext)
     started: bool = field(default=False)
+    migrated: bool = field(default=False)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
@@ -78,6 +79,7 @@ class ServerRuntime:
     async def start(self) -> None:
         """Migrate, seed demo data into an empty database if asked, start the bus."""
         await migrate(self.settings.database_url)
+        self.migrated = True
         if self.settings.demo_data:
             from server.seed import seed_demo_if_empty
 

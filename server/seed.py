@@ -31,6 +31,7 @@ import phonenumbers
 from sqlalchemy import Table, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from api import demo
 from api.settings import Settings
 from api.validation import SOCIAL_NETWORKS, normalize_phone
 from server import models
@@ -44,17 +45,6 @@ MINUTE = 60
 HOUR = 3_600
 DAY = 86_400
 
-DEMO_ADMIN_EMAIL = "admin@acme.test"
-DEMO_ADMIN_PASSWORD = "admin-demo-2026"
-DEMO_AGENT_EMAIL = "agent@acme.test"
-DEMO_AGENT_PASSWORD = "agent-demo-2026"
-DEMO_OTHER_ADMIN_EMAIL = "admin@globex.test"
-DEMO_OTHER_ADMIN_PASSWORD = "globex-demo-2026"
-DEMO_SIGN_INS: dict[str, str] = {
-    DEMO_ADMIN_EMAIL: DEMO_ADMIN_PASSWORD,
-    DEMO_AGENT_EMAIL: DEMO_AGENT_PASSWORD,
-    DEMO_OTHER_ADMIN_EMAIL: DEMO_OTHER_ADMIN_PASSWORD,
-}
 DEMO_CONTACTS = {"Acme Support": 200, "Globex Help": 10}
 SHOWCASE_EMAIL = "ada@example.com"
 SHOWCASE_CONVERSATIONS = 25
@@ -90,18 +80,18 @@ class DemoAgent:
 DEMO_AGENTS = (
     DemoAgent(
         name="Alex Admin",
-        email=DEMO_ADMIN_EMAIL,
-        password=DEMO_ADMIN_PASSWORD,
+        email=demo.ADMIN.email,
+        password=demo.ADMIN.password,
         account="Acme Support",
         role="administrator",
     ),
     DemoAgent(
-        name="Sam Agent", email=DEMO_AGENT_EMAIL, password=DEMO_AGENT_PASSWORD, account="Acme Support", role="agent"
+        name="Sam Agent", email=demo.AGENT.email, password=demo.AGENT.password, account="Acme Support", role="agent"
     ),
     DemoAgent(
         name="Olga Other",
-        email=DEMO_OTHER_ADMIN_EMAIL,
-        password=DEMO_OTHER_ADMIN_PASSWORD,
+        email=demo.OTHER_ADMIN.email,
+        password=demo.OTHER_ADMIN.password,
         account="Globex Help",
         role="administrator",
     ),

@@ -23,19 +23,19 @@ from typing import Any, Generic, Literal, TypeVar
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_delay, wait_exponential
 
 from api.client import EVENTS_PAGE_SIZE, ChatwootClient, ContactResult
+from api.error_codes import ErrorCode
 from api.errors import (
     ApiError,
     Conflict,
     NetworkError,
     NotFound,
     OutcomeUnknown,
-    RateLimited,
-    Unauthorized,
     ValidationFailed,
 )
 from api.models import Contact, ContactEvent, ContactEventData, Conversation, ConversationMeta, Note, Performer
 from api.validation import ContactInvalid, check_contact_changes
 from state import analytics
+from state.problems import Problem, ServerSaid, problem_of
 from state.store import (
     ConflictState,
     ContactStore,
@@ -71,25 +71,12 @@ SaveStatus = Literal["saved", "unchanged", "invalid", "conflict", "deleted", "fa
 
 @dataclass(kw_only=True, slots=True)
 class SaveOutcome:
-    """What became of a save; `field_errors` maps field paths to rule codes or server messages."""
+    """What became of a save; `field_errors` maps field paths to what each broke."""
 
     status: SaveStatus
-    field_errors: dict[FieldPath, str] = field(default_factory=dict)
-    message: str | None = None
+    field_errors: dict[FieldPath, Problem] = field(default_factory=dict)
+    message: Problem | None = None
     fields: list[FieldPath] = field(default_factory=list)
-
-
-def error_code(error: ApiError) -> str:
-    """What to tell the agent: a translatable code (`ERRORS.<code>`) where one fits, else the server's words."""
-    if isinstance(error, NetworkError):
-        return "SERVER" if error.status else "NETWORK"
-    if isinstance(error, Unauthorized):
-        return "UNAUTHORIZED"
-    if isinstance(error, RateLimited):
-        return "RATE_LIMITED"
-    if isinstance(error, ValidationFailed):
-        return error.code or error.message
-    return error.message
 
 
 def track(store: ContactStore, event: str, properties: dict[str, Any]) -> None:
@@ -154,11 +141,11 @@ async def settle(read: Callable[[], Awaitable[Reading[T]]], window: float) -> Re
     return last
 
 
-def not_saved_code(reading: Reading[Any]) -> str:
+def not_saved(reading: Reading[Any]) -> Problem:
     """What to tell the agent when settling ended without the change: the server said so, or never answered."""
     if reading.error is None:
-        return "NOT_SAVED"
-    return error_code(reading.error)
+        return ErrorCode.NOT_SAVED
+    return problem_of(reading.error)
 
 
 # --- reading ---
@@ -179,9 +166,9 @@ async def fetch_contact(store: ContactStore, client: ChatwootClient, contact_id:
         if entry.server is not None:
             mark_deleted(store, contact_id)
         else:
-            entry.load_error = "NOT_FOUND"
+            entry.load_error = ErrorCode.NOT_FOUND
     except ApiError as error:
-        entry.load_error = error_code(error)
+        entry.load_error = problem_of(error)
     else:
         take_server_contact(store, contact_id, result.contact.model_dump(), performer=None)
         entry.etag = result.etag
@@ -216,7 +203,7 @@ async def fetch_labels(store: ContactStore, client: ChatwootClient, contact_id: 
         entry.labels = await client.contact_labels(contact_id)
         entry.labels_error = None
     except ApiError as error:
-        entry.labels_error = error_code(error)
+        entry.labels_error = problem_of(error)
     store.notify(contact_id)
 
 
@@ -226,7 +213,7 @@ async def fetch_notes(store: ContactStore, client: ChatwootClient, contact_id: i
         entry.notes = await client.notes(contact_id)
         entry.notes_error = None
     except ApiError as error:
-        entry.notes_error = error_code(error)
+        entry.notes_error = problem_of(error)
     store.notify(contact_id)
 
 
@@ -243,7 +230,7 @@ async def fetch_contact_conversations(
     try:
         result = await client.contact_conversations(contact_id, page)
     except ApiError as error:
-        history.error = error_code(error)
+        history.error = problem_of(error)
     else:
         known = {c.id for c in history.conversations} if more else set()
         fresh = [history_row(c) for c in result.conversations if c.id not in known]
@@ -312,7 +299,7 @@ async def fetch_timeline(store: ContactStore, client: ChatwootClient, contact_id
         timeline.error = None
         timeline.loaded = True
     except ApiError as error:
-        timeline.error = error_code(error)
+        timeline.error = problem_of(error)
     finally:
         timeline.loading = False
         store.notify(contact_id)
@@ -442,7 +429,7 @@ def build_update_body(server: dict[str, Any], changes: dict[FieldPath, Any]) -> 
     return body
 
 
-def validate_changes(store: ContactStore, changes: dict[FieldPath, Any]) -> dict[FieldPath, str]:
+def validate_changes(store: ContactStore, changes: dict[FieldPath, Any]) -> dict[FieldPath, ErrorCode]:
     """The shared validation rules on a set of changes: field path -> rule code (empty when valid)."""
     definitions = {d.attribute_key: d.model_dump() for d in store.attribute_definitions}
     body = build_update_body({}, changes)
@@ -459,11 +446,11 @@ async def update_contact(
     """Validate, apply optimistically, send only what changed, then confirm or roll back."""
     entry = store.entry(contact_id)
     if entry.server is None or entry.deleted:
-        return SaveOutcome(status="deleted" if entry.deleted else "failed", message="NOT_LOADED")
+        return SaveOutcome(status="deleted" if entry.deleted else "failed", message=ErrorCode.NOT_LOADED)
     shown = store.contact(contact_id)
     shown_dict = shown.model_dump() if shown else {}
     changed = {path: value for path, value in changes.items() if get_path(shown_dict, path) != value}
-    problems = validate_changes(store, changed)
+    problems: dict[FieldPath, Problem] = dict(validate_changes(store, changed))
     if problems:
         entry.field_errors.update(problems)
         store.notify(contact_id)
@@ -548,14 +535,14 @@ async def _send_update(
             entry.conflict = ConflictState(
                 fields=overlapping or paths, performer=entry.last_performer, remote=conflict.current
             )
-            return SaveOutcome(status="conflict", fields=overlapping or paths, message=conflict.message)
+            return SaveOutcome(status="conflict", fields=overlapping or paths, message=ErrorCode.CONFLICT)
         except ValidationFailed as failed:
-            errors = {
-                _path_for(attribute, paths): failed.codes.get(attribute) or message
+            errors: dict[FieldPath, Problem] = {
+                _path_for(attribute, paths): failed.codes.get(attribute) or ServerSaid(message)
                 for attribute, message in failed.fields.items()
             }
             entry.field_errors.update(errors)
-            entry.save_error = error_code(failed)
+            entry.save_error = problem_of(failed)
             return SaveOutcome(status="invalid", field_errors=errors, message=entry.save_error)
         except NotFound:
             mark_deleted(store, contact_id)
@@ -564,10 +551,10 @@ async def _send_update(
             sent_etag = etag if client.supports_etag else None
             return await _settle_update(store, client, contact_id, changed, base, sent_etag)
         except (NetworkError, ApiError) as error:
-            entry.save_error = error_code(error)
+            entry.save_error = problem_of(error)
             return SaveOutcome(status="failed", message=entry.save_error)
         return _confirm_saved(store, contact_id, result, changed)
-    return SaveOutcome(status="failed", message="CONFLICT_RETRY")
+    return SaveOutcome(status="failed", message=ErrorCode.CONFLICT_RETRY)
 
 
 def _confirm_saved(
@@ -625,7 +612,7 @@ async def _settle_update(
         if path not in entry.draft:  # saved from outside the form (an attribute): kept for Retry all the same
             entry.draft[path] = value
             entry.draft_base[path] = base[path]
-    entry.save_error = not_saved_code(reading)
+    entry.save_error = not_saved(reading)
     return SaveOutcome(status="failed", message=entry.save_error)
 
 
@@ -721,7 +708,7 @@ async def set_labels(store: ContactStore, client: ChatwootClient, contact_id: in
             reading = await settle(lambda: _read_labels(client, contact_id, labels), client.write_timeout)
             if not reading.landed:
                 entry.labels = reading.value if reading.value is not None else previous
-                entry.labels_error = not_saved_code(reading)
+                entry.labels_error = not_saved(reading)
                 store.notify(contact_id)
                 return False
             entry.labels = reading.value
@@ -731,7 +718,7 @@ async def set_labels(store: ContactStore, client: ChatwootClient, contact_id: in
         return False
     except ApiError as error:
         entry.labels = previous
-        entry.labels_error = error_code(error)
+        entry.labels_error = problem_of(error)
         store.notify(contact_id)
         return False
     finally:
@@ -776,7 +763,7 @@ async def add_note(store: ContactStore, client: ChatwootClient, contact_id: int,
             )
             if not reading.landed or reading.value is None:
                 entry.unconfirmed_notes[text] = known
-                entry.notes_error = not_saved_code(reading)
+                entry.notes_error = not_saved(reading)
                 store.notify(contact_id)
                 return None
             note = reading.value
@@ -784,7 +771,7 @@ async def add_note(store: ContactStore, client: ChatwootClient, contact_id: int,
         mark_deleted(store, contact_id)
         return None
     except ApiError as error:
-        entry.notes_error = error_code(error)
+        entry.notes_error = problem_of(error)
         store.notify(contact_id)
         return None
     return await _note_added(store, client, contact_id, note)
@@ -824,11 +811,11 @@ async def delete_note(store: ContactStore, client: ChatwootClient, contact_id: i
     except OutcomeUnknown:
         reading = await settle(lambda: _note_gone(client, contact_id, note_id), client.write_timeout)
         if not reading.landed:
-            entry.notes_error = not_saved_code(reading)
+            entry.notes_error = not_saved(reading)
             store.notify(contact_id)
             return False
     except ApiError as error:
-        entry.notes_error = error_code(error)
+        entry.notes_error = problem_of(error)
         store.notify(contact_id)
         return False
     entry.notes = [n for n in entry.notes or [] if n.id != note_id]

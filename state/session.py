@@ -40,6 +40,11 @@ class AgentSession:
         return self.client.credentials
 
     @property
+    def labels_announced(self) -> bool:
+        """The server tells label changes as `contact.activity` events (the embedded server's extension)."""
+        return self.client.supports_events
+
+    @property
     def is_administrator(self) -> bool:
         membership = next((a for a in self.profile.accounts if a.id == self.account_id), None)
         return (membership.role if membership else self.profile.role) == "administrator"

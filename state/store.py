@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from api.models import AttributeDefinition, Contact, ContactEvent, Conversation, Label, Note
+from state.problems import Problem
 
 FieldPath = str  # "email", "custom_attributes.plan", "additional_attributes.social_profiles.github"
 Listener = Callable[[], Any]
@@ -104,27 +105,27 @@ class ContactEntry:
     loading: bool = False
     # A live change arrived while the first read was on its way: that read is done again.
     changed_while_loading: bool = False
-    load_error: str | None = None
+    load_error: Problem | None = None
     saving: bool = False
     # A save has waited a while for its answer ("Still saving..."); `checking`: the answer was lost, and the
     # server is being asked whether the change arrived.
     slow: bool = False
     checking: bool = False
-    save_error: str | None = None
+    save_error: Problem | None = None
     # Changes whose answer was lost and that the server did not show in time: they may still land, so a
     # Retry looks before sending them again, and a late arrival settles them as saved.
     unconfirmed: dict[FieldPath, Any] = field(default_factory=dict)
-    field_errors: dict[FieldPath, str] = field(default_factory=dict)
+    field_errors: dict[FieldPath, Problem] = field(default_factory=dict)
     conflict: ConflictState | None = None
     deleted: bool = False
     merged_into: int | None = None
     last_performer: str | None = None
     labels: list[str] | None = None
-    labels_error: str | None = None
+    labels_error: Problem | None = None
     # This agent's label saves in flight: a live labels event does not overwrite what they will answer.
     labels_saving: int = 0
     notes: list[Note] | None = None
-    notes_error: str | None = None
+    notes_error: Problem | None = None
     # Note texts whose POST got no answer and did not show in time -> ids of the notes there before it.
     unconfirmed_notes: dict[str, set[int]] = field(default_factory=dict)
     # The contact as shown (`ContactStore.contact`), computed once per change; None until read again.
@@ -139,7 +140,7 @@ class HistoryState:
     page: int = 0
     count: int | None = None
     loading: bool = False
-    error: str | None = None
+    error: Problem | None = None
     loaded: bool = False
 
     @property
@@ -156,7 +157,7 @@ class TimelineState:
     count: int | None = None
     from_server: bool = True
     loading: bool = False
-    error: str | None = None
+    error: Problem | None = None
     loaded: bool = False
 
     @property

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from tests.servers import RunningServer, create_postgres_database, drop_postgres_database
+from tests.support.databases import create_postgres_database, drop_postgres_database
+from tests.support.processes import RunningServer
 
 # `make test` replays the same examples on every run, so a rare find cannot fail one clone and pass the next;
 # `make soak` (HYPOTHESIS_PROFILE=soak) searches at random, longer. A failure prints the blob that reproduces it.
@@ -19,12 +20,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def _running(tmp: Path, database_url: str, **extra_env: str) -> Iterator[RunningServer]:
-    server = RunningServer(database_url=database_url, extra_env=extra_env, log_path=tmp / "server.log")
-    server.start()
-    try:
+    with RunningServer(database_url=database_url, extra_env=extra_env, log_path=tmp / "server.log").running() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -16,17 +16,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from api.demo import ADMIN, AGENT, DEMO_SIGN_INS, OTHER_ADMIN
 from api.validation import SOCIAL_NETWORKS, check_attribute_value, normalize_email, normalize_phone
 from server import models
 from server.auth import verify_password
 from server.db import create_engine, migrate, sessions
 from server.seed import (
     DAY,
-    DEMO_ADMIN_EMAIL,
-    DEMO_ADMIN_PASSWORD,
-    DEMO_AGENT_EMAIL,
-    DEMO_AGENT_PASSWORD,
-    DEMO_SIGN_INS,
     HOUR,
     MINUTE,
     SHOWCASE_CONVERSATIONS,
@@ -104,11 +100,9 @@ async def test_contacts_per_account(seeded: Factory) -> None:
 
 
 async def test_documented_sign_ins_and_roles(seeded: Factory) -> None:
-    assert DEMO_SIGN_INS[DEMO_ADMIN_EMAIL] == DEMO_ADMIN_PASSWORD
-    assert DEMO_SIGN_INS[DEMO_AGENT_EMAIL] == DEMO_AGENT_PASSWORD
     agents = {row["email"]: row for row in await rows(seeded, models.Agent, models.Agent.id)}
-    assert set(agents) == set(DEMO_SIGN_INS)
-    for email, password in DEMO_SIGN_INS.items():
+    assert set(agents) == {sign_in.email for sign_in in DEMO_SIGN_INS}
+    for email, password in DEMO_SIGN_INS:
         assert verify_password(password, agents[email]["password_hash"])
         assert agents[email]["access_token"] != agents[email]["pubsub_token"]
     roles = {
@@ -119,9 +113,9 @@ async def test_documented_sign_ins_and_roles(seeded: Factory) -> None:
     }
     acme, globex = await account_id(seeded, "Acme Support"), await account_id(seeded, "Globex Help")
     assert roles == {
-        ("admin@acme.test", acme): "administrator",
-        ("agent@acme.test", acme): "agent",
-        ("admin@globex.test", globex): "administrator",
+        (ADMIN.email, acme): "administrator",
+        (AGENT.email, acme): "agent",
+        (OTHER_ADMIN.email, globex): "administrator",
     }
 
 

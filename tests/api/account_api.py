@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 TIMEOUT = 30.0
 # One TLS context for every client of the run: building one per client costs ~25 ms, a lot per test.

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.api.account_api import TIMEOUT, TLS, AccountApi
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 
 @pytest.fixture

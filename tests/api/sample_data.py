@@ -10,7 +10,7 @@ import phonenumbers
 
 from server.db import create_engine, sessions
 from server.seed import add_conversations
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 _issued_phones: set[str] = set()
 # Seeded, so every run draws the same numbers: a clash with a stored number fails every run or none.

@@ -7,9 +7,10 @@ import itertools
 import httpx
 import pytest
 
+from api.demo import ADMIN, AGENT, OTHER_ADMIN
 from tests.api.sample_data import unique_email
 from tests.api.shapes import assert_user, error_body
-from tests.servers import ADMIN, AGENT, OTHER_ADMIN, RunningServer
+from tests.support.processes import RunningServer
 
 INVALID_TOKEN = {"error": "Invalid Access Token"}
 # Failed sign-ins are also counted per client address. uvicorn takes the address from
@@ -164,5 +165,5 @@ def test_each_sign_in_gets_a_token_of_its_own_that_sign_out_revokes(server: Runn
 @pytest.mark.parametrize("wrong", ["access-token", "uid"])
 def test_a_session_token_needs_its_own_client_and_uid(server: RunningServer, http: httpx.Client, wrong: str) -> None:
     headers = session_headers(sign_in(http, server, *AGENT))
-    headers[wrong] = "admin@acme.test" if wrong == "uid" else "forged-token"
+    headers[wrong] = ADMIN.email if wrong == "uid" else "forged-token"
     assert error_body(http.get(f"{server.url}/api/v1/profile", headers=headers), 401) == INVALID_TOKEN

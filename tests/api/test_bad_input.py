@@ -10,7 +10,7 @@ import pytest
 
 from tests.api.account_api import AccountApi
 from tests.api.shapes import assert_client_error, error_body, invalid_fields
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 MAX_BODY = 256 * 1024
 JSON = {"content-type": "application/json"}

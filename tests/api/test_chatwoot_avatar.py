@@ -18,11 +18,13 @@ import pytest
 from PIL import Image
 from websockets.sync.client import ClientConnection, connect
 
+from api.cable_client import cable_url
 from server.avatars import AVATAR_SIZE, avatar_byte_limit
 from tests.api.account_api import AccountApi
 from tests.api.sample_data import unique_email
 from tests.api.shapes import assert_contact, error_body, invalid_fields
-from tests.servers import RunningServer
+from tests.support.cable import SUBPROTOCOLS, room_identifier
+from tests.support.processes import RunningServer
 
 BODY_LIMIT = 256 * 1024
 
@@ -44,17 +46,8 @@ class AccountEvents:
 
 @contextmanager
 def account_events(server: RunningServer) -> Iterator[AccountEvents]:
-    signed_in = server.admin
-    identifier = json.dumps(
-        {
-            "channel": "RoomChannel",
-            "pubsub_token": signed_in.pubsub_token,
-            "account_id": signed_in.account_id,
-            "user_id": signed_in.user_id,
-        }
-    )
-    url = server.url.replace("http://", "ws://") + "/cable"
-    with connect(url, subprotocols=["actioncable-v1-json"]) as websocket:  # type: ignore[list-item]
+    identifier = room_identifier(server.admin)
+    with connect(cable_url(server.url), subprotocols=SUBPROTOCOLS) as websocket:
         websocket.send(json.dumps({"command": "subscribe", "identifier": identifier}))
         while json.loads(websocket.recv(timeout=10)).get("type") != "confirm_subscription":
             pass

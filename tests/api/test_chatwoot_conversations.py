@@ -19,7 +19,7 @@ from server.db import create_engine, sessions
 from tests.api.account_api import AccountApi
 from tests.api.sample_data import give_conversations
 from tests.api.shapes import assert_conversation
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 CHATWOOT_ADDED_FIELDS = {
     "uuid",

@@ -16,7 +16,7 @@ from api.validation import ContactInvalid, check_contact_changes
 from tests.api.account_api import AccountApi
 from tests.api.sample_data import give_conversations, unique_email, unique_phone, unique_token
 from tests.api.shapes import assert_contact, assert_note, error_body, invalid_fields
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 # --- GET /contacts/{id}/contactable_inboxes ---------------------------------------------------------
 

@@ -28,7 +28,7 @@ from server.db import create_engine, sessions
 from tests.api.account_api import AccountApi
 from tests.api.sample_data import unique_phone, unique_token
 from tests.api.shapes import assert_contact_page
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 DAY = 86_400
 STANDARD_KEYS = (

@@ -17,7 +17,7 @@ import pytest
 from tests.api.account_api import AccountApi
 from tests.api.sample_data import unique_token
 from tests.api.shapes import assert_contact_page
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 
 def labelled(server: RunningServer, api: AccountApi, labels: list[str], **fields: Any) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+from api.protocol import EXTENSIONS_HEADER
 from tests.api.account_api import AccountApi
 from tests.api.sample_data import give_conversations, unique_token
 from tests.api.shapes import (
@@ -21,7 +22,7 @@ from tests.api.shapes import (
     error_body,
     invalid_fields,
 )
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 NOT_FOUND = {"error": "Resource could not be found"}
 HISTORY_SIZE = 20
@@ -148,7 +149,7 @@ def test_plain_server_has_no_etag_no_if_match_and_no_events(
     shown = plain_admin_api.get(path)
     assert shown.status_code == 200
     assert "ETag" not in shown.headers
-    assert "X-Contacts-Extensions" not in shown.headers
+    assert EXTENSIONS_HEADER not in shown.headers
     # Chatwoot has no version check: If-Match is ignored and the last write wins.
     saved = plain_admin_api.put(path, json={"name": "Plain 2"}, headers={"If-Match": '"stale-0"'})
     assert saved.status_code == 200, saved.text
@@ -160,7 +161,7 @@ def test_plain_server_has_no_etag_no_if_match_and_no_events(
 def test_extension_server_announces_its_extensions(server: RunningServer, admin_api: AccountApi) -> None:
     contact = server.create_contact()
     shown = admin_api.get(f"/contacts/{contact['id']}")
-    offered = {part.strip() for part in shown.headers["X-Contacts-Extensions"].split(",")}
+    offered = {part.strip() for part in shown.headers[EXTENSIONS_HEADER].split(",")}
     assert {"etag", "paging", "events"} <= offered
 
 

@@ -12,7 +12,7 @@ import pytest
 from tests.api.account_api import TIMEOUT, TLS, AccountApi
 from tests.api.sample_data import give_conversations, unique_email, unique_phone, unique_token
 from tests.api.shapes import assert_contact, assert_contact_page, error_body, invalid_fields
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 NOT_FOUND = {"error": "Resource could not be found"}
 NOT_YOUR_ACCOUNT = {"error": "You are not authorized to access this account"}

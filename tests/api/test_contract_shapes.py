@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from api.demo import ADMIN
 from tests.api.account_api import AccountApi
 from tests.api.sample_data import give_conversations, unique_email, unique_phone, unique_token
 from tests.api.shapes import (
@@ -32,7 +33,7 @@ from tests.api.shapes import (
     error_body,
     is_error_body,
 )
-from tests.servers import ADMIN, RunningServer
+from tests.support.processes import RunningServer
 
 EXAMPLE = Path(__file__).with_name("contract_contact_example.json")
 # The contract as the team received it, kept in the repository so this check runs on every clone.

@@ -14,8 +14,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from api.demo import ADMIN, AGENT, OTHER_ADMIN
 from tests.api.shapes import assert_user, error_body
-from tests.servers import ADMIN, AGENT, OTHER_ADMIN, RunningServer
+from tests.support.processes import RunningServer
 
 DEVISE_HEADERS = ("access-token", "token-type", "client", "expiry", "uid")
 INVALID_TOKEN = {"error": "Invalid Access Token"}
@@ -206,7 +207,7 @@ def test_an_account_1_agents_session_never_reaches_account_2(server: RunningServ
         "Bearer not-base64!",
         "Bearer " + base64.b64encode(b"[1, 2]").decode(),
         "Bearer " + base64.b64encode(b'{"access-token": 5, "client": [], "uid": null}').decode(),
-        "Basic " + base64.b64encode(b"agent@acme.test:agent-demo-2026").decode(),
+        "Basic " + base64.b64encode(f"{AGENT.email}:{AGENT.password}".encode()).decode(),
         "Bearer",
     ],
     ids=["not-base64", "not-an-object", "wrong-types", "basic-auth", "empty"],

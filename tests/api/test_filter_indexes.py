@@ -21,7 +21,8 @@ from alembic import command
 from server.db import alembic_config
 from tests.api.account_api import AccountApi
 from tests.api.test_integrity import run_sql
-from tests.servers import RunningServer, create_postgres_database, drop_postgres_database
+from tests.support.databases import create_postgres_database, drop_postgres_database
+from tests.support.processes import RunningServer
 
 SQLITE_NUMBER_CHARACTERS = re.compile(r"[0-9.eE+ -]*")
 SQLITE_NUMBER_START = re.compile(r"\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")

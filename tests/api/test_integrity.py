@@ -20,7 +20,8 @@ from api.validation import MAX_ATTRIBUTE_BYTES, MAX_ATTRIBUTE_KEYS, MAX_SAFE_INT
 from server.db import alembic_config, create_engine
 from tests.api.account_api import AccountApi
 from tests.api.shapes import invalid_fields
-from tests.servers import RunningServer, create_postgres_database, drop_postgres_database
+from tests.support.databases import create_postgres_database, drop_postgres_database
+from tests.support.processes import RunningServer
 
 JSON = {"content-type": "application/json"}
 BEYOND_64_BITS = 1_180_591_620_717_411_303_424  # 2**70, the value the issue found

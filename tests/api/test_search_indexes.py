@@ -14,7 +14,7 @@ import pytest
 
 from tests.api.account_api import AccountApi
 from tests.api.sample_data import unique_token
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 
 def _every_contact(api: AccountApi) -> list[dict[str, Any]]:

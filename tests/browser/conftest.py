@@ -12,11 +12,13 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, Dialog, async_playwright, expect
+from playwright.async_api import Browser, Dialog, expect
 
-from tests.browser.app_process import start_app
-from tests.browser.chromium import ADMIN, Agent, OpenAgent, launch_chromium, sign_in
-from tests.servers import RunningServer
+from api.demo import ADMIN
+from tests.browser.agents import Agent, OpenAgent
+from tests.support.chromium import chromium
+from tests.support.processes import RunningServer
+from tests.support.sign_in import sign_in_page
 
 TIMEOUT_MS = 10_000
 expect.set_options(timeout=TIMEOUT_MS)
@@ -25,11 +27,8 @@ expect.set_options(timeout=TIMEOUT_MS)
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """`main.py` in embedded mode with demo data, on a free port."""
-    app = start_app(tmp_path_factory.mktemp("browser-app"))
-    try:
+    with RunningServer.in_directory(tmp_path_factory.mktemp("browser-app"), module="main").running() as app:
         yield app
-    finally:
-        app.stop()
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -42,12 +41,8 @@ async def api(app_server: RunningServer) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await launch_chromium(playwright)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
+    async with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +80,7 @@ async def open_agent(
         page.on("dialog", on_dialog)
         agents.append(agent)
         if "storage_state" not in context_options:
-            await sign_in(page, app_server.url, credentials)
+            await sign_in_page(page, app_server.url, credentials)
             signed_in_states[email] = await context.storage_state()
         return agent
 

@@ -15,12 +15,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
-from tests.browser.app_process import start_app
-from tests.browser.chromium import launch_chromium, sign_in
 from tests.browser.contact_page import ContactPage
-from tests.servers import ROOT
+from tests.support.chromium import chromium
+from tests.support.processes import ROOT, RunningServer
+from tests.support.sign_in import sign_in_page
 
 SHOTS_DIR = ROOT / "docs" / "screenshots"
 WIDTH = 1280
@@ -63,7 +63,7 @@ async def capture(browser: Browser, base_url: str, out_dir: Path) -> dict[str, P
     context.set_default_timeout(10_000)
     try:
         page = await context.new_page()
-        await sign_in(page, base_url)
+        await sign_in_page(page, base_url)
         view = ContactPage(page=page, base_url=base_url)
         await view.open(CONTACT_ID)
         await expect(page.locator("html[dir=ltr]")).to_have_count(1)
@@ -111,23 +111,18 @@ async def _shoot_page(page: Page, path: Path) -> Path:
 
 async def _capture_with_chromium(base_url: str, out_dir: Path) -> dict[str, Path]:
     expect.set_options(timeout=10_000)
-    async with async_playwright() as playwright:
-        browser = await launch_chromium(playwright)
-        try:
-            return await capture(browser, base_url, out_dir)
-        finally:
-            await browser.close()
+    async with chromium() as browser:
+        return await capture(browser, base_url, out_dir)
 
 
 def main() -> None:
     out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else SHOTS_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="contact-screenshots-") as workdir:
-        app = start_app(Path(workdir))
-        try:
-            shots = asyncio.run(_capture_with_chromium(app.url, out_dir))
-        finally:
-            app.stop()
+    with (
+        tempfile.TemporaryDirectory(prefix="contact-screenshots-") as workdir,
+        RunningServer.in_directory(Path(workdir), module="main").running() as app,
+    ):
+        shots = asyncio.run(_capture_with_chromium(app.url, out_dir))
     for name, path in shots.items():
         width, height = png_size(path)
         print(f"{name}: {path} ({width}x{height})")

@@ -15,10 +15,11 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, StorageState, ViewportSize, expect
 
+from tests.browser.agents import OpenAgent
 from tests.browser.app_pages import PAGE_NAMES, PAGES_BY_NAME, demo_ids, show
-from tests.browser.chromium import OpenAgent, sign_in
 from tests.browser.contact_page import ContactPage
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
+from tests.support.sign_in import sign_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -44,7 +45,7 @@ async def dark_sign_in(browser: Browser, app_server: RunningServer) -> StorageSt
         page = await context.new_page()
         await page.goto(f"{app_server.url}/login")
         await switch_to_dark(page)
-        await sign_in(page, app_server.url)
+        await sign_in_page(page, app_server.url)
         await expect(page.locator("body.body--dark")).to_be_attached()
         return await context.storage_state()
     finally:

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.chromium import OpenAgent
+from tests.browser.agents import OpenAgent
 from tests.browser.contact_page import NODE_TOKENS_JS, ContactPage
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 

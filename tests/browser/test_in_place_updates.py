@@ -12,9 +12,9 @@ import pytest
 from playwright.async_api import Page, expect
 
 from api.validation import format_phone_international
-from tests.browser.chromium import OpenAgent
+from tests.browser.agents import OpenAgent
 from tests.browser.contact_page import NODE_TOKENS_JS, ContactPage
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 

@@ -16,9 +16,9 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser.app_process import AppProcess, start_app
-from tests.browser.chromium import ADMIN, sign_in
-from tests.servers import RunningServer
+from api.demo import ADMIN
+from tests.support.processes import RunningServer
+from tests.support.sign_in import sign_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -27,13 +27,11 @@ API_REQUEST = re.compile(r'"(GET|POST|PUT|PATCH|DELETE) (/api/v1/[^ ]*) HTTP/1\.
 
 
 @pytest.fixture(scope="module")
-def logged_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
+def logged_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """The app with uvicorn's access log in its log file."""
-    app = start_app(tmp_path_factory.mktemp("lists-app"), module="tests.browser.access_logged_main")
-    try:
+    directory = tmp_path_factory.mktemp("lists-app")
+    with RunningServer.in_directory(directory, module="tests.browser.access_logged_main").running() as app:
         yield app
-    finally:
-        app.stop()
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -42,7 +40,7 @@ async def page(browser: Browser, logged_app: RunningServer) -> AsyncIterator[Pag
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    await sign_in(page, logged_app.url, ADMIN)
+    await sign_in_page(page, logged_app.url, ADMIN)
     yield page
     await context.close()
     assert not errors, f"uncaught errors in the page: {errors}"
@@ -65,7 +63,7 @@ async def quiet_requests(app: RunningServer, page: Page) -> int:
 
 
 async def test_the_contacts_list_applies_a_rename_and_a_delete_without_requests(
-    logged_app: AppProcess, page: Page
+    logged_app: RunningServer, page: Page
 ) -> None:
     word = f"listed{uuid.uuid4().hex[:8]}"
     renamed_one = logged_app.create_contact(name=f"Rename me {word}")
@@ -97,7 +95,7 @@ async def test_the_contacts_list_applies_a_rename_and_a_delete_without_requests(
     ]
 
 
-async def test_the_conversations_list_applies_a_rename_without_requests(logged_app: AppProcess, page: Page) -> None:
+async def test_the_conversations_list_applies_a_rename_without_requests(logged_app: RunningServer, page: Page) -> None:
     headers = logged_app.admin.headers
     async with httpx.AsyncClient(base_url=f"{logged_app.url}/api/v1/accounts/1", headers=headers) as api:
         listing = (await api.get("/conversations")).raise_for_status().json()["data"]["payload"]

@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from tests.browser.chromium import OpenAgent
-from tests.servers import RunningServer
+from tests.browser.agents import OpenAgent
+from tests.support.processes import RunningServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 

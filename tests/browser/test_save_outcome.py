@@ -16,9 +16,9 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.app_process import AppProcess, start_app
-from tests.browser.chromium import OpenAgent
+from tests.browser.agents import OpenAgent
 from tests.browser.contact_page import ContactPage
+from tests.support.processes import RunningServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -29,15 +29,12 @@ NOT_SAVED = "not saved"
 
 
 @pytest.fixture(scope="module")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """`main.py` as in the other browser tests, but giving up waiting for the answer to a write after 3 s."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("API_WRITE_TIMEOUT", str(API_WRITE_TIMEOUT))
-        app = start_app(tmp_path_factory.mktemp("save-outcome-app"))
-    try:
+    directory = tmp_path_factory.mktemp("save-outcome-app")
+    timeout = {"API_WRITE_TIMEOUT": str(API_WRITE_TIMEOUT)}
+    with RunningServer.in_directory(directory, module="main", **timeout).running() as app:
         yield app
-    finally:
-        app.stop()
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +73,7 @@ async def shows_still_saving_and_nothing_else(view: ContactPage, name: str) -> N
 
 
 async def test_a_save_the_server_commits_late_shows_still_saving_then_saved(
-    open_agent: OpenAgent, app_server: AppProcess, api: httpx.AsyncClient
+    open_agent: OpenAgent, app_server: RunningServer, api: httpx.AsyncClient
 ) -> None:
     contact = app_server.create_contact(name="Slow Save Case")
     agent = await open_agent()
@@ -102,7 +99,7 @@ async def test_a_save_the_server_commits_late_shows_still_saving_then_saved(
 
 
 async def test_a_save_the_server_never_commits_rolls_back_and_keeps_the_draft_for_retry(
-    open_agent: OpenAgent, app_server: AppProcess, api: httpx.AsyncClient
+    open_agent: OpenAgent, app_server: RunningServer, api: httpx.AsyncClient
 ) -> None:
     contact = app_server.create_contact(name="Refused Save Case")
     agent = await open_agent()

@@ -9,7 +9,7 @@ import pytest
 from playwright.async_api import Browser
 
 from tests.browser.screenshots import PHONE_WIDTH, SHOTS_DIR, WIDTH, capture, png_size
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 

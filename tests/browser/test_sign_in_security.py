@@ -2,7 +2,7 @@
 calls; a session cookie planted before sign-in never becomes the agent's; sign-out revokes the session's
 token at the server and cannot be triggered from another site.
 
-The app runs as if behind a reverse proxy on 127.0.0.1 (FORWARDED_ALLOW_IPS, see tests/servers.py), so each
+The app runs as if behind a reverse proxy on 127.0.0.1 (FORWARDED_ALLOW_IPS, see tests/support/processes.py), so each
 browser context here stands for a browser at an address of its own through `X-Forwarded-For`.
 """
 
@@ -19,8 +19,9 @@ import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, expect
 
-from tests.browser.chromium import AGENT
-from tests.servers import RunningServer
+from api.demo import AGENT
+from tests.support.processes import RunningServer
+from tests.support.sign_in import submit_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 TOO_MANY = "Too many sign-in attempts"
@@ -35,10 +36,7 @@ async def browser_at(browser: Browser, address: str) -> BrowserContext:
 
 async def try_sign_in(context: BrowserContext, app: RunningServer, email: str, password: str) -> None:
     page = context.pages[0] if context.pages else await context.new_page()
-    await page.goto(f"{app.url}/login")
-    await page.locator("input[data-testid=login-email]").fill(email)
-    await page.locator("input[data-testid=login-password]").fill(password)
-    await page.locator("[data-testid=login-submit]").click()
+    await submit_sign_in(page, app.url, (email, password))
 
 
 def session_id(cookies: list[Any]) -> str:
@@ -50,7 +48,7 @@ def session_id(cookies: list[Any]) -> str:
 
 def stored_credentials(app: RunningServer, sid: str) -> dict[str, str]:
     """What the app keeps server-side for a browser (NiceGUI's user storage file of that session)."""
-    storage = Path(app.env()["NICEGUI_STORAGE_PATH"]) / f"storage-user-{sid}.json"
+    storage = Path(app.environment()["NICEGUI_STORAGE_PATH"]) / f"storage-user-{sid}.json"
     data = json.loads(storage.read_text()) if storage.exists() else {}
     credentials: dict[str, str] = data.get("token") or {}
     return credentials

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from components.stylesheet import CACHE_FOREVER
-from tests.browser.chromium import OpenAgent
-from tests.servers import RunningServer
+from tests.browser.agents import OpenAgent
+from tests.support.processes import RunningServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 

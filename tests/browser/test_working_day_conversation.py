@@ -13,9 +13,9 @@ import pytest_asyncio
 from playwright.async_api import Browser, FloatRect, Locator, Page, StorageState, ViewportSize, expect
 
 from tests.browser.app_pages import DEMO_CONVERSATION
-from tests.browser.chromium import sign_in
 from tests.browser.contact_page import ContactPage
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
+from tests.support.sign_in import sign_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -55,7 +55,7 @@ async def fresh_sign_in(browser: Browser, base_url: str, *, dark: bool = False) 
             await page.goto(f"{base_url}/login")
             await page.get_by_test_id("theme-toggle").click()
             await expect(page.locator("body.body--dark")).to_be_attached()
-        await sign_in(page, base_url)
+        await sign_in_page(page, base_url)
         return await context.storage_state()
     finally:
         await context.close()

@@ -11,8 +11,8 @@ import pytest_asyncio
 from playwright.async_api import expect
 
 from api.validation import format_phone_international
-from tests.browser.chromium import OpenAgent
-from tests.servers import RunningServer
+from tests.browser.agents import OpenAgent
+from tests.support.processes import RunningServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 

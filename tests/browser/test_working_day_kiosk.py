@@ -7,36 +7,24 @@ from collections.abc import Iterator
 import pytest
 from playwright.async_api import Browser, expect
 
-import tests.app_process
-from tests.app_process import AppProcess
-from tests.browser.chromium import AGENT, OpenAgent
-from tests.servers import RunningServer, wait_until_answering
+from api.demo import AGENT
+from tests.browser.agents import OpenAgent
+from tests.support.processes import RunningServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
 
 @pytest.fixture(scope="module")
-def kiosk_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    """The app in kiosk mode: every visitor is the demo agent.
-
-    It is ready when `/login` sends the visitor on (303): the kiosk signed it in, so the demo data is there.
-    """
-    app = AppProcess.in_directory(tmp_path_factory.mktemp("kiosk-app"), KIOSK_EMAIL=AGENT[0], KIOSK_PASSWORD=AGENT[1])
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(
-            tests.app_process,
-            "wait_until_answering",
-            lambda process, url, _status, timeout, log: wait_until_answering(process, url, 303, timeout, log),
-        )
-        app.start()
-    try:
+def kiosk_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """The app in kiosk mode: every visitor is the demo agent."""
+    directory = tmp_path_factory.mktemp("kiosk-app")
+    kiosk = {"KIOSK_EMAIL": AGENT[0], "KIOSK_PASSWORD": AGENT[1]}
+    with RunningServer.in_directory(directory, module="main", **kiosk).running() as app:
         yield app
-    finally:
-        app.stop()
 
 
 @pytest.mark.parametrize("path", ["/contacts", "/contacts/1", "/conversations"])
-async def test_a_kiosk_shows_no_sign_out(browser: Browser, kiosk_app: AppProcess, path: str) -> None:
+async def test_a_kiosk_shows_no_sign_out(browser: Browser, kiosk_app: RunningServer, path: str) -> None:
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = await context.new_page()

@@ -10,9 +10,9 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Page, ViewportSize
 
+from tests.browser.agents import OpenAgent
 from tests.browser.app_pages import PAGE_NAMES, PAGES_BY_NAME, demo_ids, show
-from tests.browser.chromium import OpenAgent
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 

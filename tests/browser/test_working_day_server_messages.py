@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.chromium import OpenAgent
+from tests.browser.agents import OpenAgent
 from tests.browser.contact_page import ContactPage
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from api.client import ChatwootClient
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 
 @pytest.fixture

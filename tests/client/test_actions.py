@@ -8,10 +8,11 @@ import httpx
 import pytest
 
 from api.client import ChatwootClient
+from api.error_codes import ErrorCode
 from state import actions
 from state.store import ContactStore
-from tests.servers import RunningServer
-from tests.tcp_proxy import TcpProxy
+from tests.support.processes import RunningServer
+from tests.support.tcp_proxy import TcpProxy
 
 
 async def loaded(client: ChatwootClient, contact_id: int) -> ContactStore:
@@ -181,7 +182,7 @@ async def test_unknown_contact_is_not_found(api_server: RunningServer, connect) 
     store = ContactStore()
     await actions.fetch_contact(store, client, 987654321)
     entry = store.entry(987654321)
-    assert entry.load_error == "NOT_FOUND" and not entry.deleted and store.contact(987654321) is None
+    assert entry.load_error is ErrorCode.NOT_FOUND and not entry.deleted and store.contact(987654321) is None
 
 
 async def test_network_cut_rolls_back_and_keeps_the_draft(api_server: RunningServer, connect) -> None:
@@ -378,7 +379,7 @@ async def test_network_errors_are_reported_as_a_translatable_code(api_server: Ru
         store = await loaded(client, created["id"])
         proxy.cut()
         outcome = await actions.update_contact(store, client, created["id"], {"name": "x"})
-        assert outcome.status == "failed" and store.entry(created["id"]).save_error == "NETWORK"
+        assert outcome.status == "failed" and store.entry(created["id"]).save_error is ErrorCode.NETWORK
     finally:
         await proxy.stop()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from state import actions, analytics
 from state.store import ContactStore
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 
 async def test_viewing_and_editing_emit_the_seed_events(api_server: RunningServer, connect, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from api.models import Conversation
 from server import models
 from server.db import create_engine, sessions
 from tests.api.sample_data import give_conversations
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 CONTACT = {"id": 7, "name": "Ada", "email": None, "thumbnail": "", "additional_attributes": {}, "custom_attributes": {}}
 OLD_SHAPE: dict[str, Any] = {

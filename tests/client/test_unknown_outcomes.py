@@ -14,10 +14,12 @@ from collections.abc import Callable
 import httpx
 
 from api.client import ChatwootClient
+from api.error_codes import ErrorCode
 from state import actions
+from state.problems import Problem
 from state.store import ContactStore
-from tests.servers import RunningServer
-from tests.tcp_proxy import TcpProxy
+from tests.support.processes import RunningServer
+from tests.support.tcp_proxy import TcpProxy
 
 CLIENT_TIMEOUT = 1.5  # for writes; also how long a lost answer is settled for
 
@@ -61,9 +63,9 @@ async def eventually(condition: Callable[[], bool]) -> None:
         await asyncio.sleep(0.1)
 
 
-def shown_states(store: ContactStore, contact_id: int) -> list[tuple[str | None, str | None]]:
+def shown_states(store: ContactStore, contact_id: int) -> list[tuple[str | None, Problem | None]]:
     """Every (name shown, save error) the pages of this contact were told about, in order."""
-    seen: list[tuple[str | None, str | None]] = []
+    seen: list[tuple[str | None, Problem | None]] = []
     store.subscribe(
         contact_id, lambda: seen.append((store.contact(contact_id).name, store.entry(contact_id).save_error))
     )
@@ -112,11 +114,11 @@ async def test_a_save_the_server_never_commits_settles_as_not_saved(api_server: 
             await asyncio.sleep(CLIENT_TIMEOUT + 0.3)
             assert not save.done() and store.contact(contact_id).name == "After" and entry.save_error is None
         outcome = await save
-        assert outcome.status == "failed" and outcome.message == "NOT_SAVED"
+        assert outcome.status == "failed" and outcome.message is ErrorCode.NOT_SAVED
         assert store.contact(contact_id).name == "Before"  # rolled back
         assert store.contact(contact_id).identifier == f"crm-{contact_id}"  # the server's contact, as it is now
         assert entry.draft == {"name": "After"}  # kept for Retry
-        assert entry.save_error == "NOT_SAVED"
+        assert entry.save_error is ErrorCode.NOT_SAVED
         assert server_contact(api_server, contact_id)["name"] == "Before"
         # Retry sends it again, once.
         retry = await actions.update_contact(store, client, contact_id, dict(entry.draft))

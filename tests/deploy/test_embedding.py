@@ -6,19 +6,12 @@ from pathlib import Path
 
 import httpx
 
-from tests.app_process import AppProcess
+from tests.support.processes import RunningServer
 
 
 def test_cross_origin_embedding_sends_the_policy_and_a_cookie_for_iframes(tmp_path: Path) -> None:
-    app = AppProcess(
-        env={
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'contacts.db'}",
-            "FRAME_ANCESTORS": "https://portal.example.com",
-            "CROSS_ORIGIN_EMBEDDING": "true",
-        },
-        log_path=tmp_path / "app.log",
-    ).start()
-    try:
+    embedding = {"FRAME_ANCESTORS": "https://portal.example.com", "CROSS_ORIGIN_EMBEDDING": "true"}
+    with RunningServer.in_directory(tmp_path, module="main", **embedding).running() as app:
         answer = httpx.get(f"{app.url}/embed/contacts/1")
         assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
         directives = [directive.strip() for directive in answer.headers["content-security-policy"].split(";")]
@@ -27,5 +20,3 @@ def test_cross_origin_embedding_sends_the_policy_and_a_cookie_for_iframes(tmp_pa
         ]
         cookie = answer.headers["set-cookie"].lower()
         assert "samesite=none" in cookie and "secure" in cookie
-    finally:
-        app.stop()

@@ -9,18 +9,21 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
-from tests.app_process import AppProcess, chromium, signed_in_page
-from tests.servers import AGENT, create_postgres_database, drop_postgres_database
+from api.demo import AGENT
+from tests.support.chromium import chromium
+from tests.support.databases import create_postgres_database, drop_postgres_database
+from tests.support.processes import RunningServer
+from tests.support.sign_in import signed_in_page
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.browser]
 
 
 @pytest.fixture
-def two_processes(tmp_path: Path) -> Iterator[tuple[AppProcess, AppProcess]]:
+def two_processes(tmp_path: Path) -> Iterator[tuple[RunningServer, RunningServer]]:
     database = create_postgres_database()
-    env = {"DATABASE_URL": database, "REDIS_URL": "redis://127.0.0.1:6379/0", "DEMO_DATA": "true"}
-    first = AppProcess(env=env, log_path=tmp_path / "a.log")
-    second = AppProcess(env=env, log_path=tmp_path / "b.log")
+    env = {"NICEGUI_STORAGE_PATH": str(tmp_path / "nicegui"), "REDIS_URL": "redis://127.0.0.1:6379/0"}
+    first = RunningServer(database_url=database, module="main", extra_env=env, log_path=tmp_path / "a.log")
+    second = RunningServer(database_url=database, module="main", extra_env=env, log_path=tmp_path / "b.log")
     try:
         first.start()
         second.start()
@@ -35,13 +38,13 @@ async def test_edit_through_one_process_appears_on_a_page_of_the_other(two_proce
     first, second = two_processes
     created = first.create_contact(name="Shared Across Processes", email="multi@example.com")
     async with chromium() as browser:
-        page = await signed_in_page(browser, second.url, *AGENT)
+        page = await signed_in_page(browser, second.url, AGENT)
         await page.goto(f"{second.url}/contacts/{created['id']}")
         await expect(page.get_by_test_id("contact-name")).to_have_text("Shared Across Processes")
         answer = httpx.put(
             f"{first.url}/api/v1/accounts/1/contacts/{created['id']}",
             json={"name": "Renamed Through A"},
-            headers=first.admin_headers(),
+            headers=first.admin.headers,
         )
         assert answer.status_code == 200
         await expect(page.get_by_test_id("contact-name")).to_have_text("Renamed Through A", timeout=10_000)

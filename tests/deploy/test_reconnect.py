@@ -8,21 +8,23 @@ from pathlib import Path
 import pytest
 from playwright.async_api import expect
 
-from tests.app_process import AppProcess, chromium, signed_in_page
-from tests.servers import AGENT, RunningServer
+from api.demo import AGENT
+from tests.support.chromium import chromium
+from tests.support.processes import RunningServer
+from tests.support.sign_in import signed_in_page
 
 pytestmark = [pytest.mark.browser]
 
 
 async def test_change_made_while_the_server_was_down_reaches_the_open_page(tmp_path: Path) -> None:
+    server = RunningServer.in_directory(tmp_path, module="server").start()
     database = tmp_path / "contacts.db"
-    server = RunningServer(database_url=f"sqlite+aiosqlite:///{database}", log_path=tmp_path / "server.log").start()
-    app = AppProcess(env={"CHATWOOT_URL": server.url, "CHATWOOT_ACCOUNT_ID": "1"}, log_path=tmp_path / "app.log")
+    app = RunningServer.in_directory(tmp_path, module="main", CHATWOOT_URL=server.url, CHATWOOT_ACCOUNT_ID="1")
     try:
         created = server.create_contact(name="Before The Outage")
         app.start()
         async with chromium() as browser:
-            page = await signed_in_page(browser, app.url, *AGENT)
+            page = await signed_in_page(browser, app.url, AGENT)
             await page.goto(f"{app.url}/contacts/{created['id']}")
             await expect(page.get_by_test_id("contact-name")).to_have_text("Before The Outage")
             await expect(page.get_by_test_id("live-status")).to_have_text("wifi")

@@ -13,21 +13,31 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.app_process import AppProcess
-from tests.servers import ADMIN, ROOT, terminate
+from api.demo import ADMIN
+from tests.support.processes import ROOT, RunningServer
 
 ANNOUNCEMENT = re.compile(r"Contacts on (http://\S+)")
 
 
-def _main_py(app: AppProcess) -> subprocess.Popen[str]:
+def _main_py(app: RunningServer) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "main.py"],
         cwd=ROOT,
-        env={**app.environment(), "PYTHONUNBUFFERED": "1"},  # a line arrives when printed, not when flushed
+        env=app.environment(),  # PYTHONUNBUFFERED: a line arrives when printed, not when flushed
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def terminate(process: subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0"])
@@ -36,13 +46,13 @@ def test_a_taken_port_is_one_clear_line_and_a_failed_start(tmp_path: Path, host:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         port = holder.getsockname()[1]
-        app = AppProcess.in_directory(tmp_path, HOST=host)
+        app = RunningServer.in_directory(tmp_path, module="main.py", HOST=host)
         app.port = port
         process = _main_py(app)
         try:
             output, _ = process.communicate(timeout=60)
         finally:
-            terminate(process)  # type: ignore[arg-type]
+            terminate(process)
     assert process.returncode not in {0, None}
     lines = [line for line in output.splitlines() if line.strip()]
     assert lines == [
@@ -51,7 +61,7 @@ def test_a_taken_port_is_one_clear_line_and_a_failed_start(tmp_path: Path, host:
 
 
 def test_the_address_is_announced_once_it_answers_and_the_demo_sign_in_works(tmp_path: Path) -> None:
-    app = AppProcess.in_directory(tmp_path)
+    app = RunningServer.in_directory(tmp_path, module="main.py")
     process = _main_py(app)
     lines: queue.Queue[str] = queue.Queue()
 
@@ -71,4 +81,4 @@ def test_the_address_is_announced_once_it_answers_and_the_demo_sign_in_works(tmp
         sign_in = httpx.post(f"{url}/auth/sign_in", json={"email": ADMIN[0], "password": ADMIN[1]}, timeout=10)
         assert sign_in.status_code == 200
     finally:
-        terminate(process)  # type: ignore[arg-type]
+        terminate(process)

@@ -27,12 +27,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
+from api.demo import ADMIN
 from api.settings import Settings
 from server import models
 from server.app import create_app
 from server.db import create_engine, sessions
 from server.routes import contact_filter as route
-from tests.servers import ADMIN, create_postgres_database, drop_postgres_database
+from tests.support.databases import create_postgres_database, drop_postgres_database
 
 DAY = 86_400
 NOW = int(datetime.datetime.now(datetime.UTC).timestamp())

@@ -22,7 +22,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from tests.servers import RunningServer
+from api.demo import AGENT
+from api.protocol import HEALTH_PATH
+from tests.support.processes import RunningServer
 
 # Examples per operation and mode: the whole schema takes about 30-60 s. By default every run replays the same
 # derandomized examples, so a failure reproduces and `make test` cannot flake on a rare find; for a longer,
@@ -34,6 +36,7 @@ SIGN_IN = "/auth/sign_in"
 MOSTLY = st.sampled_from([True, True, True, False])
 A = "/api/v1/accounts/{account_id}"
 OPERATIONS = [
+    ("GET", HEALTH_PATH),
     ("POST", SIGN_IN),
     ("DELETE", "/auth/sign_out"),
     ("GET", "/auth/validate_token"),
@@ -75,7 +78,13 @@ OPERATIONS = [
 ]
 
 # These take only token headers, strings either way: there is no invalid form to generate.
-HEADERS_ONLY = {("GET", "/api/v1/profile"), ("DELETE", "/auth/sign_out"), ("GET", "/auth/validate_token")}
+# Their only input is headers (none at all for the health check): nothing for a negative case to break.
+HEADERS_ONLY = {
+    ("GET", HEALTH_PATH),
+    ("GET", "/api/v1/profile"),
+    ("DELETE", "/auth/sign_out"),
+    ("GET", "/auth/validate_token"),
+}
 FUZZ_CASES = [
     pytest.param(method, path, mode, id=f"{method} {path.removeprefix(A)} {mode.value}")
     for method, path in OPERATIONS
@@ -87,7 +96,7 @@ FUZZ_CASES = [
 @pytest.fixture(scope="module")
 def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     tmp = tmp_path_factory.mktemp("fuzz-server")
-    server = RunningServer(database_url=f"sqlite+aiosqlite:///{tmp / 'contacts.db'}", log_path=tmp / "server.log")
+    server = RunningServer.in_directory(tmp, module="server")
     server.start()
     try:
         yield server
@@ -230,6 +239,6 @@ def test_the_fuzzed_server_is_still_healthy(fuzz_server: RunningServer) -> None:
     """After the fuzzing, sign-in and reads still work and the server logged no traceback."""
     answer = httpx.get(f"{fuzz_server.url}/api/v1/profile", headers=fuzz_server.agent.headers, timeout=10)
     assert answer.status_code == 200, answer.text
-    assert answer.json()["email"] == "agent@acme.test"
+    assert answer.json()["email"] == AGENT.email
     log = Path(fuzz_server.log_path or "").read_text(errors="replace")
     assert "Traceback" not in log, log[-4000:]

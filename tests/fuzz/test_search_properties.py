@@ -26,7 +26,7 @@ from server import models, search
 from server.db import create_engine, migrate_sync, sessions
 from server.routes.contacts import _order
 from server.search import ContactPages, needle
-from tests.servers import create_postgres_database, drop_postgres_database
+from tests.support.databases import create_postgres_database, drop_postgres_database
 
 ACCOUNT, OTHER_ACCOUNT = 1, 2
 PAGE = 3

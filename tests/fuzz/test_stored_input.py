@@ -19,9 +19,11 @@ from typing import Any
 import httpx
 import pytest
 from websockets.sync.client import ClientConnection, connect
-from websockets.typing import Subprotocol
 
-from tests.servers import RunningServer, create_postgres_database, drop_postgres_database
+from api.cable_client import cable_url
+from tests.support.cable import SUBPROTOCOLS, room_identifier
+from tests.support.databases import create_postgres_database, drop_postgres_database
+from tests.support.processes import RunningServer
 
 JSON = {"content-type": "application/json"}
 
@@ -72,12 +74,8 @@ def strict_json(text: str) -> Any:
 @contextmanager
 def open_room(server: RunningServer) -> Iterator[ClientConnection]:
     """An ActionCable connection subscribed to account 1's events as its administrator."""
-    url = server.url.replace("http://", "ws://") + "/cable"
-    admin = server.admin
-    identifier = json.dumps(
-        {"channel": "RoomChannel", "pubsub_token": admin.pubsub_token, "account_id": 1, "user_id": admin.user_id}
-    )
-    with connect(url, subprotocols=[Subprotocol("actioncable-v1-json")]) as cable:
+    identifier = room_identifier(server.admin)
+    with connect(cable_url(server.url), subprotocols=SUBPROTOCOLS) as cable:
         cable.send(json.dumps({"command": "subscribe", "identifier": identifier}))
         while strict_json(str(cable.recv(timeout=10))).get("type") != "confirm_subscription":
             pass

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from tests.load.workload import sqlite_server
-from tests.servers import RunningServer, create_postgres_database, drop_postgres_database
+from tests.support.databases import create_postgres_database, drop_postgres_database
+from tests.support.processes import RunningServer
 
 HERE = Path(__file__).resolve().parent
 

@@ -18,7 +18,7 @@ from tests.load.workload import (
     run_crowd,
     soak_seconds,
 )
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 AGENTS = 50
 SHARED_CONTACTS = 5

@@ -20,8 +20,8 @@ from typing import Any
 import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.typing import Subprotocol
 
+from api.cable_client import cable_url
 from tests.load.workload import (
     Crowd,
     Ledger,
@@ -32,7 +32,9 @@ from tests.load.workload import (
     soak_seconds,
     sqlite_server,
 )
-from tests.servers import RunningServer, create_postgres_database, drop_postgres_database
+from tests.support.cable import SUBPROTOCOLS, room_identifier
+from tests.support.databases import create_postgres_database, drop_postgres_database
+from tests.support.processes import RunningServer
 
 WRITERS = 20
 # Writers piling onto one contact at once (more than the update retries can absorb).
@@ -297,12 +299,8 @@ class Room:
 
 @asynccontextmanager
 async def room_of(server: RunningServer) -> AsyncIterator[Room]:
-    agent = server.agent
-    identifier = json.dumps(
-        {"channel": "RoomChannel", "pubsub_token": agent.pubsub_token, "account_id": 1, "user_id": agent.user_id}
-    )
-    url = server.url.replace("http://", "ws://") + "/cable"
-    async with connect(url, subprotocols=[Subprotocol("actioncable-v1-json")]) as cable:
+    identifier = room_identifier(server.agent)
+    async with connect(cable_url(server.url), subprotocols=SUBPROTOCOLS) as cable:
         await cable.send(json.dumps({"command": "subscribe", "identifier": identifier}))
         async with asyncio.timeout(10):
             while json.loads(await cable.recv()).get("type") != "confirm_subscription":

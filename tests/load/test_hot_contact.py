@@ -13,7 +13,7 @@ import time
 import httpx
 
 from tests.load.workload import SHORT_SECONDS, assert_no_traceback
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 AGENTS = 50
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 # How long the short variants run (in `make test`), and the soak variants (SOAK_SECONDS; `make soak` sets it).
 SHORT_SECONDS = 8.0
@@ -33,7 +33,7 @@ def soak_seconds() -> float:
 
 def sqlite_server(tmp: Path) -> RunningServer:
     """A server of its own on a fresh SQLite file under `tmp`."""
-    return RunningServer(database_url=f"sqlite+aiosqlite:///{tmp / 'contacts.db'}", log_path=tmp / "server.log")
+    return RunningServer.in_directory(tmp, module="server")
 
 
 Key = tuple[int, str]  # (contact id, field path such as "name" or "custom_attributes.agent_7")

@@ -15,24 +15,11 @@ from typing import Any
 
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.typing import Subprotocol
 
-from api.cable_client import CableClient
-from tests.servers import RunningServer, SignedIn, free_port
-
-PROTOCOL = Subprotocol("actioncable-v1-json")
-
-
-def room_identifier(signed_in: SignedIn, **overrides: Any) -> str:
-    """The identifier Chatwoot's dashboard sends for `RoomChannel`, with fields replaced as asked."""
-    fields: dict[str, Any] = {
-        "channel": "RoomChannel",
-        "pubsub_token": signed_in.pubsub_token,
-        "account_id": signed_in.account_id,
-        "user_id": signed_in.user_id,
-    }
-    fields.update(overrides)
-    return json.dumps(fields)
+from api.cable_client import CableClient, cable_url
+from tests.support.cable import SUBPROTOCOLS
+from tests.support.processes import RunningServer, free_port
+from tests.support.sign_in import SignedIn
 
 
 class CableSession:
@@ -93,7 +80,7 @@ async def open_cable() -> AsyncIterator[OpenCable]:
     sockets: list[ClientConnection] = []
 
     async def open_(server: RunningServer, *, welcome: bool = True) -> CableSession:
-        websocket = await connect(server.url.replace("http://", "ws://") + "/cable", subprotocols=[PROTOCOL])
+        websocket = await connect(cable_url(server.url), subprotocols=SUBPROTOCOLS)
         sockets.append(websocket)
         session = CableSession(websocket)
         if welcome:

@@ -18,7 +18,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.servers import RunningServer, SignedIn
+from api.cable_client import cable_url
+from tests.support.processes import RunningServer
+from tests.support.sign_in import SignedIn
 
 NODE_DIR = Path(__file__).resolve().parent.parent / "node"
 SCRIPT = NODE_DIR / "subscribe.mjs"
@@ -62,7 +64,7 @@ async def subscribe(node_client: Path) -> AsyncIterator[Callable[[RunningServer,
         process = await asyncio.create_subprocess_exec(
             "node",
             str(node_client),
-            server.url.replace("http://", "ws://") + "/cable",
+            cable_url(server.url),
             signed_in.pubsub_token,
             str(signed_in.account_id),
             str(signed_in.user_id),

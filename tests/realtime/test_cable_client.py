@@ -15,8 +15,10 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.typing import Subprotocol
 
 from api.cable_client import CableClient, cable_url, origin_of
+from api.protocol import CABLE_CHANNEL, CABLE_PROTOCOL
 from tests.realtime.conftest import MakeClient, Recorder, recorder_of
-from tests.servers import RunningServer, SignedIn
+from tests.support.processes import RunningServer
+from tests.support.sign_in import SignedIn
 
 
 async def rename(server: RunningServer, contact_id: int, name: str) -> None:
@@ -85,7 +87,7 @@ async def test_reconnects_after_the_server_restarts(
     tmp_path_factory: pytest.TempPathFactory, make_client: MakeClient
 ) -> None:
     tmp = tmp_path_factory.mktemp("restarted-server")
-    server = RunningServer(database_url=f"sqlite+aiosqlite:///{tmp / 'contacts.db'}", log_path=tmp / "server.log")
+    server = RunningServer.in_directory(tmp, module="server")
     await asyncio.to_thread(server.start)
     try:
         contact = server.create_contact()
@@ -149,7 +151,7 @@ async def scripted() -> AsyncIterator[Callable[[Script], Awaitable[ScriptedServe
 
     async def start(script: Script) -> ScriptedServer:
         scripted_server = ScriptedServer(script)
-        protocols = [Subprotocol("actioncable-v1-json")]
+        protocols = [Subprotocol(CABLE_PROTOCOL)]
         server = await serve(scripted_server.handle, "127.0.0.1", 0, subprotocols=protocols, ping_interval=None)
         servers.append(server)
         scripted_server.port = server.sockets[0].getsockname()[1]
@@ -212,7 +214,7 @@ async def test_subscribes_with_chatwoots_identifier_and_sends_presence(scripted,
     subscribe = fake.received[0]
     assert subscribe["command"] == "subscribe"
     assert json.loads(subscribe["identifier"]) == {
-        "channel": "RoomChannel",
+        "channel": CABLE_CHANNEL,
         "pubsub_token": "token",
         "account_id": 1,
         "user_id": 7,

@@ -10,8 +10,11 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
-from tests.realtime.conftest import PROTOCOL, OpenCable, room_identifier
-from tests.servers import RunningServer
+from api.cable_client import cable_url
+from api.protocol import CABLE_CHANNEL, CABLE_PROTOCOL
+from tests.realtime.conftest import OpenCable
+from tests.support.cable import SUBPROTOCOLS, room_identifier
+from tests.support.processes import RunningServer
 
 CONFIRM = "confirm_subscription"
 REJECT = "reject_subscription"
@@ -28,8 +31,8 @@ def named(name: str):
 
 
 async def test_welcome_then_a_ping_every_three_seconds(api_server: RunningServer) -> None:
-    async with connect(api_server.url.replace("http", "ws", 1) + "/cable", subprotocols=[PROTOCOL]) as websocket:
-        assert websocket.subprotocol == PROTOCOL
+    async with connect(cable_url(api_server.url), subprotocols=SUBPROTOCOLS) as websocket:
+        assert websocket.subprotocol == CABLE_PROTOCOL
         assert json.loads(await websocket.recv()) == {"type": "welcome"}
         started = time.monotonic()
         first = json.loads(await websocket.recv())
@@ -150,7 +153,7 @@ async def test_malformed_frames_are_ignored(api_server: RunningServer, open_cabl
         '"a string"',
         "null",
         json.dumps({"command": "subscribe"}),
-        json.dumps({"command": "subscribe", "identifier": {"channel": "RoomChannel"}}),
+        json.dumps({"command": "subscribe", "identifier": {"channel": CABLE_CHANNEL}}),
         json.dumps({"command": "fly", "identifier": "x"}),
         json.dumps({"command": "message", "identifier": "never-subscribed", "data": "{"}),
         json.dumps({"command": "unsubscribe", "identifier": "never-subscribed"}),
@@ -168,7 +171,7 @@ async def test_several_subscriptions_and_unsubscribe(api_server: RunningServer, 
     contact = api_server.create_contact()
     agent = api_server.agent
     compact = json.dumps(
-        {"channel": "RoomChannel", "pubsub_token": agent.pubsub_token, "account_id": 1, "user_id": agent.user_id},
+        {"channel": CABLE_CHANNEL, "pubsub_token": agent.pubsub_token, "account_id": 1, "user_id": agent.user_id},
         separators=(",", ":"),
     )
     spaced = room_identifier(agent)
@@ -193,7 +196,7 @@ async def test_several_subscriptions_and_unsubscribe(api_server: RunningServer, 
 
 
 async def test_a_client_that_offers_no_subprotocol_still_works(api_server: RunningServer) -> None:
-    async with connect(api_server.url.replace("http", "ws", 1) + "/cable") as websocket:
+    async with connect(cable_url(api_server.url)) as websocket:
         assert websocket.subprotocol is None
         assert json.loads(await websocket.recv()) == {"type": "welcome"}
 

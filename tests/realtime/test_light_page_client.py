@@ -10,25 +10,22 @@ from pathlib import Path
 import httpx
 import pytest
 
+from api.demo import AGENT
 from bench.page_client import LightBrowser, Redirected, SignInFailed
 from state.i18n import DEFAULT_LOCALE, t
-from tests.app_process import AppProcess
-from tests.servers import AGENT
+from tests.support.processes import RunningServer
 
 NAME = "contact-name"
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     directory: Path = tmp_path_factory.mktemp("light-page-client")
-    process = AppProcess.in_directory(directory).start()
-    try:
-        yield process.wait_for_demo_data()
-    finally:
-        process.stop()
+    with RunningServer.in_directory(directory, module="main").running() as process:
+        yield process
 
 
-async def test_a_light_page_sees_a_name_put_over_the_api(app: AppProcess) -> None:
+async def test_a_light_page_sees_a_name_put_over_the_api(app: RunningServer) -> None:
     contact = app.create_contact(name="Light Before", email="light-before@example.com")
     async with LightBrowser(app.url) as browser:
         await browser.sign_in(AGENT)
@@ -38,7 +35,7 @@ async def test_a_light_page_sees_a_name_put_over_the_api(app: AppProcess) -> Non
         answer = httpx.put(
             f"{app.url}/api/v1/accounts/1/contacts/{contact['id']}",
             json={"name": "Light After"},
-            headers=app.admin_headers(),
+            headers=app.admin.headers,
         )
         assert answer.status_code == 200
         await page.wait_for_text(NAME, "Light After", within=10)
@@ -46,7 +43,7 @@ async def test_a_light_page_sees_a_name_put_over_the_api(app: AppProcess) -> Non
         assert page.connected
 
 
-async def test_an_unknown_contact_shows_the_not_found_banner(app: AppProcess) -> None:
+async def test_an_unknown_contact_shows_the_not_found_banner(app: RunningServer) -> None:
     async with LightBrowser(app.url) as browser:
         await browser.sign_in()
         page = await browser.open("/contacts/987654321")
@@ -55,7 +52,7 @@ async def test_an_unknown_contact_shows_the_not_found_banner(app: AppProcess) ->
         assert not page.is_shown(NAME)
 
 
-async def test_without_sign_in_the_contact_page_sends_to_the_sign_in_page(app: AppProcess) -> None:
+async def test_without_sign_in_the_contact_page_sends_to_the_sign_in_page(app: RunningServer) -> None:
     contact = app.create_contact(name="Not For Strangers", email="strangers@example.com")
     async with LightBrowser(app.url) as browser:
         with pytest.raises(Redirected) as redirected:
@@ -63,7 +60,7 @@ async def test_without_sign_in_the_contact_page_sends_to_the_sign_in_page(app: A
         assert redirected.value.location == f"/login?next=/contacts/{contact['id']}"
 
 
-async def test_a_wrong_password_is_refused_with_the_sign_in_pages_message(app: AppProcess) -> None:
+async def test_a_wrong_password_is_refused_with_the_sign_in_pages_message(app: RunningServer) -> None:
     async with LightBrowser(app.url) as browser:
         with pytest.raises(SignInFailed, match=re.escape(t("LOGIN.INVALID_CREDENTIALS", locale=DEFAULT_LOCALE))):
             await browser.sign_in((AGENT[0], "not-the-password"))

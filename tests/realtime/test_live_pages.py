@@ -8,29 +8,25 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
-from tests.app_process import AppProcess, chromium, signed_in_page
-from tests.servers import ADMIN, AGENT
+from api.demo import ADMIN, AGENT
+from tests.support.chromium import chromium
+from tests.support.processes import RunningServer
+from tests.support.sign_in import signed_in_page
 
 pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    tmp = tmp_path_factory.mktemp("live-pages")
-    process = AppProcess(
-        env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'contacts.db'}"}, log_path=tmp / "app.log"
-    ).start()
-    try:
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    with RunningServer.in_directory(tmp_path_factory.mktemp("live-pages"), module="main").running() as process:
         yield process
-    finally:
-        process.stop()
 
 
-async def test_an_edit_by_one_agent_appears_on_the_other_agents_page(app: AppProcess) -> None:
+async def test_an_edit_by_one_agent_appears_on_the_other_agents_page(app: RunningServer) -> None:
     created = app.create_contact(name="Seen By Two", email="two-agents@example.com")
     async with chromium() as browser:
-        editor = await signed_in_page(browser, app.url, *ADMIN)
-        watcher = await signed_in_page(browser, app.url, *AGENT)
+        editor = await signed_in_page(browser, app.url, ADMIN)
+        watcher = await signed_in_page(browser, app.url, AGENT)
         for page in (editor, watcher):
             await page.goto(f"{app.url}/contacts/{created['id']}")
             await expect(page.get_by_test_id("contact-name")).to_have_text("Seen By Two")
@@ -44,14 +40,14 @@ async def test_an_edit_by_one_agent_appears_on_the_other_agents_page(app: AppPro
         await expect(timeline).to_contain_text("Edited In Browser A", timeout=10_000)
 
 
-async def test_a_delete_puts_the_other_agents_page_in_the_deleted_state(app: AppProcess) -> None:
+async def test_a_delete_puts_the_other_agents_page_in_the_deleted_state(app: RunningServer) -> None:
     created = app.create_contact(name="About To Go", email="about-to-go@example.com")
     async with chromium() as browser:
-        watcher = await signed_in_page(browser, app.url, *AGENT)
+        watcher = await signed_in_page(browser, app.url, AGENT)
         await watcher.goto(f"{app.url}/contacts/{created['id']}")
         await expect(watcher.get_by_test_id("contact-name")).to_have_text("About To Go")
         await expect(watcher.get_by_test_id("edit-contact")).to_be_visible()
-        answer = httpx.delete(f"{app.url}/api/v1/accounts/1/contacts/{created['id']}", headers=app.admin_headers())
+        answer = httpx.delete(f"{app.url}/api/v1/accounts/1/contacts/{created['id']}", headers=app.admin.headers)
         assert answer.status_code == 200
         await expect(watcher.get_by_test_id("deleted-state")).to_be_visible(timeout=10_000)
         await expect(watcher.get_by_test_id("edit-contact")).to_be_hidden()

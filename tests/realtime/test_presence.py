@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 
 from server.cable import PRESENCE_DURATION, LocalPresence
-from tests.realtime.conftest import CableSession, OpenCable, room_identifier
+from tests.realtime.conftest import CableSession, OpenCable
 from tests.realtime.test_actioncable_js import node_client, subscribe  # noqa: F401 - fixtures
-from tests.servers import RunningServer, SignedIn
+from tests.support.cable import room_identifier
+from tests.support.processes import RunningServer
+from tests.support.sign_in import SignedIn
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 UPDATE_PRESENCE = json.dumps({"action": "update_presence"})

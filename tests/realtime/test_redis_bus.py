@@ -13,9 +13,10 @@ import pytest
 
 from server.events import Event
 from server.redis_bus import RESYNC_EVENT, RedisEventBus
-from tests.realtime.conftest import MakeClient, OpenCable, PrivateRedis, recorder_of, room_identifier
-from tests.servers import RunningServer, free_port
-from tests.tcp_proxy import TcpProxy
+from tests.realtime.conftest import MakeClient, OpenCable, PrivateRedis, recorder_of
+from tests.support.cable import room_identifier
+from tests.support.processes import RunningServer, free_port
+from tests.support.tcp_proxy import TcpProxy
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 

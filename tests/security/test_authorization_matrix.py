@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.servers import ADMIN, RunningServer
+from api.demo import ADMIN
+from tests.support.processes import RunningServer
 
 INVALID_TOKEN = {"error": "Invalid Access Token"}
 NOT_IN_ACCOUNT = {"error": "You are not authorized to access this account"}

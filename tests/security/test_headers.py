@@ -14,14 +14,15 @@ import httpx
 import pytest
 import pytest_asyncio
 from nicegui import __version__ as nicegui_version
-from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright, expect
+from playwright.async_api import Browser, ConsoleMessage, Page, expect
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 from websockets.typing import Origin
 
-from tests.app_process import AppProcess
-from tests.browser.chromium import launch_chromium, sign_in
 from tests.browser.contact_page import ContactPage
+from tests.support.chromium import chromium
+from tests.support.processes import RunningServer
+from tests.support.sign_in import sign_in_page
 
 PORTAL = "https://portal.example.com"
 FOREIGN = "https://evil.example"
@@ -55,27 +56,22 @@ def assert_hardened(response: httpx.Response) -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    tmp = tmp_path_factory.mktemp("headers-app")
-    app = AppProcess.in_directory(
-        tmp,
-        FRAME_ANCESTORS=PORTAL,
-        ALLOWED_ORIGINS=PORTAL,
-        # As behind a TLS-terminating proxy on loopback, which says so with X-Forwarded-Proto.
-        FORWARDED_ALLOW_IPS="127.0.0.1",
-    ).start()
-    try:
-        yield app.wait_for_demo_data()
-    finally:
-        app.stop()
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    # FORWARDED_ALLOW_IPS (the launcher's): as behind a TLS-terminating proxy on loopback, which says so with
+    # X-Forwarded-Proto.
+    app = RunningServer.in_directory(
+        tmp_path_factory.mktemp("headers-app"), module="main", FRAME_ANCESTORS=PORTAL, ALLOWED_ORIGINS=PORTAL
+    )
+    with app.running():
+        yield app
 
 
 @pytest.fixture(scope="module")
-def contact(app: AppProcess) -> dict[str, Any]:
+def contact(app: RunningServer) -> dict[str, Any]:
     return app.create_contact(name="Policy Person", email="policy.person@example.com")
 
 
-def test_a_page_has_the_policy_and_a_fresh_nonce_on_each_of_its_scripts(app: AppProcess) -> None:
+def test_a_page_has_the_policy_and_a_fresh_nonce_on_each_of_its_scripts(app: RunningServer) -> None:
     nonces = set()
     for _ in range(2):
         answer = httpx.get(f"{app.url}/login")
@@ -100,7 +96,7 @@ def test_a_page_has_the_policy_and_a_fresh_nonce_on_each_of_its_scripts(app: App
         "/no-such-page",
     ],
 )
-def test_static_assets_api_answers_and_errors_have_the_headers(app: AppProcess, path: str) -> None:
+def test_static_assets_api_answers_and_errors_have_the_headers(app: RunningServer, path: str) -> None:
     answer = httpx.get(f"{app.url}{path}", headers={"accept-encoding": "gzip"})
     assert answer.status_code in {200, 401, 404}, path
     policy = assert_hardened(answer)
@@ -108,13 +104,13 @@ def test_static_assets_api_answers_and_errors_have_the_headers(app: AppProcess, 
     assert any(source.startswith("'nonce-") for source in policy["script-src"]) == is_page
 
 
-def test_an_api_response_of_a_signed_in_agent_has_the_headers(app: AppProcess) -> None:
-    answer = httpx.get(f"{app.url}/api/v1/profile", headers=app.admin_headers())
+def test_an_api_response_of_a_signed_in_agent_has_the_headers(app: RunningServer) -> None:
+    answer = httpx.get(f"{app.url}/api/v1/profile", headers=app.admin.headers)
     assert answer.status_code == 200
     assert_hardened(answer)
 
 
-def test_the_session_cookie_is_secure_only_over_https(app: AppProcess) -> None:
+def test_the_session_cookie_is_secure_only_over_https(app: RunningServer) -> None:
     plain = httpx.get(f"{app.url}/login")
     assert "session=" in plain.headers["set-cookie"]
     assert "secure" not in plain.headers["set-cookie"].lower()  # plain-http localhost keeps its session
@@ -127,7 +123,7 @@ def test_the_session_cookie_is_secure_only_over_https(app: AppProcess) -> None:
 # --- socket.io handshake ------------------------------------------------------------------------------
 
 
-def test_polling_handshake_from_a_foreign_origin_is_refused(app: AppProcess) -> None:
+def test_polling_handshake_from_a_foreign_origin_is_refused(app: RunningServer) -> None:
     answer = httpx.get(f"{app.url}{SOCKET_IO}polling", headers={"origin": FOREIGN})
     assert answer.status_code in {400, 403}
     assert "access-control-allow-origin" not in answer.headers
@@ -135,7 +131,7 @@ def test_polling_handshake_from_a_foreign_origin_is_refused(app: AppProcess) -> 
 
 
 @pytest.mark.parametrize("origin", ["own", PORTAL])
-def test_polling_handshake_from_the_apps_origins_is_accepted(app: AppProcess, origin: str) -> None:
+def test_polling_handshake_from_the_apps_origins_is_accepted(app: RunningServer, origin: str) -> None:
     origin = app.url if origin == "own" else origin
     answer = httpx.get(f"{app.url}{SOCKET_IO}polling", headers={"origin": origin})
     assert answer.status_code == 200
@@ -143,12 +139,12 @@ def test_polling_handshake_from_the_apps_origins_is_accepted(app: AppProcess, or
     assert answer.headers.get("access-control-allow-origin") == origin
 
 
-def test_polling_handshake_from_the_same_host_name_on_another_port_is_refused(app: AppProcess) -> None:
+def test_polling_handshake_from_the_same_host_name_on_another_port_is_refused(app: RunningServer) -> None:
     answer = httpx.get(f"{app.url}{SOCKET_IO}polling", headers={"origin": "http://127.0.0.1:1"})
     assert answer.status_code in {400, 403}
 
 
-async def test_websocket_handshake_from_a_foreign_origin_is_refused(app: AppProcess) -> None:
+async def test_websocket_handshake_from_a_foreign_origin_is_refused(app: RunningServer) -> None:
     url = app.url.replace("http://", "ws://") + SOCKET_IO + "websocket"
     with pytest.raises(InvalidStatus) as refused:
         async with connect(url, origin=Origin(FOREIGN)):
@@ -156,7 +152,7 @@ async def test_websocket_handshake_from_a_foreign_origin_is_refused(app: AppProc
     assert refused.value.response.status_code == 403
 
 
-async def test_websocket_handshake_from_the_apps_own_origin_is_accepted(app: AppProcess) -> None:
+async def test_websocket_handshake_from_the_apps_own_origin_is_accepted(app: RunningServer) -> None:
     url = app.url.replace("http://", "ws://") + SOCKET_IO + "websocket"
     async with connect(url, origin=Origin(app.url)) as websocket:
         opened = await websocket.recv()
@@ -168,12 +164,8 @@ async def test_websocket_handshake_from_the_apps_own_origin_is_accepted(app: App
 
 @pytest_asyncio.fixture
 async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await launch_chromium(playwright)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
+    async with chromium() as launched:
+        yield launched
 
 
 CSP_REPORTER = """
@@ -184,7 +176,7 @@ document.addEventListener('securitypolicyviolation', (event) => window.__cspViol
 
 
 async def test_chromium_runs_every_page_under_the_policy_without_a_violation(
-    app: AppProcess, contact: dict[str, Any], browser: Browser
+    app: RunningServer, contact: dict[str, Any], browser: Browser
 ) -> None:
     context = await browser.new_context(viewport={"width": 1280, "height": 1000})
     context.set_default_timeout(TIMEOUT_MS)
@@ -208,7 +200,7 @@ async def test_chromium_runs_every_page_under_the_policy_without_a_violation(
         lambda response: policies.__setitem__(response.url, response.headers.get("content-security-policy", "")),
     )
     try:
-        await sign_in(page, app.url)
+        await sign_in_page(page, app.url)
         await expect(page.locator("[data-testid^=contact-row-]").first).to_be_visible()
 
         # The list's name cells are a Vue slot template, compiled in the browser.

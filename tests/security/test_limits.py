@@ -22,10 +22,12 @@ from typing import Any
 import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.typing import Subprotocol
 
+from api.cable_client import cable_url
+from api.demo import AGENT, OTHER_ADMIN
 from server.routes.auth import throttle
-from tests.servers import AGENT, OTHER_ADMIN, RunningServer
+from tests.support.cable import SUBPROTOCOLS, room_identifier
+from tests.support.processes import RunningServer
 
 MAX_BODY = 256 * 1024
 TOO_LARGE = {"error": "Request body too large"}
@@ -165,7 +167,7 @@ def test_an_oversized_header_block_is_refused(api_server: RunningServer, http: h
 
 
 def dedicated_server(tmp: Any) -> RunningServer:
-    return RunningServer(database_url=f"sqlite+aiosqlite:///{tmp / 'contacts.db'}", log_path=tmp / "server.log")
+    return RunningServer.in_directory(tmp, module="server")
 
 
 @pytest.fixture(scope="module")
@@ -274,7 +276,7 @@ def test_a_success_does_not_wipe_the_addresses_failures(throttle_server: Running
 def test_a_failed_sign_in_takes_as_long_for_an_unknown_email(
     throttle_server: RunningServer, http: httpx.Client
 ) -> None:
-    email = "admin@globex.test"  # nobody else in this module fails sign-ins for it
+    email = OTHER_ADMIN.email  # nobody else in this module fails sign-ins for it
 
     def timed(address_email: str) -> float:
         started = time.perf_counter()
@@ -330,8 +332,7 @@ def test_forwarded_headers_are_not_believed_unless_a_proxy_is_configured(tmp_pat
 
 
 async def open_cable(server: RunningServer) -> ClientConnection:
-    url = server.url.replace("http://", "ws://") + "/cable"
-    cable = await connect(url, subprotocols=[Subprotocol("actioncable-v1-json")], max_size=None)
+    cable = await connect(cable_url(server.url), subprotocols=SUBPROTOCOLS, max_size=None)
     assert json.loads(await cable.recv()) == {"type": "welcome"}
     return cable
 
@@ -346,16 +347,7 @@ async def answer_to(cable: ClientConnection, identifier: str) -> str:
 
 
 def room(server: RunningServer, **extra: Any) -> str:
-    agent = server.agent
-    return json.dumps(
-        {
-            "channel": "RoomChannel",
-            "pubsub_token": agent.pubsub_token,
-            "account_id": 1,
-            "user_id": agent.user_id,
-            **extra,
-        }
-    )
+    return room_identifier(server.agent, **extra)
 
 
 async def test_a_connection_holds_at_most_20_subscriptions(api_server: RunningServer) -> None:

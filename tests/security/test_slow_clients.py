@@ -23,46 +23,42 @@ import pytest_asyncio
 import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
-from websockets.typing import Subprotocol
 
+from api.cable_client import cable_url
+from api.demo import ADMIN
+from api.protocol import HEALTH_PATH
 from api.settings import Settings
 from server.app import create_app
-from tests.app_process import AppProcess
-from tests.servers import ADMIN, free_port
+from tests.support.cable import SUBPROTOCOLS, room_identifier
+from tests.support.processes import RunningServer, free_port
+from tests.support.sign_in import SignedIn, sign_in
 
 HEADER_TIMEOUT = 1.5
 BODY_TIMEOUT = 2.0
 CABLE_TIMEOUT = 1.5
 # Scheduling slack: two cores shared with other test runs.
 GRACE = 2.5
-PROTOCOL = Subprotocol("actioncable-v1-json")
 TIMED_OUT = b"HTTP/1.1 408 "
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppProcess]:
-    tmp = tmp_path_factory.mktemp("slow-clients-app")
-    app = AppProcess.in_directory(
-        tmp,
-        HEADER_READ_TIMEOUT=str(HEADER_TIMEOUT),
-        BODY_READ_TIMEOUT=str(BODY_TIMEOUT),
-        CABLE_SUBSCRIBE_TIMEOUT=str(CABLE_TIMEOUT),
-    ).start()
-    try:
-        yield app.wait_for_demo_data()
-    finally:
-        app.stop()
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    timeouts = {
+        "HEADER_READ_TIMEOUT": str(HEADER_TIMEOUT),
+        "BODY_READ_TIMEOUT": str(BODY_TIMEOUT),
+        "CABLE_SUBSCRIBE_TIMEOUT": str(CABLE_TIMEOUT),
+    }
+    app = RunningServer.in_directory(tmp_path_factory.mktemp("slow-clients-app"), module="main", **timeouts)
+    with app.running():
+        yield app
 
 
 @pytest.fixture(scope="module")
-def sign_in(app: AppProcess) -> dict[str, Any]:
-    answer = httpx.post(f"{app.url}/auth/sign_in", json={"email": ADMIN[0], "password": ADMIN[1]}, timeout=10)
-    answer.raise_for_status()
-    data: dict[str, Any] = answer.json()["data"]
-    return data
+def admin(app: RunningServer) -> SignedIn:
+    return app.admin
 
 
-async def raw(app: AppProcess, data: bytes = b"") -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+async def raw(app: RunningServer, data: bytes = b"") -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
     reader, writer = await asyncio.open_connection("127.0.0.1", app.port)
     if data:
         writer.write(data)
@@ -80,16 +76,16 @@ async def until_closed(reader: asyncio.StreamReader, within: float) -> tuple[byt
     return received, time.monotonic() - started
 
 
-def token_header(signed_in: dict[str, Any]) -> bytes:
+def token_header(signed_in: SignedIn) -> bytes:
     """The caller's token as a raw header line.
 
     A request without one may be refused with 401 before its body is read, and then nothing here would test how
     a body is read: every body below is sent with a valid token.
     """
-    return b"api_access_token: %s\r\n" % signed_in["access_token"].encode()
+    return b"api_access_token: %s\r\n" % signed_in.token.encode()
 
 
-def stalled_body_request(app: AppProcess, signed_in: dict[str, Any]) -> bytes:
+def stalled_body_request(app: RunningServer, signed_in: SignedIn) -> bytes:
     """An authenticated request that declares 100 bytes of body and sends a few of them."""
     return (
         b"POST /api/v1/accounts/1/contacts HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n%b"
@@ -100,7 +96,7 @@ def stalled_body_request(app: AppProcess, signed_in: dict[str, Any]) -> bytes:
 # --- request line and headers --------------------------------------------------------------------------
 
 
-async def test_half_a_request_line_then_silence_is_answered_408_and_closed(app: AppProcess) -> None:
+async def test_half_a_request_line_then_silence_is_answered_408_and_closed(app: RunningServer) -> None:
     reader, writer = await raw(app, b"GET /log")
     try:
         received, took = await until_closed(reader, HEADER_TIMEOUT + GRACE)
@@ -110,7 +106,7 @@ async def test_half_a_request_line_then_silence_is_answered_408_and_closed(app: 
     assert took > HEADER_TIMEOUT - 0.5
 
 
-async def test_headers_trickled_byte_by_byte_are_cut_off_at_the_header_timeout(app: AppProcess) -> None:
+async def test_headers_trickled_byte_by_byte_are_cut_off_at_the_header_timeout(app: RunningServer) -> None:
     request = b"GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " + b"a" * 200 + b"\r\n\r\n"
     reader, writer = await raw(app)
 
@@ -131,7 +127,7 @@ async def test_headers_trickled_byte_by_byte_are_cut_off_at_the_header_timeout(a
     assert took < HEADER_TIMEOUT + GRACE
 
 
-async def test_a_connection_that_never_sends_a_byte_is_closed_silently(app: AppProcess) -> None:
+async def test_a_connection_that_never_sends_a_byte_is_closed_silently(app: RunningServer) -> None:
     reader, writer = await raw(app)
     try:
         received, _ = await until_closed(reader, HEADER_TIMEOUT + GRACE)
@@ -140,7 +136,7 @@ async def test_a_connection_that_never_sends_a_byte_is_closed_silently(app: AppP
     assert received == b""  # nothing was asked, so nothing is answered
 
 
-async def test_a_keep_alive_connection_serves_requests_longer_than_the_header_timeout(app: AppProcess) -> None:
+async def test_a_keep_alive_connection_serves_requests_longer_than_the_header_timeout(app: RunningServer) -> None:
     # The timeout is per request: a connection busy with quick requests is never cut.
     async with httpx.AsyncClient(base_url=app.url, timeout=5) as client:
         started = time.monotonic()
@@ -152,8 +148,8 @@ async def test_a_keep_alive_connection_serves_requests_longer_than_the_header_ti
 # --- bodies ----------------------------------------------------------------------------------------------
 
 
-async def test_a_declared_body_that_stalls_is_answered_408_and_closed(app: AppProcess, sign_in: dict[str, Any]) -> None:
-    reader, writer = await raw(app, stalled_body_request(app, sign_in))
+async def test_a_declared_body_that_stalls_is_answered_408_and_closed(app: RunningServer, admin: SignedIn) -> None:
+    reader, writer = await raw(app, stalled_body_request(app, admin))
     try:
         received, took = await until_closed(reader, BODY_TIMEOUT + GRACE)
     finally:
@@ -164,11 +160,11 @@ async def test_a_declared_body_that_stalls_is_answered_408_and_closed(app: AppPr
     assert "Exception in ASGI application" not in log
 
 
-async def test_a_slow_body_that_keeps_coming_is_read_to_the_end(app: AppProcess, sign_in: dict[str, Any]) -> None:
+async def test_a_slow_body_that_keeps_coming_is_read_to_the_end(app: RunningServer, admin: SignedIn) -> None:
     body = json.dumps({"name": "Slow But Steady"}).encode()
     head = (
         b"POST /api/v1/accounts/1/contacts HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n%b"
-        b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % (app.port, token_header(sign_in), len(body))
+        b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % (app.port, token_header(admin), len(body))
     )
     reader, writer = await raw(app, head)
     try:
@@ -184,9 +180,9 @@ async def test_a_slow_body_that_keeps_coming_is_read_to_the_end(app: AppProcess,
     assert created["payload"]["contact"]["name"] == "Slow But Steady"  # the whole body was read
 
 
-async def test_150_slow_clients_neither_hold_up_others_nor_stay_open(app: AppProcess, sign_in: dict[str, Any]) -> None:
+async def test_150_slow_clients_neither_hold_up_others_nor_stay_open(app: RunningServer, admin: SignedIn) -> None:
     slow = [await raw(app, b"GET /contacts HTT") for _ in range(100)]
-    slow += [await raw(app, stalled_body_request(app, sign_in)) for _ in range(50)]
+    slow += [await raw(app, stalled_body_request(app, admin)) for _ in range(50)]
     try:
         async with httpx.AsyncClient(base_url=app.url, timeout=5) as client:
             started = time.monotonic()
@@ -207,19 +203,8 @@ async def test_150_slow_clients_neither_hold_up_others_nor_stay_open(app: AppPro
 # --- /cable ----------------------------------------------------------------------------------------------
 
 
-def room(signed_in: dict[str, Any], **overrides: Any) -> str:
-    fields = {
-        "channel": "RoomChannel",
-        "pubsub_token": signed_in["pubsub_token"],
-        "account_id": signed_in["account_id"],
-        "user_id": signed_in["id"],
-    }
-    fields.update(overrides)
-    return json.dumps(fields)
-
-
 async def open_cable(base_url: str) -> ClientConnection:
-    cable = await connect(base_url.replace("http://", "ws://") + "/cable", subprotocols=[PROTOCOL])
+    cable = await connect(cable_url(base_url), subprotocols=SUBPROTOCOLS)
     assert json.loads(await cable.recv()) == {"type": "welcome"}
     return cable
 
@@ -234,25 +219,25 @@ async def frames_until_closed(cable: ClientConnection, within: float) -> tuple[l
     return frames, time.monotonic() - started
 
 
-async def test_a_cable_that_never_subscribes_is_closed(app: AppProcess) -> None:
+async def test_a_cable_that_never_subscribes_is_closed(app: RunningServer) -> None:
     cable = await open_cable(app.url)
     frames, took = await frames_until_closed(cable, CABLE_TIMEOUT + GRACE)
     assert frames[-1] == {"type": "disconnect", "reason": "unauthorized", "reconnect": False}
     assert took > CABLE_TIMEOUT - 0.5
 
 
-async def test_a_cable_with_only_rejected_subscriptions_is_closed(app: AppProcess, sign_in: dict[str, Any]) -> None:
+async def test_a_cable_with_only_rejected_subscriptions_is_closed(app: RunningServer, admin: SignedIn) -> None:
     cable = await open_cable(app.url)
-    await cable.send(json.dumps({"command": "subscribe", "identifier": room(sign_in, pubsub_token="wrong")}))
+    await cable.send(json.dumps({"command": "subscribe", "identifier": room_identifier(admin, pubsub_token="wrong")}))
     frames, _ = await frames_until_closed(cable, CABLE_TIMEOUT + GRACE)
     assert frames[0]["type"] == "reject_subscription"
     assert frames[-1]["type"] == "disconnect"
 
 
-async def test_a_subscribed_cable_stays_open(app: AppProcess, sign_in: dict[str, Any]) -> None:
+async def test_a_subscribed_cable_stays_open(app: RunningServer, admin: SignedIn) -> None:
     cable = await open_cable(app.url)
     try:
-        await cable.send(json.dumps({"command": "subscribe", "identifier": room(sign_in)}))
+        await cable.send(json.dumps({"command": "subscribe", "identifier": room_identifier(admin)}))
         assert json.loads(await cable.recv())["type"] == "confirm_subscription"
         while (frame := json.loads(await cable.recv())).get("type") == "ping":
             pass
@@ -301,8 +286,7 @@ async def embedded_server(tmp_path: Path) -> AsyncIterator[tuple[str, Any]]:
         async with asyncio.timeout(60), httpx.AsyncClient(base_url=url) as client:
             while True:
                 with contextlib.suppress(httpx.HTTPError):
-                    answer = await client.post("/auth/sign_in", json={"email": ADMIN[0], "password": ADMIN[1]})
-                    if answer.status_code == 200:
+                    if (await client.get(HEALTH_PATH)).status_code == 200:
                         break
                 await asyncio.sleep(0.2)
         yield url, server_app.state.contact_server
@@ -313,9 +297,7 @@ async def embedded_server(tmp_path: Path) -> AsyncIterator[tuple[str, Any]]:
 
 async def test_300_cable_sockets_opened_and_closed_leave_no_state(embedded_server: tuple[str, Any]) -> None:
     url, runtime = embedded_server
-    async with httpx.AsyncClient(base_url=url) as client:
-        answer = await client.post("/auth/sign_in", json={"email": ADMIN[0], "password": ADMIN[1]})
-    signed_in = answer.raise_for_status().json()["data"]
+    signed_in = await asyncio.to_thread(sign_in, url, ADMIN)
     subscribers: dict[int, set[Any]] = runtime.bus._subscribers  # what the bus holds, per account
     tasks_before = len(asyncio.all_tasks())
     limit = asyncio.Semaphore(50)
@@ -323,7 +305,7 @@ async def test_300_cable_sockets_opened_and_closed_leave_no_state(embedded_serve
     async def subscribed() -> ClientConnection:
         async with limit:
             cable = await open_cable(url)
-            await cable.send(json.dumps({"command": "subscribe", "identifier": room(signed_in)}))
+            await cable.send(json.dumps({"command": "subscribe", "identifier": room_identifier(signed_in)}))
             while (frame := json.loads(await cable.recv()))["type"] == "ping":
                 pass
             assert frame["type"] == "confirm_subscription"

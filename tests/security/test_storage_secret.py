@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 from api.settings import DEFAULT_STORAGE_SECRET
-from tests.app_process import AppProcess
-from tests.servers import ROOT, free_port
+from tests.support.processes import ROOT, RunningServer, free_port
 
 
 def app_environment(tmp_path: Path, **overrides: str) -> dict[str, str]:
@@ -54,13 +53,9 @@ def test_connected_mode_needs_a_secret_of_its_own(tmp_path: Path) -> None:
 
 
 def started_log(tmp_path: Path, **env: str) -> str:
-    """What the app logged by the time it served its sign-in page."""
-    app = AppProcess.in_directory(tmp_path, **env)
-    app.start()
-    try:
-        return app.log_path.read_text()
-    finally:
-        app.stop()
+    """What the app logged by the time it was ready."""
+    with RunningServer.in_directory(tmp_path, module="main", **env).running() as app:
+        return app.tail(lines=1000)
 
 
 def test_the_demo_starts_with_the_default_secret_and_warns_loudly(tmp_path: Path) -> None:

@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 from nicegui.testing import User
 
+from api.demo import AGENT
 from server.seed import BROKEN_THUMBNAIL
-from tests.servers import AGENT, RunningServer
-from tests.tcp_proxy import TcpProxy
+from tests.support.processes import RunningServer
+from tests.support.tcp_proxy import TcpProxy
 from tests.ui.interaction import HTTP, resume_session, wait_for
 
 

@@ -18,7 +18,7 @@ from nicegui.testing.user_interaction import UserInteraction
 from components.activity_entries import ActivityEntries, Entry
 from components.attribute_list import AttributeItem, AttributeList
 from components.fact_list import FactList
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 
 E = TypeVar("E", bound=ui.element)
 STEP = 0.05
@@ -138,6 +138,15 @@ async def eventually(condition: Callable[[], Any], retries: int = PUSHED, messag
             return value
         await asyncio.sleep(STEP)
     raise AssertionError(message or f"condition never held: {condition}")
+
+
+async def choose_language(user: User, code: str) -> None:
+    """Pick the page's language; waits for the page to come back in it."""
+    page = user.client
+    select = await wait_for(user, "language", kind=ui.select)
+    with user:
+        select.value = code
+    await eventually(lambda: user.client is not page)
 
 
 async def toasted(user: User, text: str, retries: int = PUSHED) -> None:

@@ -7,8 +7,8 @@ from nicegui.elements.query import QueryElement
 from nicegui.testing import User
 
 from components.app_header import AppHeader
-from tests.tcp_proxy import TcpProxy
-from tests.ui.interaction import act, click, eventually, shown, wait_for, wait_for_entry
+from tests.support.tcp_proxy import TcpProxy
+from tests.ui.interaction import act, choose_language, click, eventually, shown, wait_for, wait_for_entry
 
 ADA = 1
 
@@ -20,14 +20,6 @@ def document(user: User) -> dict:
         e for e in user.client.layout.descendants() if isinstance(e, QueryElement) and e.props["selector"] == "html"
     )
     return dict(query.props["props"])
-
-
-async def choose_language(user: User, code: str) -> None:
-    page = user.client
-    select = await wait_for(user, "language", kind=ui.select)
-    with user:
-        select.value = code
-    await eventually(lambda: user.client is not page)  # the page reloads in the new language
 
 
 async def open_ada(user: User) -> None:

@@ -13,8 +13,8 @@ from nicegui import app, ui
 from nicegui.testing import User
 
 from state import analytics
-from tests.servers import RunningServer
-from tests.tcp_proxy import TcpProxy
+from tests.support.processes import RunningServer
+from tests.support.tcp_proxy import TcpProxy
 from tests.ui.interaction import (
     HTTP,
     act,

@@ -13,8 +13,8 @@ from nicegui import ui
 from nicegui.testing import User
 
 from api.client import ChatwootClient
-from tests.servers import RunningServer
-from tests.tcp_proxy import TcpProxy
+from tests.support.processes import RunningServer
+from tests.support.tcp_proxy import TcpProxy
 from tests.ui.interaction import HTTP, eventually, text_of, update_as, wait_for
 
 Requests = list[tuple[str, str]]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from nicegui.testing import User
 
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 from tests.ui.interaction import (
     HTTP,
     act,

@@ -11,7 +11,7 @@ from nicegui import ui
 from nicegui.testing import User
 
 from api.client import ChatwootClient
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 from tests.ui.interaction import HTTP, eventually, timeline_entries, wait_for, wait_for_entry, wait_gone
 
 READS = ("contact_labels", "notes", "contact_events", "get_contact")

@@ -8,8 +8,8 @@ from nicegui import ui
 from nicegui.testing import User
 
 from components.attribute_list import AttributeList
-from tests.servers import RunningServer
-from tests.tcp_proxy import TcpProxy
+from tests.support.processes import RunningServer
+from tests.support.tcp_proxy import TcpProxy
 from tests.ui.interaction import (
     HTTP,
     act,

@@ -11,7 +11,7 @@ from nicegui.testing import User
 from api.client import Credentials
 from state.session import current_registry
 from state.store import ContactStore
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 from tests.ui.interaction import HTTP, act, click, eventually, shown, wait_for, wait_gone
 
 ADA = 1

@@ -14,7 +14,7 @@ from api.client import ChatwootClient, ContactResult
 from components.contact_view import isolated
 from state import actions, session
 from state.store import ContactStore
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 from tests.ui.interaction import eventually, shown, toasted, update_as, wait_for, wait_for_entry
 
 

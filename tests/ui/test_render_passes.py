@@ -13,7 +13,7 @@ from nicegui.testing import User
 
 from api.client import ChatwootClient, EventPage
 from components.contact_panel import ContactPanel
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 from tests.ui.interaction import eventually, resume_session, text_of, update_as, wait_for
 
 QUIET = 0.6  # seconds without a render pass: whatever a change sets off has run

@@ -8,7 +8,7 @@ import uuid
 from nicegui import app
 from nicegui.testing import User
 
-from tests.servers import ADMIN
+from api.demo import ADMIN
 from tests.ui.interaction import act, eventually, landed_on, shown, sign_in, text_of, wait_for
 
 
@@ -51,7 +51,7 @@ async def test_no_demo_credentials_outside_demo_mode(visitor: User) -> None:
     await visitor.open("/login")
     assert (await wait_for(visitor, "login-email")).value == ""  # type: ignore[attr-defined]
     assert (await wait_for(visitor, "login-password")).value == ""  # type: ignore[attr-defined]
-    assert not shown(visitor, content="admin-demo-2026")
+    assert not shown(visitor, content=ADMIN.password)
 
 
 async def test_a_page_asks_for_sign_in_and_opens_after_it(visitor: User) -> None:
@@ -81,6 +81,6 @@ async def test_a_kiosk_signs_every_visitor_in(kiosk: User) -> None:
 
 async def test_demo_mode_prefills_the_demo_sign_in(demo_visitor: User) -> None:
     await demo_visitor.open("/login")
-    assert (await wait_for(demo_visitor, "login-email")).value == "admin@acme.test"  # type: ignore[attr-defined]
-    assert (await wait_for(demo_visitor, "login-password")).value == "admin-demo-2026"  # type: ignore[attr-defined]
-    assert shown(demo_visitor, content="Demo account: admin@acme.test / admin-demo-2026")
+    assert (await wait_for(demo_visitor, "login-email")).value == ADMIN.email  # type: ignore[attr-defined]
+    assert (await wait_for(demo_visitor, "login-password")).value == ADMIN.password  # type: ignore[attr-defined]
+    assert shown(demo_visitor, content=f"Demo account: {ADMIN.email} / {ADMIN.password}")

@@ -8,7 +8,7 @@ from nicegui.testing import User
 from api.client import Credentials
 from components.activity_entries import ActivityEntries
 from state.session import current_registry
-from tests.servers import RunningServer
+from tests.support.processes import RunningServer
 from tests.ui.interaction import act, eventually, shown, timeline_entries, update_as, wait_for, wait_for_entry
 
 ADA = 1

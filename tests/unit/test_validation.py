@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from api.error_codes import ErrorCode
 from api.validation import (
     MAX_ATTRIBUTE_KEYS,
     MAX_SAFE_INTEGER,
@@ -38,11 +39,11 @@ def test_integers_beyond_what_a_double_holds_are_refused_wherever_they_are() -> 
 
 
 def test_the_messages_name_the_field_and_the_limit_and_map_back_to_their_codes() -> None:
-    problem = FieldProblem(field="custom_attributes.score", code="NUMBER_OUT_OF_RANGE")
+    problem = FieldProblem(field="custom_attributes.score", code=ErrorCode.NUMBER_OUT_OF_RANGE)
     assert problem.message == "Score must be a number between -9007199254740991 and 9007199254740991"
-    large = FieldProblem(field="custom_attributes", code="TOO_LARGE")
+    large = FieldProblem(field="custom_attributes", code=ErrorCode.TOO_LARGE)
     assert large.message == "Custom attributes is too large (maximum is 64 KB for a contact's attributes together)"
-    invisible = FieldProblem(field="name", code="INVISIBLE_TEXT")
+    invisible = FieldProblem(field="name", code=ErrorCode.INVISIBLE_TEXT)
     assert invisible.message == "Name must contain visible characters"
     for item in (problem, large, invisible):
         assert problem_code(item.message, item.field) == item.code
@@ -92,7 +93,7 @@ def test_stored_limits_count_the_merged_result_and_let_an_old_oversized_contact_
     assert stored_attribute_problems({"custom_attributes": full}) == []
     one_more = {**full, "extra": 1}
     assert stored_attribute_problems({"custom_attributes": one_more}, {"custom_attributes": full}) == [
-        FieldProblem(field="custom_attributes", code="TOO_MANY_KEYS")
+        FieldProblem(field="custom_attributes", code=ErrorCode.TOO_MANY_KEYS)
     ]
     legacy = {f"k{n}": n for n in range(1006)}
     edited = {**legacy, "k1": "changed"}
@@ -101,7 +102,7 @@ def test_stored_limits_count_the_merged_result_and_let_an_old_oversized_contact_
     big = {"a": "x" * 40_000}
     after = {"additional_attributes": big, "custom_attributes": {"b": "y" * 30_000}}
     assert stored_attribute_problems(after, {"additional_attributes": big}) == [
-        FieldProblem(field="custom_attributes", code="TOO_LARGE")
+        FieldProblem(field="custom_attributes", code=ErrorCode.TOO_LARGE)
     ]
 
 

@@ -1,0 +1,45 @@
+"""The app's codes for what went wrong: stable names both sides share, told to the agent as `ERRORS.<code>`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """One thing that went wrong; its value is its key under `ERRORS.` in the locale files."""
+
+    # A field broke a rule (api.validation); the server words each as Chatwoot does.
+    REQUIRED = "REQUIRED"
+    INVALID_EMAIL = "INVALID_EMAIL"
+    INVALID_PHONE = "INVALID_PHONE"
+    TOO_LONG = "TOO_LONG"
+    TAKEN = "TAKEN"
+    NOT_TEXT = "NOT_TEXT"
+    NOT_BOOLEAN = "NOT_BOOLEAN"
+    NOT_OBJECT = "NOT_OBJECT"
+    TOO_MANY_KEYS = "TOO_MANY_KEYS"
+    TOO_LARGE = "TOO_LARGE"
+    NUMBER_OUT_OF_RANGE = "NUMBER_OUT_OF_RANGE"
+    INVISIBLE_TEXT = "INVISIBLE_TEXT"
+    INVALID_NUMBER = "INVALID_NUMBER"
+    INVALID_DATE = "INVALID_DATE"
+    INVALID_LINK = "INVALID_LINK"
+    INVALID_LIST_VALUE = "INVALID_LIST_VALUE"
+    INVALID_CHARACTERS = "INVALID_CHARACTERS"
+    TOO_NESTED = "TOO_NESTED"
+    INVALID_CHECKBOX = "INVALID_CHECKBOX"
+    PATTERN_MISMATCH = "PATTERN_MISMATCH"
+    PATTERN_TOO_SLOW = "PATTERN_TOO_SLOW"
+    # A request failed, or its outcome is not what was asked.
+    CONFLICT = "CONFLICT"
+    CONFLICT_RETRY = "CONFLICT_RETRY"
+    NOT_LOADED = "NOT_LOADED"
+    NETWORK = "NETWORK"
+    NOT_SAVED = "NOT_SAVED"
+    TIMEOUT = "TIMEOUT"
+    UNAUTHORIZED = "UNAUTHORIZED"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    RATE_LIMITED = "RATE_LIMITED"
+    SERVER = "SERVER"
+    UNKNOWN = "UNKNOWN"
