@@ -363,7 +363,7 @@ async def create_contact(
         try:
             await session.flush()
             if avatar is not None:
-                await keep_avatar(session, contact, avatar)
+                await keep_avatar(session, contact.id, contact.account_id, avatar)
             if body.inbox_id is not None:
                 inbox = await session.get(models.Inbox, body.inbox_id)
                 if inbox is None or inbox.account_id != caller.account_id:
@@ -402,13 +402,12 @@ async def show_contact(
 
 async def _update(
     request: Request,
-    response: Response,
     contact_id: RowId,
     body: ContactRequest,
     caller: Caller,
     if_match: str | None,
     with_contact_inboxes: bool = True,
-) -> dict[str, Any]:
+) -> Response:
     runtime = runtime_of(request)
     contact, payload = await update_contact(
         runtime,
@@ -419,37 +418,34 @@ async def _update(
         avatar=body.avatar,
         with_contact_inboxes=with_contact_inboxes,
     )
-    if runtime.extensions:
-        response.headers["ETag"] = etag(contact)
-    return {"payload": payload}
+    headers = {"ETag": etag(contact)} if runtime.extensions else None
+    return json_response({"payload": payload}, headers=headers)
 
 
 @router.put("/contacts/{contact_id}", openapi_extra={"requestBody": CONTACT_BODY})
 async def put_contact(
     request: Request,
-    response: Response,
     contact_id: RowId,
     body: ContactBody,
     with_contact_inboxes: WithContactInboxes,
     caller: Caller = Depends(account_caller),
     if_match: str | None = Header(default=None),
-) -> dict[str, Any]:
+) -> Response:
     """Partial update (JSON, or multipart with an `avatar` picture); `If-Match` makes it conditional (409 if stale)."""
-    return await _update(request, response, contact_id, body, caller, if_match, with_contact_inboxes)
+    return await _update(request, contact_id, body, caller, if_match, with_contact_inboxes)
 
 
 @router.patch("/contacts/{contact_id}", openapi_extra={"requestBody": CONTACT_BODY})
 async def patch_contact(
     request: Request,
-    response: Response,
     contact_id: RowId,
     body: ContactBody,
     with_contact_inboxes: WithContactInboxes,
     caller: Caller = Depends(account_caller),
     if_match: str | None = Header(default=None),
-) -> dict[str, Any]:
+) -> Response:
     """The same as PUT."""
-    return await _update(request, response, contact_id, body, caller, if_match, with_contact_inboxes)
+    return await _update(request, contact_id, body, caller, if_match, with_contact_inboxes)
 
 
 @router.delete("/contacts/{contact_id}/avatar")
