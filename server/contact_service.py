@@ -415,12 +415,10 @@ def search_filter(query: str) -> Any:
     )
 
 
-def labelled_filter(labels: list[str]) -> Any:
-    """Contacts having any of `labels` (Chatwoot's `tagged_with(labels, any: true)`); none when all are blank."""
-    # A title no label can have (blank, forbidden characters) matches nothing rather than reaching the database.
-    titles = {title.strip().lower() for title in labels if title.strip() and not has_forbidden_characters(title)}
-    # The contacts with those titles, from the (title, contact_id) index: not a look at each contact's labels.
-    return models.Contact.id.in_(select(models.ContactLabel.contact_id).where(models.ContactLabel.title.in_(titles)))
+def label_titles(labels: list[str]) -> set[str]:
+    """The titles `labels[]` asks for, as stored (lower-cased); a blank one, or one with forbidden characters, which
+    no label can have, is left out rather than sent to the database."""
+    return {title.strip().lower() for title in labels if title.strip() and not has_forbidden_characters(title)}
 
 
 async def contact_labels_by_id(session: AsyncSession, contact_ids: Sequence[int]) -> dict[int, list[str]]:

@@ -44,7 +44,7 @@ from server.contact_service import (
     contacts_payload,
     etag,
     find_contact,
-    labelled_filter,
+    label_titles,
     record,
     taken_fields,
     taken_problem,
@@ -256,9 +256,10 @@ def _listing(
 
 
 async def _page(
-    request: Request, caller: Caller, listing: ListingParams, condition: Any = None, query: str | None = None
+    request: Request, caller: Caller, listing: ListingParams, titles: set[str] | None = None, query: str | None = None
 ) -> dict[str, Any]:
-    """A page of 15 of the list (narrowed by `condition`) or of the search for `query`.
+    """A page of 15 of the list (narrowed to the contacts with any of the label `titles`) or of the search
+    for `query`.
 
     `meta.has_more` tells whether another page follows (Chatwoot's search sends it). With the extensions on,
     `count` stops at COUNT_LIMIT: then it is a lower bound and `meta.count_capped` is true (CONTRACT.md).
@@ -267,10 +268,12 @@ async def _page(
     offset = (listing.page - 1) * PAGE_SIZE
     async with runtime.session() as session:
         pages = ContactPages(session, caller.account_id, _order(listing.sort), exact_count=not runtime.extensions)
-        if query is None:
-            found = await pages.listing(condition, offset, PAGE_SIZE)
-        else:
+        if query is not None:
             found = await pages.search(query, offset, PAGE_SIZE)
+        elif titles is not None:
+            found = await pages.labelled(titles, offset, PAGE_SIZE)
+        else:
+            found = await pages.listing(None, offset, PAGE_SIZE)
         contacts = await _contacts_in_order(session, found.ids)
         payload = await contacts_payload(session, contacts, with_contact_inboxes=listing.with_contact_inboxes)
         if listing.include_labels and runtime.extensions:
@@ -300,7 +303,7 @@ async def list_contacts(
     labels: list[str] | None = Query(None, alias="labels[]", max_length=100),
 ) -> dict[str, Any]:
     """The account's contacts, 15 a page; with `labels[]`, those having any of the labels (Chatwoot's `any: true`)."""
-    page = await _page(request, caller, listing, None if labels is None else labelled_filter(labels))
+    page = await _page(request, caller, listing, None if labels is None else label_titles(labels))
     del page["meta"]["has_more"]  # Chatwoot's index counts, and sends no has_more
     return page
 
