@@ -12,17 +12,15 @@ import secrets
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Annotated
 
 from fastapi import Header, Request
-from pydantic import BaseModel, Field
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from starlette.requests import HTTPConnection
 
 from api.protocol import CLIENT_ADDRESS_HEADER, UI_KEY_HEADER
-from server.errors import ApiProblem
+from server.errors import ApiProblem, documented_headers
 from server.models import AccountAgent, Agent, SessionToken
 from server.runtime import runtime_of
 
@@ -175,25 +173,42 @@ async def session_claim(
     return claim_of(access_token, client, uid, authorization)
 
 
-class CredentialHeaders(BaseModel):
+CREDENTIAL_HEADERS = {
+    "api_access_token": "Api Access Token",
+    "access-token": "Access-Token",
+    "client": "Client",
+    "uid": "Uid",
+    "authorization": "Authorization",
+}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CredentialHeaders:
     """The headers that may carry the caller's credentials: a personal access token, or a signed-in client's
-    devise_token_auth headers.
+    devise_token_auth headers."""
 
-    One model, read as one parameter: FastAPI's work per declared parameter and dependency cost more than the
-    rest of a contact read.
-    """
+    api_access_token: str
+    access_token: str
+    client: str
+    uid: str
+    authorization: str
 
-    api_access_token: str = ""
-    access_token: str = Field(default="", alias="access-token")
-    client: str = ""
-    uid: str = ""
-    authorization: str = ""
+    @classmethod
+    def of(cls, request: Request) -> CredentialHeaders:
+        """Read from the request itself: declared as FastAPI parameters (one each, or one header model) they cost
+        more of its work per request than the rest of a contact read. The OpenAPI document still lists them
+        (`documented_headers`)."""
+        headers = request.headers
+        return cls(
+            api_access_token=headers.get("api_access_token", ""),
+            access_token=headers.get("access-token", ""),
+            client=headers.get("client", ""),
+            uid=headers.get("uid", ""),
+            authorization=headers.get("authorization", ""),
+        )
 
     def claim(self) -> SessionClaim:
         return claim_of(self.access_token, self.client, self.uid, self.authorization)
-
-
-Credentials = Annotated[CredentialHeaders, Header(convert_underscores=False)]
 
 
 def _token_hash(token: str) -> str:
@@ -276,22 +291,26 @@ async def authenticated_agent(request: Request, credentials: CredentialHeaders) 
     return agent
 
 
-async def current_agent(request: Request, credentials: Credentials) -> Agent:
+async def current_agent(request: Request) -> Agent:
     """The calling agent (`authenticated_agent`), as a dependency."""
-    return await authenticated_agent(request, credentials)
+    return await authenticated_agent(request, CredentialHeaders.of(request))
 
 
-async def account_caller(request: Request, account_id: int, credentials: Credentials) -> Caller:
+async def account_caller(request: Request, account_id: int) -> Caller:
     """The caller in the path's account; 401 when the agent is not a member.
 
     The agent is found here rather than through a dependency of its own: one level of FastAPI's dependency
     solving less on every API request.
     """
-    agent = await authenticated_agent(request, credentials)
+    agent = await authenticated_agent(request, CredentialHeaders.of(request))
     membership: AccountAgent | None = next((m for m in agent.memberships if m.account_id == account_id), None)
     if membership is None:
         raise ApiProblem.unauthorized("You are not authorized to access this account")
     return Caller(agent=agent, account_id=account_id, role=membership.role)
+
+
+documented_headers(current_agent, CREDENTIAL_HEADERS)
+documented_headers(account_caller, CREDENTIAL_HEADERS)
 
 
 @dataclass(kw_only=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import random
 import time
@@ -10,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, bindparam, func, insert, or_, select, update
+from sqlalchemy import Insert, Row, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -68,7 +69,20 @@ _UPDATE = (
     .where(CONTACTS.c.id == bindparam("contact_id"), CONTACTS.c.version == bindparam("read_version"))
     .returning(*CONTACTS.c)
 )
-_RECORD = insert(EVENTS).returning(EVENTS.c.id, sort_by_parameter_order=True)
+EVENT_COLUMNS = ("account_id", "contact_id", "kind", "field", "old_value", "new_value", "agent_id", "created_at")
+
+
+@functools.cache
+def _record(rows: int) -> Insert:
+    """INSERT of `rows` trail entries, VALUES (...), (...) with parameters `<column>_<row>`, returning each id with
+    its field (an update's fields differ). Built once per row count: SQLAlchemy's executemany with RETURNING
+    renders its statement again on every call. The parameters are typed here: beyond the first row SQLAlchemy
+    would not give them their column's type (JSON values would go in unencoded)."""
+    values: list[dict[str, Any]] = [
+        {column: bindparam(f"{column}_{row}", type_=EVENTS.c[column].type) for column in EVENT_COLUMNS}
+        for row in range(rows)
+    ]
+    return insert(EVENTS).values(values).returning(EVENTS.c.id, EVENTS.c.field)
 
 
 def etag(contact: ContactFields) -> str:
@@ -371,10 +385,12 @@ async def record_updates(
         }
         for field, (old, new) in changes.items()
     ]
-    written = await connection.execute(insert(EVENTS).returning(EVENTS.c.id, sort_by_parameter_order=True), rows)
+    parameters = {f"{column}_{index}": row[column] for index, row in enumerate(rows) for column in EVENT_COLUMNS}
+    written = await connection.execute(_record(len(rows)), parameters)
+    ids_by_field: dict[str, int] = {field: event_id for event_id, field in written.tuples()}
     return [
         RecordedEvent(
-            id=event_id,
+            id=ids_by_field[row["field"]],
             contact_id=contact.id,
             kind="updated",
             field=row["field"],
@@ -382,7 +398,7 @@ async def record_updates(
             new_value=row["new_value"],
             created_at=moment,
         )
-        for event_id, row in zip(written.scalars(), rows, strict=True)
+        for row in rows
     ]
 
 
