@@ -387,7 +387,7 @@ async def record_updates(
     ]
     parameters = {f"{column}_{index}": row[column] for index, row in enumerate(rows) for column in EVENT_COLUMNS}
     written = await connection.execute(_record(len(rows)), parameters)
-    ids_by_field: dict[str, int] = {field: event_id for event_id, field in written.tuples()}
+    ids_by_field: dict[str, int] = {row.field: row.id for row in written}
     return [
         RecordedEvent(
             id=ids_by_field[row["field"]],
@@ -446,6 +446,6 @@ async def contact_labels_by_id(session: AsyncSession, contact_ids: Sequence[int]
             .where(models.ContactLabel.contact_id.in_(contact_ids))
             .order_by(models.ContactLabel.title)
         )
-        for contact_id, title in rows.tuples():
+        for contact_id, title in rows:
             labels[contact_id].append(title)
     return labels
