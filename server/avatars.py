@@ -11,10 +11,11 @@ import io
 import secrets
 import warnings
 from dataclasses import dataclass
+from typing import cast
 
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import delete
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, delete, insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from api.validation import has_forbidden_characters, safe_http_url
 from server import models
@@ -28,6 +29,7 @@ FORM_ALLOWANCE = 16 * 1024
 MAX_PIXELS = 40_000_000  # decompressing more than this is refused, not attempted
 ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "GIF", "WEBP"})
 MAX_THUMBNAIL_URL = 1024  # the `thumbnail` column
+AVATARS = cast(Table, models.ContactAvatar.__table__)
 
 
 @dataclass(kw_only=True, slots=True, frozen=True)
@@ -125,14 +127,16 @@ def linked_avatar(url: object) -> AvatarChange | None:
     return AvatarChange(thumbnail=link)
 
 
-async def keep_avatar(session: AsyncSession, contact: models.Contact, change: AvatarChange) -> None:
+async def keep_avatar(
+    database: AsyncSession | AsyncConnection, contact_id: int, account_id: int, change: AvatarChange
+) -> None:
     """Replace the contact's kept picture by the change's (or by none), in the caller's transaction."""
-    await session.execute(delete(models.ContactAvatar).where(models.ContactAvatar.contact_id == contact.id))
+    await database.execute(delete(AVATARS).where(AVATARS.c.contact_id == contact_id))
     if change.image is not None and change.key is not None:
-        session.add(
-            models.ContactAvatar(
-                contact_id=contact.id,
-                account_id=contact.account_id,
+        await database.execute(
+            insert(AVATARS).values(
+                contact_id=contact_id,
+                account_id=account_id,
                 key=change.key,
                 content_type=change.image.content_type,
                 data=change.image.data,

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import random
 import time
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Insert, Row, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from api.error_codes import ErrorCode
 from api.validation import (
@@ -26,21 +28,70 @@ from api.validation import (
 from server import models
 from server.auth import Caller
 from server.avatars import AvatarChange, keep_avatar
+from server.contact_reads import contact_row
 from server.errors import ApiProblem
 from server.models import now
 from server.runtime import ServerRuntime
-from server.serializers import contact_activity_json, contact_event_json, contact_json, performer_json
+from server.serializers import (
+    ContactFields,
+    ContactInboxLink,
+    contact_activity_json,
+    contact_event_json,
+    contact_json,
+    performer_json,
+)
 
 UNIQUE_FIELDS = ("email", "phone_number", "identifier")
 UPDATE_DEADLINE = 15.0  # seconds a write without If-Match keeps re-applying itself under contention
+CONTACTS = cast(Table, models.Contact.__table__)
+EVENTS = cast(Table, models.ContactEvent.__table__)
+DEFINITIONS = cast(Table, models.CustomAttributeDefinition.__table__)
+
+# The statements of an update, built once: building one costs more CPU than SQLite takes to run it.
+_DEFINITIONS = select(
+    DEFINITIONS.c.attribute_key,
+    DEFINITIONS.c.attribute_display_type,
+    DEFINITIONS.c.attribute_values,
+    DEFINITIONS.c.regex_pattern,
+).where(DEFINITIONS.c.account_id == bindparam("account_id"), DEFINITIONS.c.attribute_model == 1)
+_TAKEN = {
+    field: select(CONTACTS.c.id)
+    .where(
+        CONTACTS.c.account_id == bindparam("account_id"),
+        CONTACTS.c[field] == bindparam("value"),
+        CONTACTS.c.id != bindparam("exclude_id"),
+    )
+    .limit(1)
+    for field in UNIQUE_FIELDS
+}
+# The columns set are the parameters' keys besides these two (SQLAlchemy makes the SET clause from them).
+_UPDATE = (
+    update(CONTACTS)
+    .where(CONTACTS.c.id == bindparam("contact_id"), CONTACTS.c.version == bindparam("read_version"))
+    .returning(*CONTACTS.c)
+)
+EVENT_COLUMNS = ("account_id", "contact_id", "kind", "field", "old_value", "new_value", "agent_id", "created_at")
 
 
-def etag(contact: models.Contact) -> str:
+@functools.cache
+def _record(rows: int) -> Insert:
+    """INSERT of `rows` trail entries, VALUES (...), (...) with parameters `<column>_<row>`, returning each id with
+    its field (an update's fields differ). Built once per row count: SQLAlchemy's executemany with RETURNING
+    renders its statement again on every call. The parameters are typed here: beyond the first row SQLAlchemy
+    would not give them their column's type (JSON values would go in unencoded)."""
+    values: list[dict[str, Any]] = [
+        {column: bindparam(f"{column}_{row}", type_=EVENTS.c[column].type) for column in EVENT_COLUMNS}
+        for row in range(rows)
+    ]
+    return insert(EVENTS).values(values).returning(EVENTS.c.id, EVENTS.c.field)
+
+
+def etag(contact: ContactFields) -> str:
     """A strong validator for the contact's current version."""
     return f'"{contact.id}-{contact.version}"'
 
 
-def etag_matches(header: str, contact: models.Contact) -> bool:
+def etag_matches(header: str, contact: ContactFields) -> bool:
     """True when an `If-Match` header names the current version (or is `*`)."""
     candidates = [part.strip().removeprefix("W/") for part in header.split(",")]
     return "*" in candidates or etag(contact) in candidates
@@ -87,26 +138,21 @@ async def contacts_payload(
     return [contact_json(c, links[c.id]) for c in contacts]
 
 
-async def attribute_definitions(session: AsyncSession, account_id: int) -> dict[str, dict[str, Any]]:
+async def attribute_definitions(database: AsyncSession | AsyncConnection, account_id: int) -> dict[str, dict[str, Any]]:
     """The account's contact attribute definitions by key, for validation."""
-    rows = await session.execute(
-        select(models.CustomAttributeDefinition).where(
-            models.CustomAttributeDefinition.account_id == account_id,
-            models.CustomAttributeDefinition.attribute_model == 1,
-        )
-    )
+    rows = await database.execute(_DEFINITIONS, {"account_id": account_id})
     return {
-        d.attribute_key: {
-            "attribute_display_type": d.attribute_display_type,
-            "attribute_values": d.attribute_values,
-            "regex_pattern": d.regex_pattern,
+        row.attribute_key: {
+            "attribute_display_type": row.attribute_display_type,
+            "attribute_values": row.attribute_values,
+            "regex_pattern": row.regex_pattern,
         }
-        for d in rows.scalars()
+        for row in rows
     }
 
 
 async def taken_fields(
-    session: AsyncSession, account_id: int, values: dict[str, Any], exclude_id: int | None
+    database: AsyncSession | AsyncConnection, account_id: int, values: dict[str, Any], exclude_id: int | None
 ) -> list[FieldProblem]:
     """Fields whose value another contact of the account already has."""
     problems = []
@@ -114,16 +160,13 @@ async def taken_fields(
         value = values.get(field)
         if value is None:
             continue
-        column = getattr(models.Contact, field)
-        query = select(models.Contact.id).where(models.Contact.account_id == account_id, column == value)
-        if exclude_id is not None:
-            query = query.where(models.Contact.id != exclude_id)
-        if (await session.execute(query.limit(1))).first():
+        parameters = {"account_id": account_id, "value": value, "exclude_id": exclude_id or 0}  # no contact has id 0
+        if (await database.execute(_TAKEN[field], parameters)).first():
             problems.append(FieldProblem(field=field, code=ErrorCode.TAKEN))
     return problems
 
 
-def merged_values(contact: models.Contact, clean: dict[str, Any]) -> dict[str, Any]:
+def merged_values(contact: ContactFields, clean: dict[str, Any]) -> dict[str, Any]:
     """New column values: plain fields replaced, the two attribute objects shallow-merged."""
     values: dict[str, Any] = {}
     for field, value in clean.items():
@@ -134,7 +177,7 @@ def merged_values(contact: models.Contact, clean: dict[str, Any]) -> dict[str, A
     return values
 
 
-def changed_fields(contact: models.Contact, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+def changed_fields(contact: ContactFields, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
     """field -> (old, new) for what would really change; attribute objects key by key."""
     changes: dict[str, tuple[Any, Any]] = {}
     for field, new in values.items():
@@ -200,6 +243,19 @@ async def check_changes(session: AsyncSession, account_id: int, raw: dict[str, A
     return check_contact_changes(raw, await attribute_definitions(session, account_id), phone_rule=chatwoot_phone)
 
 
+@dataclass(kw_only=True, slots=True, frozen=True)
+class RecordedEvent:
+    """A trail entry an update wrote, as the live event tells it."""
+
+    id: int
+    contact_id: int
+    kind: str
+    field: str | None
+    old_value: Any
+    new_value: Any
+    created_at: int
+
+
 async def update_contact(
     runtime: ServerRuntime,
     caller: Caller,
@@ -209,25 +265,34 @@ async def update_contact(
     *,
     avatar: AvatarChange | None = None,
     with_contact_inboxes: bool = True,
-) -> tuple[models.Contact, dict[str, Any]]:
-    """Validate and apply a partial update atomically; returns the contact and its payload.
+) -> tuple[Row[Any], dict[str, Any]]:
+    """Validate and apply a partial update atomically; returns the contact's row and its payload.
 
     The write is conditional on the version read, so a concurrent writer is never
     overwritten blindly: with `If-Match` the loser gets 409; without it the update
     is re-applied on the newer row (Chatwoot's last-write-wins, per field).
     `avatar` changes the contact's picture in the same write (its `thumbnail` is a field like the others).
+
+    In SQLAlchemy Core on one connection: the ORM's unit of work cost more CPU than SQLite's own work. Reading
+    and checking happen before the write turn (the version condition makes that safe), so the turn, which
+    SQLite writers take one at a time, holds only the UPDATE ... RETURNING, the trail's INSERT and the commit.
     """
     check_version = bool(if_match) and runtime.extensions
     deadline = time.monotonic() + UPDATE_DEADLINE
-    for attempt in itertools.count():
-        if attempt:
-            # Lost the race to another writer: back off a little (jittered), then apply on the newer row.
-            await asyncio.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
-        async with runtime.writing() as session:
-            contact = await find_contact(session, caller.account_id, contact_id)
+    definitions: dict[str, dict[str, Any]] | None = None
+    async with runtime.engine.connect() as connection:
+        for attempt in itertools.count():
+            if attempt:
+                # Lost the race to another writer: back off a little (jittered), then apply on the newer row.
+                await asyncio.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
+            contact, links = await contact_row(connection, caller.account_id, contact_id, with_contact_inboxes=True)
             if check_version and not etag_matches(if_match or "", contact):
-                raise await conflict(session, contact)
-            clean = await check_changes(session, caller.account_id, raw)
+                raise conflict(contact, links)
+            if definitions is None:
+                # Only custom attributes are checked against the account's definitions.
+                needed = isinstance(raw.get("custom_attributes"), dict) and raw["custom_attributes"]
+                definitions = await attribute_definitions(connection, caller.account_id) if needed else {}
+            clean = check_contact_changes(raw, definitions, phone_rule=chatwoot_phone)
             values = merged_values(contact, clean)
             if avatar is not None:
                 values["thumbnail"] = avatar.thumbnail
@@ -236,56 +301,114 @@ async def update_contact(
                 check_stored_attributes({**stored, **values}, stored)
             changes = changed_fields(contact, values)
             if not changes:
-                return contact, await contact_payload(session, contact, with_contact_inboxes=with_contact_inboxes)
-            taken = await taken_fields(session, caller.account_id, values, contact.id)
+                return contact, contact_json(contact, links, with_contact_inboxes=with_contact_inboxes)
+            taken = await taken_fields(connection, caller.account_id, values, contact.id)
             if taken:
                 raise ApiProblem.invalid(", ".join(p.message for p in taken), [p.field for p in taken])
-            version = contact.version
-            try:
-                result = await session.execute(
-                    update(models.Contact)
-                    .where(models.Contact.id == contact.id, models.Contact.version == version)
-                    .values(**values, version=version + 1, updated_at=now())
-                    .execution_options(synchronize_session=False)
-                )
-            except IntegrityError as error:  # another contact took the value since the check above
-                await session.rollback()
-                raise taken_problem(error) from error
-            if result.rowcount == 0:  # type: ignore[attr-defined]
-                await session.rollback()
+            async with runtime.write_turn:
+                written = await write_update(connection, caller, contact, values, changes, avatar)
+            if written is None:
                 if check_version:
-                    contact = await find_contact(session, caller.account_id, contact_id)
-                    raise await conflict(session, contact)
+                    contact, links = await contact_row(
+                        connection, caller.account_id, contact_id, with_contact_inboxes=True
+                    )
+                    raise conflict(contact, links)
                 if time.monotonic() > deadline:
                     break
                 continue
-            if "thumbnail" in changes and avatar is not None:
-                await keep_avatar(session, contact, avatar)
-            recorded = [
-                record(session, caller, contact.id, contact.account_id, "updated", field, old, new)
-                for field, (old, new) in changes.items()
-            ]
-            try:
-                await session.commit()
-            except IntegrityError as error:
-                await session.rollback()
-                raise taken_problem(error) from error
-            contact = await find_contact(session, caller.account_id, contact_id)
-            payload = await contact_payload(session, contact, with_contact_inboxes=with_contact_inboxes)
-        data = contact_event_json(contact, caller.agent)
-        if runtime.extensions:
-            data["activity"] = [contact_activity_json(event, caller.agent) for event in recorded]
-        await runtime.bus.publish(caller.account_id, "contact.updated", data)
-        return contact, payload
+            updated, recorded = written
+            payload = contact_json(updated, links, with_contact_inboxes=with_contact_inboxes)
+            data = contact_event_json(updated, caller.agent)
+            if runtime.extensions:
+                data["activity"] = [contact_activity_json(event, caller.agent) for event in recorded]
+            await runtime.bus.publish(caller.account_id, "contact.updated", data)
+            return updated, payload
     raise ApiProblem(503, {"error": "The contact is being changed too often; try again"})
 
 
-async def conflict(session: AsyncSession, contact: models.Contact) -> ApiProblem:
+async def write_update(
+    connection: AsyncConnection,
+    caller: Caller,
+    contact: Row[Any],
+    values: dict[str, Any],
+    changes: dict[str, tuple[Any, Any]],
+    avatar: AvatarChange | None,
+) -> tuple[Row[Any], list[RecordedEvent]] | None:
+    """Write the update if the contact is still at the version read, with its trail, and commit.
+
+    Returns the new row and the trail entries; None (rolled back) when another writer changed the contact first.
+    On any failure the transaction is rolled back here, before the caller's write turn passes to the next writer.
+    """
+    moment = now()
+    try:
+        parameters = {
+            **values,
+            "version": contact.version + 1,
+            "updated_at": moment,
+            "contact_id": contact.id,
+            "read_version": contact.version,
+        }
+        updated = (await connection.execute(_UPDATE, parameters)).first()
+        if updated is None:
+            await connection.rollback()
+            return None
+        if "thumbnail" in changes and avatar is not None:
+            await keep_avatar(connection, contact.id, contact.account_id, avatar)
+        recorded = await record_updates(connection, caller, updated, changes, moment)
+        await connection.commit()
+    except IntegrityError as error:  # another contact took the value since the check before the turn
+        await connection.rollback()
+        raise taken_problem(error) from error
+    except BaseException:
+        await connection.rollback()
+        raise
+    return updated, recorded
+
+
+async def record_updates(
+    connection: AsyncConnection,
+    caller: Caller,
+    contact: Row[Any],
+    changes: dict[str, tuple[Any, Any]],
+    moment: int,
+) -> list[RecordedEvent]:
+    """One `updated` trail entry per changed field, written in one statement (in the caller's transaction)."""
+    rows = [
+        {
+            "account_id": contact.account_id,
+            "contact_id": contact.id,
+            "kind": "updated",
+            "field": field,
+            "old_value": old,
+            "new_value": new,
+            "agent_id": caller.agent.id,
+            "created_at": moment,
+        }
+        for field, (old, new) in changes.items()
+    ]
+    parameters = {f"{column}_{index}": row[column] for index, row in enumerate(rows) for column in EVENT_COLUMNS}
+    written = await connection.execute(_record(len(rows)), parameters)
+    ids_by_field: dict[str, int] = {row.field: row.id for row in written}
+    return [
+        RecordedEvent(
+            id=ids_by_field[row["field"]],
+            contact_id=contact.id,
+            kind="updated",
+            field=row["field"],
+            old_value=row["old_value"],
+            new_value=row["new_value"],
+            created_at=moment,
+        )
+        for row in rows
+    ]
+
+
+def conflict(contact: Row[Any], links: list[ContactInboxLink]) -> ApiProblem:
     """409 with the current contact, so the client can show what changed."""
     body = {
         "error": "CONFLICT",
         "message": "The contact was changed by someone else",
-        "payload": await contact_payload(session, contact),
+        "payload": contact_json(contact, links),
     }
     return ApiProblem(409, body, headers={"ETag": etag(contact)})
 
@@ -309,12 +432,10 @@ def search_filter(query: str) -> Any:
     )
 
 
-def labelled_filter(labels: list[str]) -> Any:
-    """Contacts having any of `labels` (Chatwoot's `tagged_with(labels, any: true)`); none when all are blank."""
-    # A title no label can have (blank, forbidden characters) matches nothing rather than reaching the database.
-    titles = {title.strip().lower() for title in labels if title.strip() and not has_forbidden_characters(title)}
-    # The contacts with those titles, from the (title, contact_id) index: not a look at each contact's labels.
-    return models.Contact.id.in_(select(models.ContactLabel.contact_id).where(models.ContactLabel.title.in_(titles)))
+def label_titles(labels: list[str]) -> set[str]:
+    """The titles `labels[]` asks for, as stored (lower-cased); a blank one, or one with forbidden characters, which
+    no label can have, is left out rather than sent to the database."""
+    return {title.strip().lower() for title in labels if title.strip() and not has_forbidden_characters(title)}
 
 
 async def contact_labels_by_id(session: AsyncSession, contact_ids: Sequence[int]) -> dict[int, list[str]]:
@@ -326,6 +447,6 @@ async def contact_labels_by_id(session: AsyncSession, contact_ids: Sequence[int]
             .where(models.ContactLabel.contact_id.in_(contact_ids))
             .order_by(models.ContactLabel.title)
         )
-        for contact_id, title in rows.tuples():
+        for contact_id, title in rows:
             labels[contact_id].append(title)
     return labels

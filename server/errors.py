@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 from fastapi import Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -17,6 +18,23 @@ from api.validation import ContactInvalid
 NOT_FOUND = "Resource could not be found"
 # Announced on every answer (EXTENSIONS_HEADER), so a client uses the extensions beyond Chatwoot only when offered.
 EXTENSIONS = "etag,paging,events"
+
+
+# Header parameters that a dependency reads from the request itself, by dependency: ContractRoute lists them in the
+# OpenAPI document of every operation that depends on it, as FastAPI lists the parameters it is told of.
+_DOCUMENTED_HEADERS: dict[Callable[..., Any], dict[str, str]] = {}
+
+
+def documented_headers(dependency: Callable[..., Any], headers: dict[str, str]) -> None:
+    """Have the operations depending on `dependency` list `headers` (name -> title): optional strings."""
+    _DOCUMENTED_HEADERS[dependency] = headers
+
+
+def _dependency_calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    for dependency in dependant.dependencies:
+        if dependency.call is not None:
+            yield dependency.call
+        yield from _dependency_calls(dependency)
 
 
 class BodyTooLarge(Exception):
@@ -66,8 +84,28 @@ def _request_validation_problem(error: RequestValidationError) -> ApiProblem:
 class ContractRoute(APIRoute):
     """Renders ApiProblem, ContactInvalid and request validation errors in the contract's shapes.
 
-    Scoped to the API router, so NiceGUI's own pages keep their error handling.
+    Scoped to the API router, so NiceGUI's own pages keep their error handling. Lists the header parameters
+    its dependencies read themselves (`documented_headers`) in the OpenAPI document.
     """
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        headers: dict[str, str] = {}
+        for call in _dependency_calls(self.dependant):
+            headers.update(_DOCUMENTED_HEADERS.get(call, {}))
+        if headers:
+            parameters = [
+                {
+                    "name": name,
+                    "in": "header",
+                    "required": False,
+                    "schema": {"type": "string", "default": "", "title": title},
+                }
+                for name, title in headers.items()
+            ]
+            extra = dict(self.openapi_extra or {})
+            extra["parameters"] = [*extra.get("parameters", []), *parameters]
+            self.openapi_extra = extra
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()

@@ -38,6 +38,8 @@ WORD_START = "\x02\x02"  # marks each word start in the FTS table's `starts` col
 FTS_FIELDS = "{name email phone_number identifier company}"
 WILDCARDS = ("%", "_")
 SEARCH_TABLE = table("contacts_search", column("rowid"))
+# Up to this many labelled contacts a labels[] page is read from the labels and sorted (SQLite).
+FEW_LABELLED = 10_000
 
 
 @dataclass(kw_only=True, slots=True, frozen=True)
@@ -146,9 +148,36 @@ class ContactPages:
         self._exact_count = exact_count
         self._dialect = session.get_bind().dialect.name
 
-    async def listing(self, condition: Any, offset: int, size: int) -> PageIds:
-        """A page of the list, `condition` (or None) narrowing it."""
-        where = models.Contact.account_id == self._account_id
+    async def labelled(self, titles: set[str], offset: int, size: int) -> PageIds:
+        """A page of the list narrowed to the contacts having any of the label `titles` (lower-cased)."""
+        labelled = models.Contact.id.in_(
+            select(models.ContactLabel.contact_id).where(models.ContactLabel.title.in_(titles))
+        )
+        return await self.listing(labelled, offset, size, few=await self._few_labelled(titles))
+
+    async def _few_labelled(self, titles: set[str]) -> bool:
+        """On SQLite, whether at most FEW_LABELLED contacts (of any account) have one of the titles, counted from
+        the (title, contact_id) index up to that bound.
+
+        SQLite's planner, which has no statistics here, walks the account's contacts in the list's order and
+        looks each one up among the labelled ones: at a million contacts and 41 labelled ones, 151 ms for what
+        reading the 41 and sorting them does in 1. PostgreSQL's planner finds that on its own.
+        """
+        if self._dialect != "sqlite" or not titles:
+            return False
+        labelled = select(models.ContactLabel.contact_id).where(models.ContactLabel.title.in_(titles))
+        counted = select(func.count()).select_from(labelled.limit(FEW_LABELLED + 1).subquery())
+        return int((await self._session.execute(counted)).scalar_one()) <= FEW_LABELLED
+
+    async def listing(self, condition: Any, offset: int, size: int, *, few: bool = False) -> PageIds:
+        """A page of the list, `condition` (or None) narrowing it.
+
+        `few`: the condition matches few contacts, found through an index of their own; the account's test is
+        then written so that no index serves it (`account_id + 0`), and SQLite reads those few and sorts them
+        rather than walking all of the account's contacts in the list's order.
+        """
+        account = models.Contact.account_id + 0 if few else models.Contact.account_id
+        where = account == self._account_id
         if condition is not None:
             where = where & condition
         rows = await self._session.execute(

@@ -38,10 +38,14 @@ class ContactInboxFields(Protocol):
 
 
 class ContactFields(Protocol):
-    """What `contact_json` reads of a contact: a `models.Contact`, or a row of the contacts table."""
+    """What the contact serializers read of a contact: a `models.Contact`, or a row of the contacts table."""
 
     @property
     def id(self) -> int: ...
+    @property
+    def account_id(self) -> int: ...
+    @property
+    def version(self) -> int: ...
     @property
     def name(self) -> str: ...
     @property
@@ -153,7 +157,7 @@ def inbox_json(inbox: models.Inbox) -> dict[str, Any]:
     }
 
 
-def contact_event_json(contact: models.Contact, performer: models.Agent | None = None) -> dict[str, Any]:
+def contact_event_json(contact: ContactFields, performer: models.Agent | None = None) -> dict[str, Any]:
     """The `data` of a contact.* websocket event: no times, plus account and performer."""
     body: dict[str, Any] = {
         "additional_attributes": contact.additional_attributes or {},
@@ -387,12 +391,27 @@ def attribute_definition_json(definition: models.CustomAttributeDefinition) -> d
     }
 
 
-def contact_activity_json(event: models.ContactEvent, performer: models.Agent | None = None) -> dict[str, Any]:
-    """One entry of `GET /contacts/{id}/events` (an extension).
+class ContactEventFields(Protocol):
+    """What `contact_activity_json` reads of a trail entry: a `models.ContactEvent`, or one just written."""
 
-    `performer`: the agent who just made the change, for an entry whose `agent` relationship is not loaded.
-    """
-    agent = performer if performer is not None else event.agent
+    @property
+    def id(self) -> int: ...
+    @property
+    def contact_id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def field(self) -> str | None: ...
+    @property
+    def old_value(self) -> Any: ...
+    @property
+    def new_value(self) -> Any: ...
+    @property
+    def created_at(self) -> int: ...
+
+
+def contact_activity_json(event: ContactEventFields, agent: models.Agent | None) -> dict[str, Any]:
+    """One entry of `GET /contacts/{id}/events` (an extension); `agent` is who made the change (None: unknown)."""
     return {
         "id": event.id,
         "contact_id": event.contact_id,

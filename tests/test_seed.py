@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 import uuid
 from collections import Counter
@@ -318,6 +319,42 @@ async def test_bulk_contacts(seeded: Factory) -> None:
     assert len({c["email"] for c in contacts if c["email"]}) == len([c for c in contacts if c["email"]])
     phones = [c["phone_number"] for c in contacts if c["phone_number"]]
     assert len(phones) == len(set(phones))
+
+
+def _derived_rows(connection: sqlite3.Connection, schema: str) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+    """What the triggers derive in a database (`main` or an attached one): the search table's terms with where
+    they occur (fts5vocab reads a contentless table's index), and the filter's attribute value rows."""
+    vocabulary = f"vocabulary_{schema}"
+    connection.execute(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{vocabulary} USING fts5vocab({schema}, contacts_search, instance)"
+    )
+    terms = set(connection.execute(f"SELECT term, doc, col, offset FROM temp.{vocabulary}"))
+    values = set(connection.execute(f"SELECT * FROM {schema}.contact_attribute_values"))
+    return terms, values
+
+
+async def test_a_bulk_load_derives_what_the_triggers_derive(tmp_path: Path) -> None:
+    """Loaded with the triggers off, the contacts get the same search and filter rows as contacts inserted one by one
+    through the triggers, and the triggers are back afterwards."""
+    bulk, inserted = tmp_path / "bulk.db", tmp_path / "inserted.db"
+    for path in (bulk, inserted):
+        async with migrated(f"sqlite+aiosqlite:///{path}") as factory:
+            await seed_demo_if_empty(factory, now=NOW)
+            if path == bulk:
+                await add_bulk_contacts(factory, await account_id(factory, "Acme Support"), 700, batch=300)
+    with sqlite3.connect(inserted) as connection:
+        connection.execute("ATTACH DATABASE ? AS bulk", (str(bulk),))
+        (demo,) = connection.execute("SELECT count(*) FROM main.contacts").fetchone()
+        connection.execute(
+            "INSERT INTO main.contacts SELECT * FROM bulk.contacts WHERE id > (SELECT max(id) FROM main.contacts)"
+        )
+        assert connection.execute("SELECT count(*) FROM main.contacts").fetchone() == (demo + 700,)
+        assert _derived_rows(connection, "bulk") == _derived_rows(connection, "main")
+        triggers = "SELECT name, sql FROM {}.sqlite_master WHERE type = 'trigger' ORDER BY name"
+        assert (
+            connection.execute(triggers.format("bulk")).fetchall()
+            == connection.execute(triggers.format("main")).fetchall()
+        )
 
 
 def test_bulk_phones_are_valid_and_distinct_far_out() -> None:

@@ -45,5 +45,5 @@ async def contact_events(
             .offset((page - 1) * PAGE_SIZE)
             .limit(PAGE_SIZE)
         )
-        payload = [contact_activity_json(event) for event in rows.scalars()]
+        payload = [contact_activity_json(event, event.agent) for event in rows.scalars()]
     return {"meta": {"count": count, "current_page": page}, "payload": payload}

@@ -44,7 +44,7 @@ from server.contact_service import (
     contacts_payload,
     etag,
     find_contact,
-    labelled_filter,
+    label_titles,
     record,
     taken_fields,
     taken_problem,
@@ -256,9 +256,10 @@ def _listing(
 
 
 async def _page(
-    request: Request, caller: Caller, listing: ListingParams, condition: Any = None, query: str | None = None
+    request: Request, caller: Caller, listing: ListingParams, titles: set[str] | None = None, query: str | None = None
 ) -> dict[str, Any]:
-    """A page of 15 of the list (narrowed by `condition`) or of the search for `query`.
+    """A page of 15 of the list (narrowed to the contacts with any of the label `titles`) or of the search
+    for `query`.
 
     `meta.has_more` tells whether another page follows (Chatwoot's search sends it). With the extensions on,
     `count` stops at COUNT_LIMIT: then it is a lower bound and `meta.count_capped` is true (CONTRACT.md).
@@ -267,10 +268,12 @@ async def _page(
     offset = (listing.page - 1) * PAGE_SIZE
     async with runtime.session() as session:
         pages = ContactPages(session, caller.account_id, _order(listing.sort), exact_count=not runtime.extensions)
-        if query is None:
-            found = await pages.listing(condition, offset, PAGE_SIZE)
-        else:
+        if query is not None:
             found = await pages.search(query, offset, PAGE_SIZE)
+        elif titles is not None:
+            found = await pages.labelled(titles, offset, PAGE_SIZE)
+        else:
+            found = await pages.listing(None, offset, PAGE_SIZE)
         contacts = await _contacts_in_order(session, found.ids)
         payload = await contacts_payload(session, contacts, with_contact_inboxes=listing.with_contact_inboxes)
         if listing.include_labels and runtime.extensions:
@@ -300,7 +303,7 @@ async def list_contacts(
     labels: list[str] | None = Query(None, alias="labels[]", max_length=100),
 ) -> dict[str, Any]:
     """The account's contacts, 15 a page; with `labels[]`, those having any of the labels (Chatwoot's `any: true`)."""
-    page = await _page(request, caller, listing, None if labels is None else labelled_filter(labels))
+    page = await _page(request, caller, listing, None if labels is None else label_titles(labels))
     del page["meta"]["has_more"]  # Chatwoot's index counts, and sends no has_more
     return page
 
@@ -363,7 +366,7 @@ async def create_contact(
         try:
             await session.flush()
             if avatar is not None:
-                await keep_avatar(session, contact, avatar)
+                await keep_avatar(session, contact.id, contact.account_id, avatar)
             if body.inbox_id is not None:
                 inbox = await session.get(models.Inbox, body.inbox_id)
                 if inbox is None or inbox.account_id != caller.account_id:
@@ -402,13 +405,12 @@ async def show_contact(
 
 async def _update(
     request: Request,
-    response: Response,
     contact_id: RowId,
     body: ContactRequest,
     caller: Caller,
     if_match: str | None,
     with_contact_inboxes: bool = True,
-) -> dict[str, Any]:
+) -> Response:
     runtime = runtime_of(request)
     contact, payload = await update_contact(
         runtime,
@@ -419,37 +421,34 @@ async def _update(
         avatar=body.avatar,
         with_contact_inboxes=with_contact_inboxes,
     )
-    if runtime.extensions:
-        response.headers["ETag"] = etag(contact)
-    return {"payload": payload}
+    headers = {"ETag": etag(contact)} if runtime.extensions else None
+    return json_response({"payload": payload}, headers=headers)
 
 
 @router.put("/contacts/{contact_id}", openapi_extra={"requestBody": CONTACT_BODY})
 async def put_contact(
     request: Request,
-    response: Response,
     contact_id: RowId,
     body: ContactBody,
     with_contact_inboxes: WithContactInboxes,
     caller: Caller = Depends(account_caller),
     if_match: str | None = Header(default=None),
-) -> dict[str, Any]:
+) -> Response:
     """Partial update (JSON, or multipart with an `avatar` picture); `If-Match` makes it conditional (409 if stale)."""
-    return await _update(request, response, contact_id, body, caller, if_match, with_contact_inboxes)
+    return await _update(request, contact_id, body, caller, if_match, with_contact_inboxes)
 
 
 @router.patch("/contacts/{contact_id}", openapi_extra={"requestBody": CONTACT_BODY})
 async def patch_contact(
     request: Request,
-    response: Response,
     contact_id: RowId,
     body: ContactBody,
     with_contact_inboxes: WithContactInboxes,
     caller: Caller = Depends(account_caller),
     if_match: str | None = Header(default=None),
-) -> dict[str, Any]:
+) -> Response:
     """The same as PUT."""
-    return await _update(request, response, contact_id, body, caller, if_match, with_contact_inboxes)
+    return await _update(request, contact_id, body, caller, if_match, with_contact_inboxes)
 
 
 @router.delete("/contacts/{contact_id}/avatar")

@@ -71,7 +71,7 @@ async def _conversation_messages(session: AsyncSession, ids: list[int]) -> dict[
         )
         .group_by(models.Message.conversation_id)
     )
-    waiting: dict[int, int] = {conversation_id: since for conversation_id, since in waiting_rows.tuples()}
+    waiting: dict[int, int] = {conversation_id: since for conversation_id, since in waiting_rows}
     return {
         conversation_id: ConversationMessages(
             last=by_id.get(row.last_id),
@@ -160,7 +160,7 @@ async def list_conversations(
             .offset((page - 1) * 25)
             .limit(25)
         )
-        pairs = list(rows.tuples())
+        pairs = list(rows)
         told = await _conversation_messages(session, [c.id for c, _ in pairs])
         payload = [
             conversation_json(c, await contact_payload(session, contact), told.get(c.id, ConversationMessages()))

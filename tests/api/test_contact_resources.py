@@ -297,6 +297,26 @@ def test_events_record_what_happened_newest_first(
     assert {e["performer"]["name"] for e in events[1:]} == {"Alex Admin"}
 
 
+def test_events_keep_each_value_of_a_many_field_update_as_sent(server: RunningServer, admin_api: AccountApi) -> None:
+    """One update of several fields writes one entry per field, each value with its JSON type (text that looks
+    like a number stays text, a number a number), and the update's answer carries the same entries live."""
+    contact = server.create_contact(name="Before", custom_attributes={"seats": 3, "code": "007"})
+    path = f"/contacts/{contact['id']}"
+    changes = {"name": "After", "custom_attributes": {"seats": 4, "code": "42", "trial": True, "note": "x"}}
+    assert admin_api.put(path, json=changes).status_code == 200
+
+    events = admin_api.get(f"{path}/events").json()["payload"]
+    newest = {event["field"]: event for event in events if event["kind"] == "updated"}
+    assert {field: (e["old_value"], e["new_value"]) for field, e in newest.items()} == {
+        "name": ("Before", "After"),
+        "custom_attributes.code": ("007", "42"),
+        "custom_attributes.note": (None, "x"),
+        "custom_attributes.seats": (3, 4),
+        "custom_attributes.trial": (None, True),
+    }
+    assert len({event["id"] for event in newest.values()}) == len(newest)
+
+
 def test_events_are_paged_by_25(server: RunningServer, admin_api: AccountApi) -> None:
     contact = server.create_contact()
     path = f"/contacts/{contact['id']}"

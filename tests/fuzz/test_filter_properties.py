@@ -29,7 +29,7 @@ from sqlalchemy import delete, select
 
 from api.demo import ADMIN
 from api.settings import Settings
-from server import models
+from server import models, search
 from server.app import create_app
 from server.db import create_engine, sessions
 from server.routes import contact_filter as route
@@ -469,3 +469,51 @@ def test_filter_answers_as_python_reads_the_conditions(
                 assert body["meta"] == expected_meta(len(want), page, size, count), (name, page)
                 got.extend(contact["id"] for contact in body["payload"])
         assert got == want, name
+
+
+@contextmanager
+def few_labelled(limit: int) -> Iterator[None]:
+    """The bound up to which a labels[] page is read from the labels (SQLite) for a few requests."""
+    saved = search.FEW_LABELLED
+    search.FEW_LABELLED = limit
+    try:
+        yield
+    finally:
+        search.FEW_LABELLED = saved
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(
+    rows=contacts(),
+    asked=st.lists(st.sampled_from(["vip", "LEAD", " Vip ", "nobody", ""]), min_size=1, max_size=3),
+)
+def test_the_labels_list_answers_as_python_reads_the_labels(
+    app: App, rows: list[dict[str, Any]], asked: list[str]
+) -> None:
+    """`GET /contacts?labels[]=...`: the contacts having any of the labels, in the list's order, both when the
+    labelled contacts are read first and sorted (few of them, SQLite) and when the account's order is walked."""
+    account_id = app.account_id
+    ids = app.run(_replace_contacts(app.url, account_id, rows))
+    titles = {title.strip().lower() for title in asked if title.strip()}
+    want = [
+        ids[index]
+        for index in sorted(
+            (index for index, row in enumerate(rows) if row["labels"] & titles),
+            key=lambda index: (
+                rows[index]["last_activity_at"] is None,
+                -(rows[index]["last_activity_at"] or 0),
+                -ids[index],
+            ),
+        )
+    ]
+    for bound in (search.FEW_LABELLED, 0):
+        with few_labelled(bound):
+            answer = app.run(
+                app.client.get(
+                    f"/api/v1/accounts/{account_id}/contacts", params={"labels[]": asked}, headers=app.headers
+                )
+            )
+        assert answer.status_code == 200, (bound, answer.text)
+        body = answer.json()
+        assert body["meta"] == {"count": len(want), "current_page": 1}, bound
+        assert [contact["id"] for contact in body["payload"]] == want, bound

@@ -22,45 +22,26 @@ from collections.abc import Sequence
 
 from alembic import op
 
+from server.derived_rows import SEARCH_COLUMNS as COLUMNS
+from server.derived_rows import search_backfill, search_values
+
 revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-COLUMNS = "account, name, email, phone_number, identifier, company, name_starts, starts"
-
-
-def _starts(value: str) -> str:
-    """Each word start of a lower-cased value marked by two \\x02 characters (SQLite)."""
-    return f"char(2, 2) || replace(lower(coalesce({value}, '')), ' ', ' ' || char(2, 2))"
-
-
-def _values(row: str) -> str:
-    """The FTS row of a contacts row (`new` or `old` in a trigger, `contacts` in the backfill)."""
-    company = f"json_extract({row}.additional_attributes, '$.company_name')"
-    fields = [f"{row}.name", f"{row}.email", f"{row}.phone_number", f"{row}.identifier", company]
-    return ", ".join(
-        [
-            f"'#' || {row}.account_id || '#'",
-            *(f"lower({field})" for field in fields),
-            _starts(f"{row}.name"),
-            " || ' ' || ".join(_starts(field) for field in fields),
-        ]
-    )
-
-
 SQLITE_UPGRADE = [
     "CREATE VIRTUAL TABLE contacts_search USING fts5("
     f"{COLUMNS}, content='', columnsize=0, tokenize='trigram case_sensitive 1')",
-    f"INSERT INTO contacts_search(rowid, {COLUMNS}) SELECT contacts.id, {_values('contacts')} FROM contacts",
+    search_backfill(),
     "CREATE TRIGGER contacts_search_insert AFTER INSERT ON contacts BEGIN "
-    f"INSERT INTO contacts_search(rowid, {COLUMNS}) VALUES (new.id, {_values('new')}); END",
+    f"INSERT INTO contacts_search(rowid, {COLUMNS}) VALUES (new.id, {search_values('new')}); END",
     "CREATE TRIGGER contacts_search_delete AFTER DELETE ON contacts BEGIN "
-    f"INSERT INTO contacts_search(contacts_search, rowid, {COLUMNS}) VALUES ('delete', old.id, {_values('old')}); END",
+    f"INSERT INTO contacts_search(contacts_search, rowid, {COLUMNS}) VALUES ('delete', old.id, {search_values('old')}); END",
     "CREATE TRIGGER contacts_search_update AFTER UPDATE OF account_id, name, email, phone_number, identifier, "
     "additional_attributes ON contacts BEGIN "
-    f"INSERT INTO contacts_search(contacts_search, rowid, {COLUMNS}) VALUES ('delete', old.id, {_values('old')}); "
-    f"INSERT INTO contacts_search(rowid, {COLUMNS}) VALUES (new.id, {_values('new')}); END",
+    f"INSERT INTO contacts_search(contacts_search, rowid, {COLUMNS}) VALUES ('delete', old.id, {search_values('old')}); "
+    f"INSERT INTO contacts_search(rowid, {COLUMNS}) VALUES (new.id, {search_values('new')}); END",
 ]
 SQLITE_DOWNGRADE = [
     "DROP TRIGGER IF EXISTS contacts_search_update",

@@ -34,35 +34,19 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from server.derived_rows import ADDITIONAL_KEYS, ATTRIBUTE_VALUES, TEXT_PREFIX, attribute_values_insert
+
 revision: str = "0006"
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TABLE = "contact_attribute_values"
-# The standard filter keys that read additional_attributes (server.contact_filter.STANDARD_ATTRIBUTES).
-ADDITIONAL_KEYS = "('city', 'country_code', 'company')"
-TEXT_PREFIX = 100
+TABLE = ATTRIBUTE_VALUES
 LOWERED_COLUMNS = ("name", "email", "phone_number", "identifier")
 SQLITE_TRIGGERS = (
     "contact_attribute_values_insert",
     "contact_attribute_values_update",
     "contact_attribute_values_delete",
-)
-
-# The readings below are server.contact_filter's `_json_text`, `_json_number` and `_json_day`, per key.
-# SQLite: over json_each's rows `j` of a contact's attributes (only objects: json_each of anything else
-# lists array items or nothing; malformed JSON reads as no attributes rather than failing the write).
-_SQLITE_TEXT = "CASE WHEN j.type IN ('true', 'false') THEN j.type ELSE j.value END"
-_SQLITE_NUMBER = (
-    "CASE WHEN j.type IN ('integer', 'real') THEN j.value"
-    " WHEN j.type = 'text' AND trim(j.value) != '' AND trim(j.value) NOT GLOB '*[^0-9.eE+ -]*'"
-    " AND trim(j.value) NOT GLOB '*[eE][0-9][0-9][0-9][0-9]*'"
-    " AND trim(j.value) NOT GLOB '*[eE][-+][0-9][0-9][0-9][0-9]*' THEN CAST(j.value AS REAL) END"
-)
-_SQLITE_DAY = (
-    f"CASE WHEN ({_SQLITE_TEXT}) GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'"
-    f" THEN substr({_SQLITE_TEXT}, 1, 10) END"
 )
 
 
@@ -71,26 +55,7 @@ def _each_contact(row: str) -> str:
     return "contacts, " if row == "contacts" else ""
 
 
-def _sqlite_rows(row: str, column: str, source: str, keys: str) -> str:
-    """SELECT of the value rows of `row`'s `column` (row: NEW, or contacts for the backfill)."""
-    attributes = f"{row}.{column}"
-    guarded = f"CASE WHEN json_valid({attributes}) AND json_type({attributes}) = 'object' THEN {attributes} END"
-    return (
-        f"SELECT {row}.id, {row}.account_id, '{source}', j.key, substr(lower({_SQLITE_TEXT}), 1, {TEXT_PREFIX}),"
-        f" {_SQLITE_NUMBER}, {_SQLITE_DAY} FROM {_each_contact(row)}json_each(coalesce({guarded}, '{{}}')) AS j"
-        f" WHERE j.type != 'null'{keys}"
-    )
-
-
-def _sqlite_insert(row: str) -> str:
-    columns = "contact_id, account_id, source, key, text_value, number_value, day_value"
-    # OR IGNORE: JSON text with a key twice (only a raw write makes one) keeps one row rather than failing.
-    return (
-        f"INSERT OR IGNORE INTO {TABLE} ({columns}) {_sqlite_rows(row, 'custom_attributes', 'custom', '')}"
-        f" UNION ALL {_sqlite_rows(row, 'additional_attributes', 'additional', f' AND j.key IN {ADDITIONAL_KEYS}')}"
-    )
-
-
+# SQLite's statements are server.derived_rows' (the bulk loader uses them too).
 # PostgreSQL: per distinct key of a `json` object (json keeps a key sent twice; `->>` reads the last).
 _PG_NUMBER_PATTERN = r"^\s*[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]{1,3})?\s*$"
 
@@ -155,16 +120,16 @@ def upgrade() -> None:
         )
         op.execute(_pg_insert("contacts"))
     else:
-        op.execute(f"CREATE TRIGGER {SQLITE_TRIGGERS[0]} AFTER INSERT ON contacts BEGIN {_sqlite_insert('NEW')}; END")
+        op.execute(f"CREATE TRIGGER {SQLITE_TRIGGERS[0]} AFTER INSERT ON contacts BEGIN {attribute_values_insert('NEW')}; END")
         op.execute(
             f"CREATE TRIGGER {SQLITE_TRIGGERS[1]} AFTER UPDATE OF custom_attributes, additional_attributes ON contacts"
-            f" BEGIN DELETE FROM {TABLE} WHERE contact_id = OLD.id; {_sqlite_insert('NEW')}; END"
+            f" BEGIN DELETE FROM {TABLE} WHERE contact_id = OLD.id; {attribute_values_insert('NEW')}; END"
         )
         op.execute(
             f"CREATE TRIGGER {SQLITE_TRIGGERS[2]} AFTER DELETE ON contacts"
             f" BEGIN DELETE FROM {TABLE} WHERE contact_id = OLD.id; END"
         )
-        op.execute(_sqlite_insert("contacts"))
+        op.execute(attribute_values_insert("contacts"))
     # After the backfill: one sorted build is quicker than a million inserts into it.
     op.create_index(
         "ix_contact_attribute_values_text", TABLE, ["account_id", "source", "key", "text_value", "contact_id"]
