@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from nicegui import helpers
+import pytest
+from nicegui import core, helpers
+from nicegui.element import Element
 from nicegui.helpers.functions import expects_arguments as nicegui_expects_arguments
+from nicegui.observables import ObservableCollection, ObservableDict
 
 from pages import nicegui_speedups
 
@@ -52,3 +55,31 @@ def test_only_bound_methods_are_remembered() -> None:
 def test_install_replaces_the_function_nicegui_calls() -> None:
     nicegui_speedups.install()
     assert helpers.expects_arguments is nicegui_speedups.expects_arguments
+
+
+def test_change_handlers_are_called_as_nicegui_calls_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    nicegui_speedups.install()
+    calls: list[Any] = []
+    reported: list[Exception] = []
+    monkeypatch.setattr(core.app, "handle_exception", reported.append)
+
+    def failing() -> None:
+        raise ValueError("handler broke")
+
+    data = ObservableDict({}, on_change=lambda event: calls.append(event.sender))
+    data.on_change(lambda: calls.append("no arguments"))
+    data.on_change(failing)
+    data["key"] = "value"
+    assert calls == [data, "no arguments"]
+    assert [str(error) for error in reported] == ["handler broke"]
+    # A nested collection tells its parent's handlers too, as in NiceGUI.
+    data["nested"] = {"a": 1}
+    calls.clear()
+    data["nested"]["a"] = 2
+    assert calls == [data["nested"], "no arguments"]
+
+
+def test_install_replaces_the_change_and_update_paths() -> None:
+    nicegui_speedups.install()
+    assert ObservableCollection._handle_change is nicegui_speedups.handle_change
+    assert Element.update is nicegui_speedups.update
