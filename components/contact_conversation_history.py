@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from nicegui import ui
 from nicegui.events import GenericEventArguments
@@ -19,6 +18,7 @@ from components.contact_view import (
     section_title,
     skeleton_lines,
 )
+from components.history_table import HistoryTable, Row
 from components.on_demand import OnDemand
 from components.stylesheet import shared_css
 from state import actions
@@ -34,30 +34,6 @@ STATUS_COLORS = {
 PREVIEW_LENGTH = 120
 SCROLL_ROWS = 8  # more rows than this scroll in SCROLL_HEIGHT
 SCROLL_HEIGHT = "420px"
-
-# Cells render through Vue's text interpolation ({{ }}), so message text and labels stay text.
-# A message preview is isolated (<bdi>) so English in an Arabic page keeps its punctuation where it belongs.
-BODY_SLOT = r"""
-<q-tr :props="props" class="cursor-pointer" tabindex="0" role="link" :data-conversation="props.row.id"
-      :data-testid="'conversation-' + props.row.id">
-  <q-td key="id" :props="props">#{{ props.row.id }}</q-td>
-  <q-td key="status" :props="props">
-    <q-badge :color="props.row.status_color" :text-color="props.row.status_text_color"
-             :label="props.row.status_text" />
-    <q-badge v-if="props.row.unread" color="negative" rounded class="q-ml-xs" :label="props.row.unread"
-             :aria-label="props.row.unread_text" />
-  </q-td>
-  <q-td key="preview" :props="props" class="preview-cell">
-    <div class="text-caption MUTED_TEXT">{{ props.row.inbox }}</div>
-    <div class="ellipsis"><bdi>{{ props.row.preview }}</bdi></div>
-    <div v-if="props.row.labels.length">
-      <q-badge v-for="label in props.row.labels" :key="label" outline color="secondary" class="q-mr-xs"
-               :label="label" />
-    </div>
-  </q-td>
-  <q-td key="time" :props="props" class="text-caption MUTED_TEXT">{{ props.row.time }}</q-td>
-</q-tr>
-""".replace("MUTED_TEXT", MUTED_TEXT)
 
 # A row opens its conversation on a click, or on Enter or Space while it has the focus: listened to on the table
 # itself, one listener for every row. (Not virtual scrolling: for the 20 to a few hundred rows a contact shows, it
@@ -88,16 +64,8 @@ class ContactConversationHistory:
         with self.container:
             section_title(view.t("HISTORY.TITLE"))
             self.count = mark_id(ui.label(), "history-count").classes(f"text-caption {MUTED_TEXT}")
-            columns = [
-                {"name": "id", "label": "#", "field": "id", "align": "left"},
-                {"name": "status", "label": "", "field": "status_text", "align": "left"},
-                {"name": "preview", "label": view.t("CONVERSATION.MESSAGES"), "field": "preview", "align": "left"},
-                {"name": "time", "label": "", "field": "time", "align": "right"},
-            ]
-            self.table = ui.table(columns=columns, rows=[], row_key="id").classes("w-full history-table")
-            self.table.props('flat dense hide-header hide-bottom :rows-per-page-options="[0]"')
+            self.table = HistoryTable(muted=MUTED_TEXT).classes("w-full history-table")
             mark_id(aria(self.table, view.t("HISTORY.TITLE")), "conversation-history")
-            self.table.add_slot("body", BODY_SLOT)
             self.table.on("click", self._open, js_handler=OPEN_ON_CLICK)
             self.table.on("keydown", self._open, js_handler=OPEN_ON_KEY)
         self.more = OnDemand(None, self._build_more, inside=self.container)
@@ -121,14 +89,14 @@ class ContactConversationHistory:
     def _open(self, event: GenericEventArguments) -> None:
         ui.navigate.to(f"/conversations/{int(event.args)}")
 
-    def _rows(self, conversations: list[Conversation]) -> list[dict[str, Any]]:
+    def _rows(self, conversations: list[Conversation]) -> list[Row]:
         view = self.view
         contact = view.contact
         inboxes = {
             link.inbox.id: link.inbox.name for link in (contact.contact_inboxes if contact else []) if link.inbox
         }
         now = int(time.time())
-        rows = []
+        rows: list[Row] = []
         for conversation in conversations:
             message = conversation.messages[-1] if conversation.messages else None
             preview = (message.content or "") if message else ""

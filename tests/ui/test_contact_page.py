@@ -7,6 +7,7 @@ from nicegui.testing import User
 
 from components.app_header import AppHeader
 from components.contact_basic_info import initials
+from components.history_table import HistoryTable
 from server.seed import BROKEN_THUMBNAIL
 from tests.support.processes import RunningServer
 from tests.ui.conftest import SeededContacts
@@ -132,7 +133,7 @@ async def test_only_http_links_become_links(agent: User, make_contact) -> None:
 async def test_conversation_history_pages_to_all_25(agent: User, api_server: RunningServer) -> None:
     newest = latest_conversation(api_server, ADA)
     await open_ada(agent)
-    table = await wait_for(agent, "conversation-history", kind=ui.table)
+    table = await wait_for(agent, "conversation-history", kind=HistoryTable)
     await eventually(lambda: len(table.rows) == 20)
     assert text_of(agent, "history-count") == "25 conversations"
     first = table.rows[0]
@@ -153,7 +154,7 @@ async def test_conversation_history_pages_to_all_25(agent: User, api_server: Run
 async def test_a_history_row_opens_its_conversation(agent: User, api_server: RunningServer) -> None:
     newest = latest_conversation(api_server, ADA)
     await open_ada(agent)
-    table = await wait_for(agent, "conversation-history", kind=ui.table)
+    table = await wait_for(agent, "conversation-history", kind=HistoryTable)
     await eventually(lambda: table.rows)
     # The table's click listener gets the row's id from the browser (tests/browser/test_working_day_history_links.py).
     act(agent, table).trigger("click", newest["id"])
@@ -277,7 +278,7 @@ async def test_the_embedded_panel_asks_for_sign_in(visitor: User) -> None:
 
 async def test_against_plain_chatwoot_the_timeline_is_built_from_history_and_notes(plain_agent: User) -> None:
     await open_ada(plain_agent)
-    table = await wait_for(plain_agent, "conversation-history", kind=ui.table)
+    table = await wait_for(plain_agent, "conversation-history", kind=HistoryTable)
     await eventually(lambda: len(table.rows) == 20)  # Chatwoot's newest 20, no paging
     assert not shown(plain_agent, "history-load-more")
     await wait_for_entry(plain_agent, "note_added")

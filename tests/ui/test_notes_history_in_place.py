@@ -9,6 +9,7 @@ from nicegui import ui
 from nicegui.testing import User
 
 from api.client import Credentials
+from components.history_table import HistoryTable
 from state.session import current_registry
 from state.store import ContactStore
 from tests.support.processes import RunningServer
@@ -66,7 +67,7 @@ async def test_adding_and_deleting_a_note_touch_one_row(
 
 async def test_a_history_loading_flip_keeps_its_elements(agent: User, api_server: RunningServer) -> None:
     await agent.open(f"/contacts/{ADA}")
-    table = await wait_for(agent, "conversation-history", kind=ui.table)
+    table = await wait_for(agent, "conversation-history", kind=HistoryTable)
     count = await wait_for(agent, "history-count")
     more = await wait_for(agent, "history-load-more")
     store = await agent_store(api_server)
