@@ -20,7 +20,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     port: int = 8080
-    host: str = "0.0.0.0"
+    # This machine only: `make run` is not reachable from the network. A container sets 0.0.0.0 (every interface),
+    # else its published port finds nobody listening.
+    host: str = "127.0.0.1"
     database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'contacts.db'}"
     redis_url: str | None = None
     chatwoot_url: str | None = None

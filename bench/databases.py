@@ -15,10 +15,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bench.bulk_contacts import add_bulk_contacts
 from bench.report import ROOT, SCRATCH_DIR
 from server import models
 from server.db import create_engine, migrate_sync, sessions
-from server.seed import add_bulk_contacts, add_conversations, seed_demo_if_empty
+from server.seed.writer import add_conversations, seed_demo_if_empty
 from tests.support.databases import POSTGRES_URL, PSQL
 from tests.support.processes import sqlite_url
 
@@ -60,11 +61,23 @@ async def prepare_database(url: str, *, bulk: int = 0, conversations: list[int] 
     return await _prepare(url, bulk, conversations or [])
 
 
+def schema_sources() -> list[Path]:
+    """The files that make a cached database: the schema (models, migrations), the demo seed, the bulk generator
+    and the bulk load with the rows it derives."""
+    server = ROOT / "server"
+    return [
+        *sorted((server / "migrations" / "versions").glob("*.py")),
+        server / "models.py",
+        *sorted((server / "seed").glob("*.py")),
+        server / "derived_rows.py",
+        ROOT / "bench" / "bulk_contacts.py",
+    ]
+
+
 def _schema_key() -> str:
-    """Changes when the schema or the generator changes, so a cached database is never stale."""
+    """Changes when any file of `schema_sources` changes, so a cached database is never stale."""
     digest = hashlib.sha256()
-    sources = sorted((ROOT / "server" / "migrations" / "versions").glob("*.py"))
-    for source in [*sources, ROOT / "server" / "seed.py", ROOT / "server" / "models.py"]:
+    for source in schema_sources():
         digest.update(source.read_bytes())
     return digest.hexdigest()[:10]
 

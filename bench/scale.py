@@ -1,6 +1,6 @@
 """Benchmark 5, scale: contact show, list, search and conversations latency at 1,000 to 1,000,000 contacts.
 
-The databases come from the seed generator (`add_bulk_contacts`) and are cached (SQLite files under
+The databases come from the bulk generator (`bench/bulk_contacts.py`) and are cached (SQLite files under
 bench/scratch/, PostgreSQL databases named `bench_scale_<size>_<schema>`) keyed by size and schema, so only
 the first run pays for generating them. One client, sequential requests against `python -m server` on SQLite
 and on PostgreSQL: latency, not load. Search is served by indexes (server/search.py), counts stop at a bound.

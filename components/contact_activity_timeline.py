@@ -8,8 +8,9 @@ from typing import Any
 from nicegui import ui
 
 from api.client import EVENTS_PAGE_SIZE
-from api.models import ContactEvent
+from api.models import AttributeDefinition, ContactEvent
 from components.activity_entries import ActivityEntries, Entry
+from components.contact_meta_information import display_value
 from components.contact_view import (
     MUTED_TEXT,
     PUSHED_TO_END,
@@ -26,7 +27,7 @@ from components.contact_view import (
 from components.on_demand import OnDemand
 from components.stylesheet import shared_css
 from state import actions
-from state.i18n import format_datetime, relative_time
+from state.i18n import format_datetime, format_list, format_number, relative_time, t
 
 ICONS = {
     "created": "person_add",
@@ -49,6 +50,9 @@ FILTERS: dict[str, frozenset[str] | None] = {
     "conversations": frozenset({"conversation_opened", "conversation_resolved"}),
 }
 MAX_VALUE = 80
+# Custom attribute types whose values the attributes section writes in the locale's way; the timeline writes them
+# the same way (other types are text, links and list choices, shown as typed).
+TYPED_ATTRIBUTES = frozenset({"number", "currency", "percent", "date", "checkbox"})
 SCROLL_ENTRIES = 6  # about as many entries as fit in the scroll box; with more, its bottom fades out
 # Quasar always renders an entry's title heading; the description is the entry's body, so the heading stays
 # empty: hidden, it neither reaches screen readers nor adds a gap. The rest makes the entries compact.
@@ -66,13 +70,43 @@ TIMELINE_CSS = shared_css(
 )
 
 
-def shown_value(value: Any) -> str:
-    """A changed value as short text (objects as their key-value pairs)."""
-    if isinstance(value, dict):
-        text = ", ".join(f"{k}: {v}" for k, v in value.items() if v not in (None, ""))
+def shown_value(value: Any, locale: str, definition: AttributeDefinition | None = None) -> str:
+    """A changed value as short text, as the locale writes it: numbers and yes/no (CLDR, the app's texts), lists
+    joined as the locale joins them, objects as their key-value pairs; a custom attribute as its display type shows
+    it (dates, amounts, percentages). Text stays as typed."""
+    if definition is not None and definition.attribute_display_type in TYPED_ATTRIBUTES and _is_scalar(value):
+        yes, no = t("ATTRIBUTES.YES", locale), t("ATTRIBUTES.NO", locale)
+        text = display_value(definition, value, yes, no, locale)
     else:
-        text = "" if value is None else str(value)
+        text = _value_text(value, locale)
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
+
+
+def _is_scalar(value: Any) -> bool:
+    return not isinstance(value, dict | list)
+
+
+def _value_text(value: Any, locale: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return t("ATTRIBUTES.YES" if value else "ATTRIBUTES.NO", locale)
+    if isinstance(value, int | float):
+        return format_number(value, locale)
+    if isinstance(value, list):
+        return format_list([text for item in value if (text := _value_text(item, locale))], locale)
+    if isinstance(value, dict):
+        pairs = (f"{key}: {text}" for key, item in value.items() if (text := _value_text(item, locale)))
+        return format_list(pairs, locale)
+    return str(value)
+
+
+def attribute_definition(view: ContactView, path: str | None) -> AttributeDefinition | None:
+    """The definition of the custom attribute a field path names (`custom_attributes.plan`), if the account has one."""
+    parts = (path or "").split(".")
+    if len(parts) == 2 and parts[0] == "custom_attributes":
+        return view.store.definitions_by_key().get(parts[1])
+    return None
 
 
 def conversation_page(event: ContactEvent) -> str:
@@ -140,25 +174,29 @@ class ContactActivityTimeline:
         return row
 
     def describe(self, event: ContactEvent) -> str:
-        t = self.view.t
+        view = self.view
+        t = view.t
         kind = event.kind
         if kind == "updated" and event.field == "thumbnail":  # a picture's address says nothing to an agent
-            return t("TIMELINE.AVATAR_REMOVED" if not shown_value(event.new_value) else "TIMELINE.AVATAR_CHANGED")
+            return t("TIMELINE.AVATAR_REMOVED" if not event.new_value else "TIMELINE.AVATAR_CHANGED")
         if kind == "updated":
             # Values (and the names agents gave their attributes) may be in another script than the sentence.
-            field = isolated(field_label(self.view, event.field))
-            old, new = shown_value(event.old_value), shown_value(event.new_value)
+            field = isolated(field_label(view, event.field))
+            definition = attribute_definition(view, event.field)
+            old = shown_value(event.old_value, view.locale, definition)
+            new = shown_value(event.new_value, view.locale, definition)
             if not old:
                 return t("TIMELINE.FIELD_SET", field=field, new=isolated(new))
             if not new:
                 return t("TIMELINE.FIELD_CLEARED", field=field, old=isolated(old))
             return t("TIMELINE.FIELD_CHANGED", field=field, old=isolated(old), new=isolated(new))
         if kind == "label_added":
-            return t("TIMELINE.LABEL_ADDED", label=isolated(shown_value(event.new_value)))
+            return t("TIMELINE.LABEL_ADDED", label=isolated(shown_value(event.new_value, view.locale)))
         if kind == "label_removed":
-            return t("TIMELINE.LABEL_REMOVED", label=isolated(shown_value(event.old_value)))
+            return t("TIMELINE.LABEL_REMOVED", label=isolated(shown_value(event.old_value, view.locale)))
         if kind in {"conversation_opened", "conversation_resolved"}:
-            return t(f"TIMELINE.{kind.upper()}", id=shown_value(event.new_value))
+            # A conversation's display id names it, as "#1234" does everywhere in the app: not a quantity.
+            return t(f"TIMELINE.{kind.upper()}", id="" if event.new_value is None else str(event.new_value))
         if kind in {"created", "note_added", "note_updated", "note_deleted", "merged", "deleted"}:
             return t(f"TIMELINE.{kind.upper()}")
         return t("TIMELINE.UNKNOWN")

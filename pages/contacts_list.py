@@ -20,7 +20,7 @@ from components.page_frame import page_frame
 from pages.access import agent_session, is_kiosk, page_locale, to_sign_in
 from state import reads
 from state.contact_lists import DEFAULT_SORT, ContactListPage, Effect, ListChange
-from state.i18n import format_datetime, format_number, relative_time, t
+from state.i18n import format_at_least, format_datetime, format_list, format_number, relative_time, t
 from state.problems import LoadFailed, describe
 
 PAGE_SIZE = 15
@@ -196,17 +196,22 @@ def register(settings: Settings) -> None:
                 if listing.query:
                     status.text = t("CONTACTS_LIST.NO_RESULTS", locale=locale, query=listing.query)
                 elif listing.labels:
-                    status.text = t("CONTACTS_LIST.NO_LABELLED", locale=locale, labels=", ".join(listing.labels))
+                    # The page lists the contacts having any of the labels.
+                    labels = format_list(listing.labels, locale, style="or")
+                    status.text = t("CONTACTS_LIST.NO_LABELLED", locale=locale, labels=labels)
                 else:
                     status.text = t("CONTACTS_LIST.EMPTY", locale=locale)
+            elif listing.count_capped:
+                at_least = format_at_least(listing.count, locale)
+                status.text = t("CONTACTS_LIST.COUNT_AT_LEAST", locale=locale, count=listing.count, at_least=at_least)
             else:
-                key = "CONTACTS_LIST.COUNT_AT_LEAST" if listing.count_capped else "CONTACTS_LIST.COUNT"
-                status.text = t(key, locale=locale, count=listing.count)
+                status.text = t("CONTACTS_LIST.COUNT", locale=locale, count=listing.count)
+            pages = format_at_least if listing.count_capped else format_number
             pager.text = t(
-                "CONTACTS_LIST.PAGE_AT_LEAST" if listing.count_capped else "CONTACTS_LIST.PAGE",
+                "CONTACTS_LIST.PAGE",
                 locale=locale,
                 page=format_number(listing.page, locale),
-                pages=format_number(listing.pages, locale),
+                pages=pages(listing.pages, locale),
             )
             previous.set_enabled(listing.page > 1)
             following.set_enabled(listing.page < listing.pages)

@@ -2,7 +2,7 @@
 values (migration 0006).
 
 The migrations' triggers run it for one row (`new`, `NEW`); their backfills, and the bulk loader of
-server/seed.py after a load with the triggers off, for many (`contacts`, optionally narrowed by a condition).
+server/seed/writer.py after a load with the triggers off, for many (`contacts`, optionally narrowed by a condition).
 One text for both, so what a trigger writes and what a backfill writes cannot drift apart.
 """
 

@@ -81,7 +81,7 @@ class ServerRuntime:
         await migrate(self.settings.database_url)
         self.migrated = True
         if self.settings.demo_data:
-            from server.seed import seed_demo_if_empty
+            from server.seed.writer import seed_demo_if_empty
 
             await seed_demo_if_empty(self.session)
         await self.bus.start()

@@ -1,4 +1,4 @@
-"""Translations from `assets/locales/*.json`, locale negotiation, and numbers, dates and times as each locale
+"""Translations from `assets/locales/*.json`, locale negotiation, and numbers, lists, dates and times as each locale
 writes them (CLDR, through Babel).
 
 Keys address nested JSON with dots (`ERRORS.INVALID_EMAIL`). A missing key falls back to English, then to the key
@@ -14,14 +14,16 @@ import copy
 import json
 import logging
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from babel import Locale
 from babel import dates as babel_dates
+from babel import lists as babel_lists
 from babel import numbers as babel_numbers
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,11 @@ _MINUTE, _HOUR, _DAY = 60, 3600, 86400
 # CLDR's minimumGroupingDigits, which Babel does not apply: Spanish groups only numbers of five digits or more
 # (common/main/es.xml: "1234", but "12.345"). The other supported locales group from four digits.
 _MINIMUM_GROUPING_DIGITS = {"es": 2}
+# CLDR's "at least" patterns (common/main/<language>.xml, miscPatterns atLeast), which Babel does not load. Spanish's
+# is "Más de {0}", capitalised as if it stood alone; here it always stands inside a sentence.
+_AT_LEAST = {"en": "{0}+", "de": "{0}+", "es": "más de {0}", "ar": "+{0}"}
+# Whole counts repeat (every row of a list shows one), and Babel takes tens of microseconds per number.
+_WHOLE_NUMBERS_CACHED = 4096
 
 Message = str | dict[str, str]
 """A text, or a counted text's forms by CLDR plural category."""
@@ -110,7 +117,15 @@ def plural_categories(locale: str) -> frozenset[str]:
 def plural_category(count: float | Decimal, locale: str | None = None) -> str:
     """The CLDR plural category of `count` in the locale: Arabic 0 `zero`, 1 `one`, 2 `two`, 3 `few`, 11 `many`,
     100 `other`."""
-    return str(_babel_locale(_code(locale)).plural_form(count))
+    code = _code(locale)
+    if type(count) is int:
+        return _whole_plural_category(count, code)
+    return str(_babel_locale(code).plural_form(count))
+
+
+@lru_cache(maxsize=_WHOLE_NUMBERS_CACHED)
+def _whole_plural_category(count: int, code: str) -> str:
+    return str(_babel_locale(code).plural_form(count))
 
 
 def t(key: str, locale: str | None = None, **params: Any) -> str:
@@ -149,6 +164,17 @@ def format_number(value: float | Decimal, locale: str | None = None, *, fraction
     Up to three fraction digits, or exactly `fraction_digits` (rounded half to even, as CLDR does).
     """
     code = _code(locale)
+    if type(value) is int and fraction_digits is None:
+        return _whole_number(value, code)
+    return _formatted_number(value, code, fraction_digits)
+
+
+@lru_cache(maxsize=_WHOLE_NUMBERS_CACHED)
+def _whole_number(value: int, code: str) -> str:
+    return _formatted_number(value, code, None)
+
+
+def _formatted_number(value: float | Decimal, code: str, fraction_digits: int | None) -> str:
     pattern = _babel_locale(code).decimal_formats[None]
     if fraction_digits is not None:
         pattern = copy.copy(pattern)
@@ -161,6 +187,21 @@ def format_number(value: float | Decimal, locale: str | None = None, *, fraction
         numbering_system="default",
     )
     return _with_locale_signs(text, code)
+
+
+def format_at_least(value: float | Decimal, locale: str | None = None) -> str:
+    """A number that is a lower bound, as the locale writes "at least" (CLDR): `10,000+`, `10.000+`,
+    `más de 10.000`, `+10,000` in Arabic; the number as `format_number` writes it."""
+    code = _code(locale)
+    return _AT_LEAST[code].replace("{0}", format_number(value, code))
+
+
+def format_list(
+    items: Iterable[str], locale: str | None = None, *, style: Literal["standard", "or"] = "standard"
+) -> str:
+    """Items joined as the locale joins a list (CLDR): `a, b, and c`, `a, b und c`, `a وb وc`; with `style="or"`,
+    `a, b, or c`, `a أو b أو c`."""
+    return babel_lists.format_list(list(items), style=style, locale=_babel_locale(_code(locale)))
 
 
 def format_percent(points: float | Decimal, locale: str | None = None) -> str:

@@ -10,7 +10,15 @@ from dataclasses import dataclass
 
 from api.error_codes import ErrorCode
 from api.errors import ApiError, Conflict, NetworkError, NotFound, RateLimited, Unauthorized, ValidationFailed
-from state.i18n import t
+from api.validation import MAX_ATTRIBUTE_BYTES, MAX_ATTRIBUTE_KEYS, MAX_SAFE_INTEGER, MAX_STRING
+from state.i18n import format_number, t
+
+# Rules whose text names a limit: the limit, counted in the agent's language ("255 characters", "255 حرفًا").
+LIMITS = {
+    ErrorCode.TOO_LONG: MAX_STRING,
+    ErrorCode.TOO_MANY_KEYS: MAX_ATTRIBUTE_KEYS,
+    ErrorCode.TOO_LARGE: MAX_ATTRIBUTE_BYTES // 1024,  # in KB
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,4 +62,14 @@ def describe(problem: Problem | None, locale: str) -> str:
         return ""
     if isinstance(problem, ServerSaid):
         return problem.text
-    return t(f"ERRORS.{problem.value}", locale=locale)
+    key = f"ERRORS.{problem.value}"
+    if problem in LIMITS:
+        return t(key, locale=locale, count=LIMITS[problem])
+    if problem is ErrorCode.NUMBER_OUT_OF_RANGE:
+        return t(
+            key,
+            locale=locale,
+            min=format_number(-MAX_SAFE_INTEGER, locale),
+            max=format_number(MAX_SAFE_INTEGER, locale),
+        )
+    return t(key, locale=locale)

@@ -19,21 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.demo import ADMIN, AGENT, DEMO_SIGN_INS, OTHER_ADMIN
 from api.validation import SOCIAL_NETWORKS, check_attribute_value, normalize_email, normalize_phone
+from bench.bulk_contacts import add_bulk_contacts, bulk_phone
 from server import models
 from server.auth import verify_password
 from server.db import create_engine, migrate, sessions
-from server.seed import (
-    DAY,
-    HOUR,
-    MINUTE,
-    SHOWCASE_CONVERSATIONS,
-    SHOWCASE_EMAIL,
-    add_bulk_contacts,
-    add_conversations,
-    bulk_phone,
-    main,
-    seed_demo_if_empty,
-)
+from server.seed.command import main
+from server.seed.demo_data import DAY, HOUR, MINUTE, SHOWCASE_CONVERSATIONS, SHOWCASE_EMAIL
+from server.seed.writer import add_conversations, seed_demo_if_empty
 
 Factory = async_sessionmaker[AsyncSession]
 DISPLAY_TYPES = {"text", "number", "currency", "percent", "link", "date", "list", "checkbox"}

@@ -9,7 +9,7 @@ import uuid
 import phonenumbers
 
 from server.db import create_engine, sessions
-from server.seed import add_conversations
+from server.seed.writer import add_conversations
 from tests.support.processes import RunningServer
 
 _issued_phones: set[str] = set()

@@ -19,11 +19,12 @@ from tests.support.processes import ROOT, RunningServer
 ANNOUNCEMENT = re.compile(r"Contacts on (http://\S+)")
 
 
-def _main_py(app: RunningServer) -> subprocess.Popen[str]:
+def _main_py(app: RunningServer, environment: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "main.py"],
         cwd=ROOT,
-        env=app.environment(),  # PYTHONUNBUFFERED: a line arrives when printed, not when flushed
+        # PYTHONUNBUFFERED: a line arrives when printed, not when flushed
+        env=app.environment() if environment is None else environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -60,9 +61,37 @@ def test_a_taken_port_is_one_clear_line_and_a_failed_start(tmp_path: Path, host:
     ]
 
 
-def test_the_address_is_announced_once_it_answers_and_the_demo_sign_in_works(tmp_path: Path) -> None:
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses with a socket listening on `port` (Linux's /proc/net/tcp and tcp6)."""
+    found: set[str] = set()
+    for table, family in (("tcp", socket.AF_INET), ("tcp6", socket.AF_INET6)):
+        for line in (Path("/proc/net") / table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, _, port_hex = local.partition(":")
+            if state == "0A" and int(port_hex, 16) == port:  # 0A: LISTEN
+                raw = bytes.fromhex(address)
+                # The kernel writes each 32-bit word in the machine's byte order (little-endian here).
+                ordered = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
+                found.add(socket.inet_ntop(family, ordered))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("host", "listens_on"),
+    [
+        (None, {"127.0.0.1"}),  # `make run`: this machine only
+        ("0.0.0.0", {"0.0.0.0"}),  # a container: every interface, as documented
+    ],
+)
+def test_the_address_is_announced_once_it_answers_and_the_demo_sign_in_works(
+    tmp_path: Path, host: str | None, listens_on: set[str]
+) -> None:
     app = RunningServer.in_directory(tmp_path, module="main.py")
-    process = _main_py(app)
+    environment = app.environment()
+    environment.pop("HOST")
+    if host is not None:
+        environment["HOST"] = host
+    process = _main_py(app, environment)
     lines: queue.Queue[str] = queue.Queue()
 
     def read() -> None:
@@ -80,5 +109,6 @@ def test_the_address_is_announced_once_it_answers_and_the_demo_sign_in_works(tmp
         assert httpx.get(f"{url}/login", timeout=10).status_code == 200
         sign_in = httpx.post(f"{url}/auth/sign_in", json={"email": ADMIN[0], "password": ADMIN[1]}, timeout=10)
         assert sign_in.status_code == 200
+        assert listening_addresses(app.port) == listens_on
     finally:
         terminate(process)

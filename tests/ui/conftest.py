@@ -17,7 +17,7 @@ import pytest
 from nicegui.testing import User
 
 from api.demo import AGENT
-from server.seed import BROKEN_THUMBNAIL
+from server.seed.demo_data import BROKEN_THUMBNAIL
 from tests.support.processes import RunningServer
 from tests.support.tcp_proxy import TcpProxy
 from tests.ui.interaction import HTTP, resume_session, wait_for

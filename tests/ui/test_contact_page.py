@@ -8,7 +8,7 @@ from nicegui.testing import User
 from components.app_header import AppHeader
 from components.contact_basic_info import initials
 from components.history_table import HistoryTable
-from server.seed import BROKEN_THUMBNAIL
+from server.seed.demo_data import BROKEN_THUMBNAIL
 from tests.support.processes import RunningServer
 from tests.ui.conftest import SeededContacts
 from tests.ui.interaction import (

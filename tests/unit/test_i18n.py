@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -14,13 +15,16 @@ from state.i18n import (
     PLURAL_CATEGORIES,
     SUPPORTED_LOCALES,
     all_keys,
+    format_at_least,
     format_date,
     format_datetime,
+    format_list,
     format_number,
     format_percent,
     is_rtl,
     negotiate_locale,
     plural_categories,
+    plural_category,
     relative_time,
     t,
 )
@@ -193,10 +197,85 @@ def test_the_count_is_written_as_the_locale_writes_numbers() -> None:
     assert t("CONTACTS_LIST.COUNT", "en", count=12_345) == "12,345 contacts"
     assert t("CONTACTS_LIST.COUNT", "de", count=12_345) == "12.345 Kontakte"
     assert t("CONTACTS_LIST.COUNT", "es", count=1_234) == "1234 contactos"
-    assert t("CONTACTS_LIST.COUNT_AT_LEAST", "en", count=10_000) == "10,000+ contacts"
-    assert t("CONTACTS_LIST.COUNT_AT_LEAST", "de", count=10_000) == "10.000+ Kontakte"
-    assert t("CONTACTS_LIST.COUNT_AT_LEAST", "ar", count=10_000) == "10,000 جهة اتصال أو أكثر"
-    assert t("CONTACTS_LIST.COUNT_AT_LEAST", "ar", count=1_000) == "1,000 جهة اتصال أو أكثر"
+
+
+def at_least_count(count: int, locale: str) -> str:
+    """The contacts list's capped count, as the list writes it."""
+    return t("CONTACTS_LIST.COUNT_AT_LEAST", locale, count=count, at_least=format_at_least(count, locale))
+
+
+@pytest.mark.parametrize(
+    ("locale", "count", "expected"),
+    [
+        ("en", 10_000, "10,000+ contacts"),
+        ("de", 10_000, "10.000+ Kontakte"),
+        ("es", 10_000, "Contactos: más de 10.000"),
+        ("ar", 10_000, "+10,000 جهة اتصال"),  # CLDR's Arabic "at least" puts the sign first; "other" form
+        ("ar", 1_000, "+1,000 جهة اتصال"),
+        ("ar", 1_011, "+1,011 جهة اتصال"),  # many
+        ("ar", 1_003, "+1,003 جهات اتصال"),  # few
+    ],
+)
+def test_a_capped_count_is_written_as_cldr_writes_at_least(locale: str, count: int, expected: str) -> None:
+    assert at_least_count(count, locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("en", "10,000+"), ("de", "10.000+"), ("es", "más de 10.000"), ("ar", "+10,000")],
+)
+def test_at_least_follows_cldr_and_writes_the_number_as_format_number(locale: str, expected: str) -> None:
+    assert format_at_least(10_000, locale) == expected
+    assert format_number(10_000, locale) in format_at_least(10_000, locale)
+
+
+def test_every_locale_has_its_at_least_pattern() -> None:
+    assert sorted(i18n._AT_LEAST) == sorted(SUPPORTED_LOCALES)
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("en", "Page 2 of 400+"),
+        ("de", "Seite 2 von 400+"),
+        ("es", "Página 2 de más de 400"),
+        ("ar", "الصفحة 2 من +400"),
+    ],
+)
+def test_the_page_of_a_capped_count(locale: str, expected: str) -> None:
+    pages = format_at_least(400, locale)
+    assert t("CONTACTS_LIST.PAGE", locale, page=format_number(2, locale), pages=pages) == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected", "either"),
+    [
+        ("en", "vip, billing, and bug", "vip or bug"),
+        ("de", "vip, billing und bug", "vip oder bug"),
+        ("es", "vip, billing y bug", "vip o bug"),
+        ("ar", "vip وbilling وbug", "vip أو bug"),  # CLDR's Arabic joins every item with "و", no comma
+    ],
+)
+def test_lists_are_joined_as_cldr_joins_them(locale: str, expected: str, either: str) -> None:
+    assert format_list(["vip", "billing", "bug"], locale) == expected
+    assert format_list(["vip", "bug"], locale, style="or") == either
+    assert format_list(["vip"], locale) == "vip"
+    assert format_list([], locale) == ""
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_whole_counts_are_cached_and_read_as_uncached(locale: str) -> None:
+    """Rows call these per count; a whole count's answer is remembered, and it is the answer Babel gives."""
+    for count in [*range(0, 120), 1_000, 1_003, 12_345, 1_000_000, -3]:
+        exact = Decimal(count)
+        assert plural_category(count, locale) == plural_category(exact, locale)
+        assert format_number(count, locale) == format_number(exact, locale)
+        assert t("HISTORY.COUNT", locale, count=count) == t("HISTORY.COUNT", locale, count=exact)
+    caches = (i18n._whole_plural_category, i18n._whole_number)
+    before = [cache.cache_info().hits for cache in caches]
+    assert format_number(12_345, locale) == format_number(Decimal(12_345), locale)
+    assert plural_category(12_345, locale) == plural_category(Decimal(12_345), locale)
+    assert [cache.cache_info().hits for cache in caches] == [hits + 1 for hits in before]
 
 
 def test_a_counted_text_without_a_count_reads_in_its_other_form() -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from api.error_codes import ErrorCode
 from api.errors import ApiError, NetworkError, NotFound, RateLimited, Unauthorized, ValidationFailed
+from state import problems
 from state.i18n import LOCALES_DIR, SUPPORTED_LOCALES
 from state.problems import ServerSaid, describe, problem_of
 
@@ -68,3 +69,43 @@ def test_every_code_is_translated_in_every_locale_and_every_error_text_has_a_cod
 def test_a_server_message_is_shown_as_it_came() -> None:
     assert describe(ServerSaid("Name is reserved"), "ar") == "Name is reserved"
     assert describe(None, "en") == ""
+
+
+@pytest.mark.parametrize(
+    ("code", "locale", "expected"),
+    [
+        (ErrorCode.TOO_LONG, "en", "Too long (maximum is 255 characters)"),
+        (ErrorCode.TOO_LONG, "de", "Zu lang (höchstens 255 Zeichen)"),
+        (ErrorCode.TOO_LONG, "ar", "طويل جدًا (الحد الأقصى 255 حرفًا)"),  # 255: Arabic's "many"
+        (ErrorCode.TOO_MANY_KEYS, "en", "Too many entries (maximum is 100)"),
+        (ErrorCode.TOO_MANY_KEYS, "ar", "عدد الإدخالات كبير جدًا (الحد الأقصى 100 إدخال)"),  # 100: "other"
+        (ErrorCode.TOO_LARGE, "en", "Too much data in this contact's attributes (maximum is 64 KB)"),
+        (ErrorCode.TOO_LARGE, "de", "Zu viele Daten in den Attributen dieses Kontakts (höchstens 64 KB)"),
+        (ErrorCode.TOO_LARGE, "ar", "بيانات سمات جهة الاتصال هذه كثيرة جدًا (الحد الأقصى 64 كيلوبايت)"),
+        (
+            ErrorCode.NUMBER_OUT_OF_RANGE,
+            "en",
+            "Enter a number between -9,007,199,254,740,991 and 9,007,199,254,740,991",
+        ),
+        (
+            ErrorCode.NUMBER_OUT_OF_RANGE,
+            "de",
+            "Geben Sie eine Zahl zwischen -9.007.199.254.740.991 und 9.007.199.254.740.991 ein",
+        ),
+        (
+            ErrorCode.NUMBER_OUT_OF_RANGE,
+            "ar",
+            "أدخل رقمًا بين \u200e-9,007,199,254,740,991 و 9,007,199,254,740,991",
+        ),
+    ],
+)
+def test_a_limit_in_a_refusal_is_written_and_counted_as_the_locale_does(
+    code: ErrorCode, locale: str, expected: str
+) -> None:
+    assert describe(code, locale) == expected
+
+
+@pytest.mark.parametrize(("limit", "expected"), [(1, "حرف واحد"), (2, "حرفان"), (3, "3 أحرف"), (11, "11 حرفًا")])
+def test_a_limit_takes_its_arabic_plural_form(monkeypatch: pytest.MonkeyPatch, limit: int, expected: str) -> None:
+    monkeypatch.setitem(problems.LIMITS, ErrorCode.TOO_LONG, limit)
+    assert describe(ErrorCode.TOO_LONG, "ar") == f"طويل جدًا (الحد الأقصى {expected})"
