@@ -20,6 +20,7 @@ from components.contact_view import MUTED_TEXT, ContactView, E, aria, field_labe
 from components.stylesheet import shared_css
 from state import actions
 from state.actions import SaveOutcome
+from state.i18n import format_list
 from state.problems import ServerSaid
 
 # A value another agent just changed: a short yellow glow.
@@ -193,7 +194,7 @@ class ContactPanel:
             return
         self.remote_change_seen = change.number
         names = list(dict.fromkeys(field_label(view, path) for path in change.fields))
-        text = view.t("CONTACT.CHANGED_BY", name=isolated(change.performer), fields=", ".join(names))
+        text = view.t("CONTACT.CHANGED_BY", name=isolated(change.performer), fields=format_list(names, view.locale))
         ui.notify(text, position="bottom", timeout=4000, color="grey-9", group=False)
         testids = sorted({testid for path in change.fields if (testid := field_testid(path))})
         if testids:

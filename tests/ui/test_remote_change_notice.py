@@ -28,7 +28,7 @@ async def test_another_agents_change_is_told_with_who_and_what(
     email = f"told-{contact['id']}@example.com"
 
     update_as(api_server, "agent", contact["id"], email=email, custom_attributes={"seats": 7})
-    await toasted(agent, isolated("Sam Agent") + " changed Email, Seats")  # the name keeps its own direction
+    await toasted(agent, isolated("Sam Agent") + " changed Email and Seats")  # name isolated; fields as CLDR joins them
 
 
 async def test_the_agents_own_change_elsewhere_is_not_told(
