@@ -17,6 +17,7 @@ from components.contact_edit_form import ContactEditForm
 from components.contact_meta_information import ContactMetaInformation
 from components.contact_notes import ContactNotes
 from components.contact_view import MUTED_TEXT, ContactView, E, aria, field_label, isolated, mark_id
+from components.section_card import SectionCard
 from components.stylesheet import shared_css
 from state import actions
 from state.actions import SaveOutcome
@@ -109,13 +110,13 @@ class ContactPanel:
             with mark_id(ui.card(), "section-basic-info").classes("w-full").props("flat bordered"):
                 self.edit_form = ContactEditForm(view, self._after_save)
                 self.basic = ContactBasicInfo(view, on_edit=self._edit)
-            with mark_id(ui.card(), "section-meta").classes("w-full").props("flat bordered"):
+            with mark_id(SectionCard(), "section-meta").classes("w-full"):
                 self.meta = ContactMetaInformation(view)
             layout = "w-full gap-4" if compact else "w-full gap-4 lg:flex-nowrap"
             with ui.row().classes(layout):
-                with mark_id(ui.card(), "section-history").classes("grow basis-80").props("flat bordered"):
+                with mark_id(SectionCard(), "section-history").classes("grow basis-80"):
                     self.history = ContactConversationHistory(view)
-                with mark_id(ui.card(), "section-notes").classes("grow basis-80").props("flat bordered"):
+                with mark_id(SectionCard(), "section-notes").classes("grow basis-80"):
                     self.notes = ContactNotes(view)
             with mark_id(ui.card(), "section-timeline").classes("w-full").props("flat bordered"):
                 self.timeline = ContactActivityTimeline(view)

@@ -10,6 +10,7 @@ from nicegui import background_tasks, context, ui
 
 from api.models import Contact
 from api.validation import SOCIAL_NETWORKS
+from components.section_card import SectionCard
 from state.i18n import t
 from state.problems import Problem, describe
 from state.session import AgentSession
@@ -67,8 +68,15 @@ class ContactView:
         background_tasks.create(in_tab(), name=f"contact-{self.contact_id}")
 
 
-def section_title(text: str) -> ui.label:
-    """A section heading, also used as an accessible landmark name."""
+def section_title(text: str) -> ui.element:
+    """A section heading, also used as an accessible landmark name.
+
+    The first part of a `SectionCard` is its heading: the card draws it (one element less on every open page).
+    """
+    parent = context.slot.parent
+    if isinstance(parent, SectionCard) and not parent.title and not parent.default_slot.children:
+        parent.set_title(text)
+        return parent
     return ui.label(text).classes("text-subtitle1 text-weight-medium").props('role="heading" aria-level="2"')
 
 
@@ -76,7 +84,7 @@ def section_body(classes: str) -> ui.element:
     """Where a section builds its parts: the card it is built in, if it starts one (a card is already a column,
     and every element costs the server memory per open page), else a column of its own."""
     parent = context.slot.parent
-    if isinstance(parent, ui.card) and not parent.default_slot.children:
+    if isinstance(parent, ui.card | SectionCard) and not parent.default_slot.children:
         return parent.classes(classes)
     return ui.column().classes(classes)
 
