@@ -28,7 +28,7 @@ class ActivityEntries(ui.element, component="activity_entries.js"):
 
     def __init__(self) -> None:
         super().__init__()
-        self._props["entries"] = []
+        dict.__setitem__(self._props, "entries", [])  # a plain list (see below)
 
     @property
     def entries(self) -> list[Entry]:

@@ -40,9 +40,15 @@ class AppHeader(ui.element, component="app_header.js"):
         sign_out: SignOut | None,
     ) -> None:
         super().__init__()
-        self._props["skip"] = skip
-        self._props["title"] = title
-        self._props["navigation"] = navigation  # the navigation landmark's name
-        self._props["links"] = links
-        self._props["agent"] = agent
-        self._props["sign_out"] = sign_out
+        parts = {
+            "skip": skip,
+            "title": title,
+            "navigation": navigation,  # the navigation landmark's name
+            "links": links,
+            "agent": agent,
+            "sign_out": sign_out,
+        }
+        # Stored as they are, not wrapped in NiceGUI's observable dicts and lists (as `props[...] =` would): they
+        # never change after the page is built.
+        for name, value in parts.items():
+            dict.__setitem__(self._props, name, value)

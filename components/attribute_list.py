@@ -37,7 +37,7 @@ class AttributeList(ui.element, component="attribute_list.js"):
 
     def __init__(self, on_edit: Callable[[str], None], *, muted: str) -> None:
         super().__init__()
-        self._props["rows"] = []
+        dict.__setitem__(self._props, "rows", [])  # a plain list (see below)
         self._props["saving"] = False
         self._props["muted"] = muted
         self.slots_by_key: dict[str, Slot] = {}

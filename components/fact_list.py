@@ -34,8 +34,8 @@ class FactList(ui.element, component="fact_list.js"):
 
     def __init__(self, *, muted: str) -> None:
         super().__init__()
-        self._props["facts"] = []
-        self._props["stamps"] = []
+        dict.__setitem__(self._props, "facts", [])  # a plain list (see below)
+        dict.__setitem__(self._props, "stamps", [])  # a plain list (see below)
         self._props["muted"] = muted
 
     @property

@@ -33,7 +33,7 @@ class HistoryTable(ui.element, component="history_table.js"):
 
     def __init__(self, *, muted: str) -> None:
         super().__init__()
-        self._props["rows"] = []
+        dict.__setitem__(self._props, "rows", [])  # a plain list (see below)
         self._props["muted"] = muted  # the classes of secondary text (inbox, time)
 
     @property
