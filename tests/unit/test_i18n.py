@@ -278,6 +278,17 @@ def test_whole_counts_are_cached_and_read_as_uncached(locale: str) -> None:
     assert [cache.cache_info().hits for cache in caches] == [hits + 1 for hits in before]
 
 
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_dates_and_times_are_remembered_as_babel_writes_them(locale: str) -> None:
+    """Every render of every open page shows its dates: each time is written once per locale, as Babel writes it."""
+    i18n._format_datetime.cache_clear()
+    for stamp in (0, 1_764_145_260, 1_764_145_260.5, 4_102_444_800):
+        written = format_datetime(stamp, locale)
+        assert written == i18n._format_datetime.__wrapped__(stamp, locale)
+        assert format_datetime(stamp, locale) == written
+    assert i18n._format_datetime.cache_info().hits == 4
+
+
 def test_a_counted_text_without_a_count_reads_in_its_other_form() -> None:
     assert t("CONTACTS_LIST.COUNT", "en") == "{count} contacts"
     assert t("CONTACTS_LIST.COUNT", "en", count="many") == "many contacts"
