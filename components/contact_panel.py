@@ -33,6 +33,11 @@ JUST_CHANGED_CSS = shared_css("""
 .contacts-just-changed { animation: contacts-just-changed 2.5s ease-out; border-radius: 4px; }
 @media (prefers-reduced-motion: reduce) { .contacts-just-changed { animation-duration: 0.01s; } }
 """)
+# A section out of view is not laid out until it scrolls near: a page's first layout, which Quasar's scroll
+# watcher forces while the page mounts (before it shows), then covers the sections in view only.
+SECTION_CSS = shared_css("""
+.panel-section { content-visibility: auto; contain-intrinsic-size: auto 360px; }
+""")
 # How long a contact page waits for its data before answering (`ContactPanel.first_load`): a page that comes
 # with its data is drawn once; past this it is sent with skeletons and the data follows (a slow server).
 FIRST_LOAD_SECONDS = 0.4
@@ -107,18 +112,18 @@ class ContactPanel:
             self.slow_status: ui.column | None = None
             self.sections = ui.column().classes("w-full gap-4")
         with self.sections:
-            with mark_id(ui.card(), "section-basic-info").classes("w-full").props("flat bordered"):
+            with mark_id(ui.card(), "section-basic-info").classes("w-full panel-section").props("flat bordered"):
                 self.edit_form = ContactEditForm(view, self._after_save)
                 self.basic = ContactBasicInfo(view, on_edit=self._edit)
-            with mark_id(SectionCard(), "section-meta").classes("w-full"):
+            with mark_id(SectionCard(), "section-meta").classes("w-full panel-section"):
                 self.meta = ContactMetaInformation(view)
             layout = "w-full gap-4" if compact else "w-full gap-4 lg:flex-nowrap"
             with ui.row().classes(layout):
-                with mark_id(SectionCard(), "section-history").classes("grow basis-80"):
+                with mark_id(SectionCard(), "section-history").classes("grow basis-80 panel-section"):
                     self.history = ContactConversationHistory(view)
-                with mark_id(SectionCard(), "section-notes").classes("grow basis-80"):
+                with mark_id(SectionCard(), "section-notes").classes("grow basis-80 panel-section"):
                     self.notes = ContactNotes(view)
-            with mark_id(ui.card(), "section-timeline").classes("w-full").props("flat bordered"):
+            with mark_id(ui.card(), "section-timeline").classes("w-full panel-section").props("flat bordered"):
                 self.timeline = ContactActivityTimeline(view)
         self.conflict = ConflictDialog(view, on_resolved=self._after_conflict)
         # Another agent's live change: said once per tab, and its fields flash. Not the ones from before the page.
