@@ -9,6 +9,7 @@ from nicegui import Event, app, context, ui
 
 from components.app_header import AppHeader, HeaderLink, SignOut
 from components.contact_view import aria, hinted, mark_id
+from components.document_settings import DocumentSettings
 from components.stylesheet import shared_css
 from state.i18n import SUPPORTED_LOCALES, is_rtl, t
 from state.session import AgentSession
@@ -42,8 +43,7 @@ def install_colors() -> None:
 
 def apply_locale_and_theme(locale: str) -> None:
     """Direction and language of the document, and the agent's light or dark theme."""
-    ui.query("html").props(f"lang={locale} dir={'rtl' if is_rtl(locale) else 'ltr'}")
-    ui.dark_mode(bool(app.storage.user.get("dark", False)))
+    DocumentSettings(lang=locale, rtl=is_rtl(locale), dark=bool(app.storage.user.get("dark", False)))
 
 
 @contextmanager

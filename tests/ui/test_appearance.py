@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from nicegui import app, ui
-from nicegui.elements.query import QueryElement
 from nicegui.testing import User
 
 from components.app_header import AppHeader
+from components.document_settings import DocumentSettings
 from tests.support.tcp_proxy import TcpProxy
 from tests.ui.interaction import act, choose_language, click, eventually, shown, wait_for, wait_for_entry
 
@@ -14,12 +14,8 @@ ADA = 1
 
 
 def document(user: User) -> dict:
-    """The attributes the page sets on `<html>` (through `ui.query`)."""
-    assert user.client is not None
-    query = next(
-        e for e in user.client.layout.descendants() if isinstance(e, QueryElement) and e.props["selector"] == "html"
-    )
-    return dict(query.props["props"])
+    """The attributes the page sets on `<html>`."""
+    return shown(user, kind=DocumentSettings)[0].document
 
 
 async def open_ada(user: User) -> None:
@@ -30,17 +26,17 @@ async def open_ada(user: User) -> None:
 
 async def test_dark_mode_is_toggled_and_remembered(agent: User) -> None:
     await open_ada(agent)
-    assert shown(agent, kind=ui.dark_mode)[0].value is False
+    assert shown(agent, kind=DocumentSettings)[0].dark is False
     toggle = await wait_for(agent, "theme-toggle")
     assert toggle.props["aria-label"] == "Dark mode"
     page = agent.client
     act(agent, toggle).click()
     await eventually(lambda: agent.client is not page)
     await wait_for(agent, "contact-name", content="Ada Lovelace")
-    assert shown(agent, kind=ui.dark_mode)[0].value is True
+    assert shown(agent, kind=DocumentSettings)[0].dark is True
     assert (await wait_for(agent, "theme-toggle")).props["aria-label"] == "Light mode"
     await agent.open("/contacts")
-    assert shown(agent, kind=ui.dark_mode)[0].value is True
+    assert shown(agent, kind=DocumentSettings)[0].dark is True
 
 
 async def test_arabic_reads_right_to_left(agent: User) -> None:
