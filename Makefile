@@ -10,14 +10,20 @@ APT_PACKAGES := chromium chromium-driver
 
 .PHONY: run test lint typecheck bench soak system-deps services clean
 
-$(STAMP): pyproject.toml
+# Installs exactly what uv.lock pins (the app editable), with the uv that pyproject.toml requires; --locked stops
+# with a message when pyproject.toml changed and uv.lock was not regenerated (`.venv/bin/uv lock`).
+# --inexact keeps pip and uv themselves in .venv. uv never downloads a Python: it uses .venv's.
+UV_VERSION := 0.13.10
+UV_SYNC := UV_PYTHON_DOWNLOADS=never $(VENV)/bin/uv sync --locked --inexact --python $(PY) --quiet
+
+$(STAMP): pyproject.toml uv.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+	$(VENV)/bin/uv --version 2>/dev/null | grep -qx 'uv $(UV_VERSION)' || $(PY) -m pip install --quiet uv==$(UV_VERSION)
+	$(UV_SYNC)
 	touch $@
 
 $(TEST_STAMP): $(STAMP)
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(UV_SYNC) --extra test
 	touch $@
 
 ## Start the app with demo data on http://localhost:$${PORT:-8080} (migrates and seeds an empty database).
