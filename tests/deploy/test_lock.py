@@ -29,7 +29,7 @@ def lock_check(project: Path) -> subprocess.CompletedProcess[str]:
 
 def test_the_lock_is_in_step_with_pyproject() -> None:
     answer = lock_check(PROJECT_ROOT)
-    assert answer.returncode == 0, f"uv.lock is out of step with pyproject.toml: run `.venv/bin/uv lock`\n{answer.stderr}"
+    assert answer.returncode == 0, f"uv.lock is out of step with pyproject.toml (`.venv/bin/uv lock`):\n{answer.stderr}"
 
 
 def test_a_dependency_missing_from_the_lock_is_found(tmp_path: Path) -> None:
@@ -37,7 +37,7 @@ def test_a_dependency_missing_from_the_lock_is_found(tmp_path: Path) -> None:
         shutil.copy(PROJECT_ROOT / name, tmp_path / name)
     assert lock_check(tmp_path).returncode == 0
     pyproject = tmp_path / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text().replace('dependencies = [\n', 'dependencies = [\n    "six>=1.16",\n', 1))
+    pyproject.write_text(pyproject.read_text().replace("dependencies = [\n", 'dependencies = [\n    "six>=1.16",\n', 1))
     assert lock_check(tmp_path).returncode != 0
 
 
