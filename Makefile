@@ -17,7 +17,7 @@ APT_PACKAGES := chromium chromium-driver
 # The test install compiles every module to bytecode up front (the suite starts many app processes); the app
 # alone lets Python write bytecode as it imports.
 UV_VERSION := 0.13.10
-UV_SYNC := UV_PYTHON_DOWNLOADS=never $(VENV)/bin/uv sync --locked --inexact --python $(PY) --quiet
+UV_SYNC := UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=$(VENV) $(VENV)/bin/uv sync --locked --inexact --python $(PY) --quiet
 
 $(STAMP): pyproject.toml uv.lock
 	test -x $(PY) || $(PYTHON) -m venv --without-pip $(VENV)
