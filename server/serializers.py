@@ -233,7 +233,7 @@ def user_json(agent: models.Agent, account_id: int | None = None) -> dict[str, A
 
 
 def message_json(
-    message: models.Message, conversation: models.Conversation, sender: dict[str, Any] | None = None
+    message: MessageFields, conversation: ConversationFields, sender: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """A message as Chatwoot lists it; `sender` is its sender's push data (the contact's, or the agent's)."""
     return {
@@ -253,35 +253,86 @@ def message_json(
     }
 
 
+class ConversationFields(Protocol):
+    """A conversation's own columns: an ORM `models.Conversation` or a Core row of its table's columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def display_id(self) -> int: ...
+    @property
+    def account_id(self) -> int: ...
+    @property
+    def inbox_id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def priority(self) -> str | None: ...
+    @property
+    def labels(self) -> list[Any]: ...
+    @property
+    def unread_count(self) -> int: ...
+    @property
+    def additional_attributes(self) -> dict[str, Any]: ...
+    @property
+    def custom_attributes(self) -> dict[str, Any]: ...
+    @property
+    def created_at(self) -> int: ...
+    @property
+    def last_activity_at(self) -> int: ...
+
+
+class MessageFields(Protocol):
+    """A message's columns: an ORM `models.Message` or a Core row of its table's columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def content(self) -> str: ...
+    @property
+    def message_type(self) -> int: ...
+    @property
+    def private(self) -> bool: ...
+    @property
+    def sender_type(self) -> str: ...
+    @property
+    def sender_id(self) -> int | None: ...
+    @property
+    def created_at(self) -> int: ...
+
+
 @dataclass(kw_only=True, slots=True, frozen=True)
 class ConversationMessages:
     """What a conversation's messages tell its listing: the newest one, the newest that is not an activity,
     the first reply and since when the contact waits for one (unix seconds, 0 for none, as Chatwoot's `to_i`)."""
 
-    last: models.Message | None = None
-    last_non_activity: models.Message | None = None
+    last: MessageFields | None = None
+    last_non_activity: MessageFields | None = None
     first_reply_created_at: int = 0
     waiting_since: int = 0
 
 
-def conversation_uuid(conversation: models.Conversation) -> str:
+def conversation_uuid(conversation: ConversationFields) -> str:
     return str(uuid.uuid5(CONVERSATION_UUIDS, str(conversation.id)))
 
 
 def conversation_json(
-    conversation: models.Conversation,
+    conversation: ConversationFields,
     sender: dict[str, Any],
     messages: ConversationMessages,
+    *,
+    channel: str,
+    assignee: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    """A conversation as Chatwoot's `_conversation` partial lists it: the last message only, the sender in `meta`.
+    """A conversation as Chatwoot's `_conversation` partial lists it: the last message only, the sender in `meta`,
+    with its inbox's `channel` type and its `assignee` (`agent_json`).
 
     `meta.assignee` and `meta.team` are there only when there is one (Chatwoot's dashboard reads
     `assignee.name` whenever the key is present); the embedded server has no teams.
     """
-    meta: dict[str, Any] = {"sender": sender, "channel": conversation.inbox.channel_type}
-    assignee = conversation.assignee
+    meta: dict[str, Any] = {"sender": sender, "channel": channel}
     if assignee is not None:
-        meta["assignee"] = agent_json(assignee, conversation.account_id)
+        meta["assignee"] = assignee
     meta["hmac_verified"] = False
     return {
         "meta": meta,
@@ -319,15 +370,20 @@ def conversation_json(
 def agent_json(agent: models.Agent, account_id: int) -> dict[str, Any]:
     """An agent as Chatwoot's `api/v1/models/_agent` partial has it, in the account `account_id`."""
     role = next((m.role for m in agent.memberships if m.account_id == account_id), None)
+    return agent_fields_json(agent.id, agent.name, agent.email, role, account_id)
+
+
+def agent_fields_json(agent_id: int, name: str, email: str, role: str | None, account_id: int) -> dict[str, Any]:
+    """`agent_json` from the agent's columns and its role in the account (a Core row's)."""
     return {
-        "id": agent.id,
+        "id": agent_id,
         "account_id": account_id,
         "availability_status": "offline",
         "auto_offline": True,
         "confirmed": True,
-        "email": agent.email,
-        "available_name": agent.name,
-        "name": agent.name,
+        "email": email,
+        "available_name": name,
+        "name": name,
         "role": role,
         "thumbnail": "",
         "custom_role_id": None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Row, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import models
@@ -16,6 +16,9 @@ from server.routes.params import MAX_ID, PageNumber, RowId
 from server.runtime import runtime_of
 from server.serializers import (
     ConversationMessages,
+    MessageFields,
+    agent_fields_json,
+    agent_json,
     contact_event_json,
     conversation_json,
     json_response,
@@ -29,6 +32,27 @@ MESSAGES_PAGE = 20
 
 
 INCOMING, OUTGOING, ACTIVITY = 0, 1, 2  # Chatwoot's message types
+MESSAGE_COLUMNS = tuple(models.Message.__table__.c)
+# A contact's history as Core rows (the ORM's objects, relationships and identity map cost more than the query):
+# the conversation's columns, its inbox's channel, and its assignee with the assignee's role in the account.
+LISTED = (
+    select(
+        *models.Conversation.__table__.c,
+        models.Inbox.channel_type.label("channel_type"),
+        models.Agent.name.label("assignee_name"),
+        models.Agent.email.label("assignee_email"),
+        models.AccountAgent.role.label("assignee_role"),
+    )
+    .join(models.Inbox, models.Inbox.id == models.Conversation.inbox_id)
+    .outerjoin(models.Agent, models.Agent.id == models.Conversation.assignee_id)
+    .outerjoin(
+        models.AccountAgent,
+        and_(
+            models.AccountAgent.agent_id == models.Conversation.assignee_id,
+            models.AccountAgent.account_id == models.Conversation.account_id,
+        ),
+    )
+)
 
 
 async def _conversation_messages(session: AsyncSession, ids: list[int]) -> dict[int, ConversationMessages]:
@@ -55,12 +79,11 @@ async def _conversation_messages(session: AsyncSession, ids: list[int]) -> dict[
     )
     found = {row.conversation_id: row for row in await session.execute(select(summary))}
     wanted = {i for row in found.values() for i in (row.last_id, row.last_said_id) if i is not None}
-    by_id: dict[int, models.Message] = {}
+    by_id: dict[int, MessageFields] = {}
     if wanted:
-        by_id = {
-            m.id: m
-            for m in (await session.execute(select(models.Message).where(models.Message.id.in_(wanted)))).scalars()
-        }
+        # Core rows of the message columns: the listing only reads them.
+        rows = await session.execute(select(*MESSAGE_COLUMNS).where(models.Message.id.in_(wanted)))
+        by_id = {m.id: m for m in rows}
     waiting_rows = await session.execute(
         select(models.Message.conversation_id, func.min(models.Message.created_at))
         .join(summary, summary.c.conversation_id == models.Message.conversation_id)
@@ -83,11 +106,28 @@ async def _conversation_messages(session: AsyncSession, ids: list[int]) -> dict[
     }
 
 
-async def conversations_json(
-    session: AsyncSession, conversations: list[models.Conversation], sender: dict[str, Any]
-) -> list[dict[str, Any]]:
-    told = await _conversation_messages(session, [c.id for c in conversations])
-    return [conversation_json(c, sender, told.get(c.id, ConversationMessages())) for c in conversations]
+def _listed(row: Row[Any], sender: dict[str, Any], told: ConversationMessages) -> dict[str, Any]:
+    """A `LISTED` row as the contract lists a conversation."""
+    assignee = None
+    if row.assignee_id is not None and row.assignee_name is not None:
+        assignee = agent_fields_json(
+            row.assignee_id, row.assignee_name, row.assignee_email, row.assignee_role, row.account_id
+        )
+    return conversation_json(row, sender, told, channel=row.channel_type, assignee=assignee)
+
+
+def _orm_listed(
+    conversation: models.Conversation, sender: dict[str, Any], told: ConversationMessages
+) -> dict[str, Any]:
+    """An ORM conversation (its inbox and assignee loaded with it) as the contract lists it."""
+    assignee = conversation.assignee
+    return conversation_json(
+        conversation,
+        sender,
+        told,
+        channel=conversation.inbox.channel_type,
+        assignee=agent_json(assignee, conversation.account_id) if assignee is not None else None,
+    )
 
 
 @router.get("/contacts/{contact_id}/conversations")
@@ -107,15 +147,15 @@ async def contact_conversations(
             models.Conversation.account_id == caller.account_id, models.Conversation.contact_id == contact.id
         )
         query = (
-            select(models.Conversation)
-            .where(condition)
+            LISTED.where(condition)
             .order_by(models.Conversation.last_activity_at.desc(), models.Conversation.id.desc())
             .limit(HISTORY_SIZE)
         )
         if paged and page is not None:
             query = query.offset((page - 1) * HISTORY_SIZE)
-        conversations = list((await session.execute(query)).scalars())
-        payload = await conversations_json(session, conversations, sender)
+        rows = list(await session.execute(query))
+        told = await _conversation_messages(session, [row.id for row in rows])
+        payload = [_listed(row, sender, told.get(row.id, ConversationMessages())) for row in rows]
         if not paged:
             return json_response({"payload": payload})
         count = (
@@ -163,7 +203,7 @@ async def list_conversations(
         pairs = list(rows)
         told = await _conversation_messages(session, [c.id for c, _ in pairs])
         payload = [
-            conversation_json(c, await contact_payload(session, contact), told.get(c.id, ConversationMessages()))
+            _orm_listed(c, await contact_payload(session, contact), told.get(c.id, ConversationMessages()))
             for c, contact in pairs
         ]
     return {"data": {"meta": {"all_count": count, "current_page": page}, "payload": payload}}
@@ -179,7 +219,7 @@ async def show_conversation(
         conversation = await _conversation(session, caller, display_id)
         contact = await find_contact(session, caller.account_id, conversation.contact_id)
         told = await _conversation_messages(session, [conversation.id])
-        return conversation_json(
+        return _orm_listed(
             conversation, await contact_payload(session, contact), told.get(conversation.id, ConversationMessages())
         )
 
