@@ -22,7 +22,9 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Self
 
 import httpx
@@ -32,7 +34,8 @@ from api.in_process import InProcessTransport
 from api.settings import Settings
 from server.__main__ import uvicorn_options
 from server.app import create_app
-from tests.support.processes import NOT_INHERITED, RunningServer
+from tests.support.databases import create_postgres_database, drop_postgres_database
+from tests.support.processes import NOT_INHERITED, RunningServer, sqlite_url
 
 START_TIMEOUT = 90.0
 _served: dict[tuple[str, int], InProcessServer] = {}  # by the host and port of their URL
@@ -190,6 +193,21 @@ class AsyncTransport(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         if self.network is not None:
             await self.network.aclose()
+
+
+@contextmanager
+def fresh_server(
+    kind: type[RunningServer], directory: Path, database: str = "sqlite", **extra_env: str
+) -> Iterator[RunningServer]:
+    """`kind` of server (a child process, or `InProcessServer`) with the demo data on a fresh database: a SQLite
+    file in `directory`, or a scratch database of the machine's PostgreSQL, dropped afterwards."""
+    url = sqlite_url(directory / "contacts.db") if database == "sqlite" else create_postgres_database()
+    try:
+        with kind(database_url=url, extra_env=extra_env, log_path=directory / "server.log").running() as server:
+            yield server
+    finally:
+        if database != "sqlite":
+            drop_postgres_database(url)
 
 
 def client(*, verify: Any = True, **options: Any) -> httpx.Client:
