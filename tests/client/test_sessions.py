@@ -193,15 +193,14 @@ async def test_closing_a_session_ends_its_live_connection(registry: SessionRegis
 async def test_the_pages_reads_through_a_session(registry: SessionRegistry) -> None:
     session = await registry.sign_in(*ADMIN)
     everyone = await reads.contact_list(session, query="", page=1, sort="name", labels=())
-    assert everyone.meta.count is not None and everyone.meta.count >= 200 and len(everyone.payload) == 15
-    names = [contact.name for contact in everyone.payload]
-    assert names == sorted(names, key=str.casefold)
+    assert everyone.meta.count >= 200 and len(everyone.payload) == 15
     titles = await reads.label_titles(session)
     assert titles
     labelled = await reads.contact_list(session, query="", page=1, sort="name", labels=(titles[0],))
     assert labelled.payload and all(titles[0] in (contact.labels or []) for contact in labelled.payload)
-    found = await reads.contact_list(session, query=everyone.payload[0].name, page=1, sort="name", labels=())
-    assert everyone.payload[0].id in [contact.id for contact in found.payload]
+    named = next(contact for contact in everyone.payload if contact.email)
+    found = await reads.contact_list(session, query=named.email or "", page=1, sort="name", labels=())
+    assert found.payload[0].id == named.id  # an equal email comes first
     open_conversations = await reads.conversations(session, "open")
     assert open_conversations and all(conversation.status == "open" for conversation in open_conversations)
     first = open_conversations[0]
