@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -19,48 +20,28 @@ settings.register_profile("soak", derandomize=False, print_blob=True, max_exampl
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
-@pytest.fixture(scope="session")
-def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    """The embedded server on a fresh SQLite file, extensions on, demo data seeded."""
-    with fresh_server(RunningServer, tmp_path_factory.mktemp("sqlite-server")) as running:
-        yield running
+def session_server(name: str, kind: type[RunningServer], doc: str, database: str = "sqlite", **env: str) -> Any:
+    """A session fixture `name`: `kind` of server with the demo data on a fresh database of its own."""
+
+    def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+        with fresh_server(kind, tmp_path_factory.mktemp(name), database, **env) as running:
+            yield running
+
+    serve.__doc__ = doc
+    return pytest.fixture(scope="session", name=name)(serve)
 
 
-@pytest.fixture(scope="session")
-def pg_api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    """The embedded server on a fresh database of the machine's PostgreSQL."""
-    with fresh_server(RunningServer, tmp_path_factory.mktemp("postgres-server"), "postgres") as running:
-        yield running
+PLAIN = {"SERVER_EXTENSIONS": "false"}  # plain-Chatwoot mode: no ETag, no paging, no /events
 
-
-@pytest.fixture(scope="session")
-def plain_api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    """The embedded server in plain-Chatwoot mode: no ETag, no paging, no /events."""
-    with fresh_server(RunningServer, tmp_path_factory.mktemp("plain-server"), SERVER_EXTENSIONS="false") as running:
-        yield running
-
-
-# The same three in this process (tests.support.in_process); the fast tier's folders take these under the names
-# above (tests.support.fast_tier, imported by their conftest).
-
-
-@pytest.fixture(scope="session")
-def api_in_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with fresh_server(InProcessServer, tmp_path_factory.mktemp("sqlite-in-process")) as running:
-        yield running
-
-
-@pytest.fixture(scope="session")
-def pg_api_in_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    with fresh_server(InProcessServer, tmp_path_factory.mktemp("postgres-in-process"), "postgres") as running:
-        yield running
-
-
-@pytest.fixture(scope="session")
-def plain_api_in_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    directory = tmp_path_factory.mktemp("plain-in-process")
-    with fresh_server(InProcessServer, directory, SERVER_EXTENSIONS="false") as running:
-        yield running
+# The embedded server as a child process (tests.support.processes)...
+api_server = session_server("api_server", RunningServer, "The embedded server on SQLite, extensions on.")
+pg_api_server = session_server("pg_api_server", RunningServer, "The same on the machine's PostgreSQL.", "postgres")
+plain_api_server = session_server("plain_api_server", RunningServer, "The same in plain-Chatwoot mode.", **PLAIN)
+# ...and in this process (tests.support.in_process): the fast tier's folders take these under the names above
+# (tests.support.fast_tier, imported by their conftest).
+api_in_process = session_server("api_in_process", InProcessServer, "`api_server`, in this process.")
+pg_api_in_process = session_server("pg_api_in_process", InProcessServer, "`pg_api_server`, in process.", "postgres")
+plain_api_in_process = session_server("plain_api_in_process", InProcessServer, "The plain one, in process.", **PLAIN)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -23,11 +23,15 @@ def put_as_agent(server: RunningServer, contact_id: int, changes: dict[str, Any]
         http.put(f"{server.url}/api/v1/accounts/1/contacts/{contact_id}", json=changes).raise_for_status()
 
 
+async def opened(server: RunningServer, connect: Any, name: str, **fields: Any) -> tuple[int, Any, ContactStore]:
+    """A new contact, as the admin's open contact page has it: its id, the page's client and store."""
+    contact_id = server.create_contact(name=name, **fields)["id"]
+    client = connect(server)
+    return contact_id, client, await loaded(client, contact_id)
+
+
 async def test_reads_of_a_contact_gone_meanwhile_say_not_found(api_server: RunningServer, connect) -> None:
-    created = api_server.create_contact(name="Soon Gone")
-    contact_id = created["id"]
-    client = connect(api_server)
-    store = await loaded(client, contact_id)
+    contact_id, client, store = await opened(api_server, connect, name="Soon Gone")
     delete_as_admin(api_server, contact_id)
     await actions.fetch_labels(store, client, contact_id)
     await actions.fetch_notes(store, client, contact_id)
@@ -45,10 +49,7 @@ async def test_labels_and_notes_for_a_contact_gone_meanwhile_show_it_deleted(
     api_server: RunningServer, connect
 ) -> None:
     for write in ("labels", "note"):
-        created = api_server.create_contact(name=f"Gone before the {write}")
-        contact_id = created["id"]
-        client = connect(api_server)
-        store = await loaded(client, contact_id)
+        contact_id, client, store = await opened(api_server, connect, name=f"Gone before the {write}")
         await actions.fetch_labels(store, client, contact_id)
         delete_as_admin(api_server, contact_id)
         if write == "labels":
@@ -61,10 +62,7 @@ async def test_labels_and_notes_for_a_contact_gone_meanwhile_show_it_deleted(
 
 
 async def test_refused_labels_roll_back_and_say_why(api_server: RunningServer, connect) -> None:
-    created = api_server.create_contact(name="Label Refused")
-    contact_id = created["id"]
-    client = connect(api_server)
-    store = await loaded(client, contact_id)
+    contact_id, client, store = await opened(api_server, connect, name="Label Refused")
     assert await actions.set_labels(store, client, contact_id, ["vip"])
     assert await actions.set_labels(store, client, contact_id, ["vip", "nul\x00byte"]) is False
     entry = store.entry(contact_id)
@@ -73,10 +71,7 @@ async def test_refused_labels_roll_back_and_say_why(api_server: RunningServer, c
 
 
 async def test_a_refused_note_is_not_added_and_says_why(api_server: RunningServer, connect) -> None:
-    created = api_server.create_contact(name="Note Refused")
-    contact_id = created["id"]
-    client = connect(api_server)
-    store = await loaded(client, contact_id)
+    contact_id, client, store = await opened(api_server, connect, name="Note Refused")
     await actions.fetch_notes(store, client, contact_id)
     assert await actions.add_note(store, client, contact_id, "x" * 100_000) is None
     entry = store.entry(contact_id)
@@ -86,10 +81,7 @@ async def test_a_refused_note_is_not_added_and_says_why(api_server: RunningServe
 
 
 async def test_deleting_a_note_takes_it_off_and_onto_the_trail(api_server: RunningServer, connect) -> None:
-    created = api_server.create_contact(name="Note Deleted")
-    contact_id = created["id"]
-    client = connect(api_server)
-    store = await loaded(client, contact_id)
+    contact_id, client, store = await opened(api_server, connect, name="Note Deleted")
     await actions.fetch_notes(store, client, contact_id)
     kept = await actions.add_note(store, client, contact_id, "Keep me")
     dropped = await actions.add_note(store, client, contact_id, "Drop me")
@@ -105,10 +97,7 @@ async def test_deleting_a_note_takes_it_off_and_onto_the_trail(api_server: Runni
 
 
 async def test_an_edit_in_place_saves_as_the_form_does(api_server: RunningServer, connect) -> None:
-    created = api_server.create_contact(name="In Place", custom_attributes={"plan": "free"})
-    contact_id = created["id"]
-    client = connect(api_server)
-    store = await loaded(client, contact_id)
+    contact_id, client, store = await opened(api_server, connect, name="In Place", custom_attributes={"plan": "free"})
     outcome = await actions.save_field(store, client, contact_id, "custom_attributes.plan", "pro", seen="free")
     assert outcome.status == "saved" and outcome.fields == ["custom_attributes.plan"]
     assert store.entry(contact_id).draft == {}
@@ -116,10 +105,7 @@ async def test_an_edit_in_place_saves_as_the_form_does(api_server: RunningServer
 
 
 async def test_an_edit_in_place_over_someone_elses_change_is_a_conflict(api_server: RunningServer, connect) -> None:
-    created = api_server.create_contact(name="Seen Before")
-    contact_id = created["id"]
-    client = connect(api_server)
-    store = await loaded(client, contact_id)
+    contact_id, client, store = await opened(api_server, connect, name="Seen Before")
     put_as_agent(api_server, contact_id, {"name": "Changed Meanwhile"})
     await actions.fetch_contact(store, client, contact_id)  # the page shows their name now
     outcome = await actions.save_field(store, client, contact_id, "name", "Mine", seen="Seen Before")

@@ -12,14 +12,17 @@ from tests.support.processes import RunningServer
 
 @pytest.fixture(scope="session")
 def api_server(api_in_process: RunningServer) -> RunningServer:
+    """The embedded server on SQLite, extensions on: in this process."""
     return api_in_process
 
 
 @pytest.fixture(scope="session")
 def pg_api_server(pg_api_in_process: RunningServer) -> RunningServer:
+    """The same on the machine's PostgreSQL: in this process."""
     return pg_api_in_process
 
 
 @pytest.fixture(scope="session")
 def plain_api_server(plain_api_in_process: RunningServer) -> RunningServer:
+    """The same in plain-Chatwoot mode: in this process."""
     return plain_api_in_process
