@@ -7,8 +7,10 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 NODE_DEPS := tests/node/node_modules/.package-lock.json
 APT_PACKAGES := chromium chromium-driver
+FAST_TIER := tests/unit tests/test_seed.py tests/api tests/client
+COVERAGE := --cov --cov-report=term-missing:skip-covered
 
-.PHONY: run test lint typecheck bench soak system-deps services clean
+.PHONY: run test test-fast lint typecheck bench soak system-deps services clean
 
 # Installs exactly what uv.lock pins (the app editable) with the uv that pyproject.toml requires. The venv is made
 # without pip (ensurepip alone took 7-10 s) and uv is installed into it by python3's own pip (falling back to the
@@ -62,10 +64,19 @@ typecheck: $(TEST_STAMP)
 
 ## Install everything the tests need, start services, then lint, type-check and run the whole suite: two
 ## workers (a test file stays on one worker, with its servers), then the load and fault tests alone, because
-## they measure what a server does under a load of their own.
+## they measure what a server does under a load of their own (so without coverage's tracing slowing them).
+## Coverage counts the code the test processes ran; the app in child processes is not measured.
 test: $(TEST_STAMP) system-deps services $(NODE_DEPS) lint typecheck
-	$(PY) -m pytest -q -n 2 --dist loadfile --ignore=tests/load
+	$(PY) -m pytest -q -n 2 --dist loadfile --ignore=tests/load $(COVERAGE)
 	$(PY) -m pytest -q tests/load
+
+## The fast tier, no services needed: the unit and seed tests, and the API, client, store and action suites
+## against the embedded server in the test process (tests/support/in_process.py), one worker; coverage of
+## api/, state/ and server/ printed, at least 90 %. What needs PostgreSQL or a process of its own is left
+## to `make test`, and so are the benchmark plots (bench's, drawn with matplotlib).
+test-fast: $(TEST_STAMP)
+	$(PY) -m pytest -q -m "not postgres and not process" --ignore=tests/unit/test_bench_plots.py \
+	  $(COVERAGE) --cov-fail-under=90 $(FAST_TIER)
 
 ## Benchmarks: print a table and write JSON under bench/results/.
 bench: $(TEST_STAMP) system-deps services

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import uvicorn
 
 from api.settings import Settings
@@ -11,19 +13,23 @@ from server.app import create_app
 MAX_HEADER_BYTES = 64 * 1024
 
 
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How `python -m server` serves its app (the tests' in-process server serves the same way)."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": "warning",
+        "ws": "websockets-sansio",
+        "lifespan": "on",
+        "http": "h11",
+        "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
+        **settings.proxy_options,
+    }
+
+
 def main() -> None:
     settings = Settings()
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        ws="websockets-sansio",
-        lifespan="on",
-        http="h11",
-        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
-        **settings.proxy_options,
-    )
+    uvicorn.run(create_app(settings), **uvicorn_options(settings))
 
 
 if __name__ == "__main__":

@@ -1,15 +1,16 @@
-"""Shared fixtures: the embedded server as a real process on SQLite, PostgreSQL, and in plain-Chatwoot mode."""
+"""Shared fixtures: the embedded server on SQLite, PostgreSQL, and in plain-Chatwoot mode: a child process, or in
+this process for the fast tier (tests/api, tests/client)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
 
-from tests.support.databases import create_postgres_database, drop_postgres_database
+from tests.support.in_process import InProcessServer, fresh_server
 from tests.support.processes import RunningServer
 
 # `make test` replays the same examples on every run, so a rare find cannot fail one clone and pass the next;
@@ -19,34 +20,28 @@ settings.register_profile("soak", derandomize=False, print_blob=True, max_exampl
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
-def _running(tmp: Path, database_url: str, **extra_env: str) -> Iterator[RunningServer]:
-    with RunningServer(database_url=database_url, extra_env=extra_env, log_path=tmp / "server.log").running() as server:
-        yield server
+def session_server(name: str, kind: type[RunningServer], doc: str, database: str = "sqlite", **env: str) -> Any:
+    """A session fixture `name`: `kind` of server with the demo data on a fresh database of its own."""
+
+    def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+        with fresh_server(kind, tmp_path_factory.mktemp(name), database, **env) as running:
+            yield running
+
+    serve.__doc__ = doc
+    return pytest.fixture(scope="session", name=name)(serve)
 
 
-@pytest.fixture(scope="session")
-def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    """The embedded server on a fresh SQLite file, extensions on, demo data seeded."""
-    tmp = tmp_path_factory.mktemp("sqlite-server")
-    yield from _running(tmp, f"sqlite+aiosqlite:///{tmp / 'contacts.db'}")
+PLAIN = {"SERVER_EXTENSIONS": "false"}  # plain-Chatwoot mode: no ETag, no paging, no /events
 
-
-@pytest.fixture(scope="session")
-def pg_api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    """The embedded server on a fresh database of the machine's PostgreSQL."""
-    tmp = tmp_path_factory.mktemp("postgres-server")
-    url = create_postgres_database()
-    try:
-        yield from _running(tmp, url)
-    finally:
-        drop_postgres_database(url)
-
-
-@pytest.fixture(scope="session")
-def plain_api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    """The embedded server in plain-Chatwoot mode: no ETag, no paging, no /events."""
-    tmp = tmp_path_factory.mktemp("plain-server")
-    yield from _running(tmp, f"sqlite+aiosqlite:///{tmp / 'contacts.db'}", SERVER_EXTENSIONS="false")
+# The embedded server as a child process (tests.support.processes)...
+api_server = session_server("api_server", RunningServer, "The embedded server on SQLite, extensions on.")
+pg_api_server = session_server("pg_api_server", RunningServer, "The same on the machine's PostgreSQL.", "postgres")
+plain_api_server = session_server("plain_api_server", RunningServer, "The same in plain-Chatwoot mode.", **PLAIN)
+# ...and in this process (tests.support.in_process): the fast tier's folders take these under the names above
+# (tests.support.fast_tier, imported by their conftest).
+api_in_process = session_server("api_in_process", InProcessServer, "`api_server`, in this process.")
+pg_api_in_process = session_server("pg_api_in_process", InProcessServer, "`pg_api_server`, in process.", "postgres")
+plain_api_in_process = session_server("plain_api_in_process", InProcessServer, "The plain one, in process.", **PLAIN)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sqlite3
 import time
 import uuid
@@ -53,11 +54,29 @@ async def migrated(url: str) -> AsyncIterator[Factory]:
         await engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def seeded_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database migrated and seeded once per run (a second or two each time); `seeded` hands out copies."""
+    path = tmp_path_factory.mktemp("seeded") / "t.db"
+
+    async def seed() -> None:
+        async with migrated(f"sqlite+aiosqlite:///{path}") as factory:
+            assert await seed_demo_if_empty(factory) is True
+
+    asyncio.run(seed())
+    return path
+
+
 @pytest.fixture
-async def seeded(tmp_path: Path) -> AsyncIterator[Factory]:
-    async with migrated(f"sqlite+aiosqlite:///{tmp_path}/t.db") as factory:
-        assert await seed_demo_if_empty(factory) is True
-        yield factory
+async def seeded(seeded_once: Path, tmp_path: Path) -> AsyncIterator[Factory]:
+    """A freshly seeded database of this test's own."""
+    copy = tmp_path / "t.db"
+    shutil.copyfile(seeded_once, copy)
+    engine = create_engine(f"sqlite+aiosqlite:///{copy}")
+    try:
+        yield sessions(engine)
+    finally:
+        await engine.dispose()
 
 
 async def rows(factory: Factory, model: type[models.Base], *order: Any) -> list[dict[str, Any]]:

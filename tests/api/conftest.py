@@ -1,4 +1,7 @@
-"""Fixtures for the HTTP tests: one httpx client per test, and the demo agents' views of an account."""
+"""Fixtures for the HTTP tests: one httpx client per test, and the demo agents' views of an account.
+
+The fast tier: the servers here are in this process (tests.support.fast_tier), reached without a socket.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +11,15 @@ import httpx
 import pytest
 
 from tests.api.account_api import TIMEOUT, TLS, AccountApi
+from tests.support import in_process
+from tests.support.fast_tier import api_server, pg_api_server, plain_api_server  # noqa: F401 - in process here
 from tests.support.processes import RunningServer
 
 
 @pytest.fixture
 def http() -> Iterator[httpx.Client]:
     """A client for this test only, so a connection a failing test left broken is never reused."""
-    with httpx.Client(timeout=TIMEOUT, verify=TLS) as client:
+    with in_process.client(timeout=TIMEOUT, verify=TLS) as client:
         yield client
 
 

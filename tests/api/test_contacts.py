@@ -12,6 +12,7 @@ import pytest
 from tests.api.account_api import TIMEOUT, TLS, AccountApi
 from tests.api.sample_data import give_conversations, unique_email, unique_phone, unique_token
 from tests.api.shapes import assert_contact, assert_contact_page, error_body, invalid_fields
+from tests.support import in_process
 from tests.support.processes import RunningServer
 
 NOT_FOUND = {"error": "Resource could not be found"}
@@ -277,7 +278,7 @@ async def _contact_and_etag(client: httpx.AsyncClient, name: str) -> tuple[str, 
 
 
 def _async_client(server: RunningServer) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
+    return in_process.async_client(
         base_url=f"{server.url}/api/v1/accounts/1", headers=server.admin.headers, timeout=TIMEOUT, verify=TLS
     )
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from api.demo import ADMIN, AGENT, OTHER_ADMIN
 from tests.api.shapes import assert_user, error_body
+from tests.support import in_process
 from tests.support.processes import RunningServer
 
 DEVISE_HEADERS = ("access-token", "token-type", "client", "expiry", "uid")
@@ -118,7 +119,7 @@ def test_validate_token_refuses_anything_but_a_live_session(
 
 
 async def test_only_a_hash_of_the_token_is_stored(server: RunningServer) -> None:
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+    async with in_process.async_client(base_url=server.url, timeout=30) as http:
         answer = await http.post("/auth/sign_in", json={"email": AGENT[0], "password": AGENT[1]})
     headers = session_of(answer)
     rows = await execute(
@@ -132,7 +133,7 @@ async def test_only_a_hash_of_the_token_is_stored(server: RunningServer) -> None
 
 
 async def test_an_expired_session_is_refused_everywhere(server: RunningServer) -> None:
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+    async with in_process.async_client(base_url=server.url, timeout=30) as http:
         answer = await http.post("/auth/sign_in", json={"email": AGENT[0], "password": AGENT[1]})
         assert answer.status_code == 200
         headers = session_of(answer)

@@ -1,10 +1,9 @@
-"""Every store action against the embedded server over real HTTP."""
+"""Every store action against the embedded server (in this process; through a real socket where one is cut)."""
 
 from __future__ import annotations
 
 import asyncio
 
-import httpx
 import pytest
 
 from api.client import ChatwootClient
@@ -24,14 +23,21 @@ async def loaded(client: ChatwootClient, contact_id: int) -> ContactStore:
 
 
 def server_contact(server: RunningServer, contact_id: int) -> dict:
-    answer = httpx.get(f"{server.url}/api/v1/accounts/1/contacts/{contact_id}", headers=server.admin.headers)
+    with server.http_client() as http:
+        answer = http.get(f"{server.url}/api/v1/accounts/1/contacts/{contact_id}", headers=server.admin.headers)
     answer.raise_for_status()
     return answer.json()["payload"]
 
 
 def recorded_changes(server: RunningServer, contact_id: int) -> list[dict]:
-    answer = httpx.get(f"{server.url}/api/v1/accounts/1/contacts/{contact_id}/events", headers=server.admin.headers)
+    with server.http_client() as http:
+        answer = http.get(f"{server.url}/api/v1/accounts/1/contacts/{contact_id}/events", headers=server.admin.headers)
     return [e for e in answer.json()["payload"] if e["kind"] == "updated"]
+
+
+def delete_contact(server: RunningServer, contact_id: int) -> None:
+    with server.http_client() as http:
+        http.delete(f"{server.url}/api/v1/accounts/1/contacts/{contact_id}", headers=server.admin.headers)
 
 
 async def test_fetch_contact(api_server: RunningServer, connect) -> None:
@@ -161,7 +167,7 @@ async def test_deleted_while_viewing(api_server: RunningServer, connect) -> None
     created = api_server.create_contact(name="Doomed")
     client = connect(api_server, "agent")
     store = await loaded(client, created["id"])
-    httpx.delete(f"{api_server.url}/api/v1/accounts/1/contacts/{created['id']}", headers=api_server.admin.headers)
+    delete_contact(api_server, created["id"])
     outcome = await actions.update_contact(store, client, created["id"], {"name": "Too late"})
     assert outcome.status == "deleted"
     assert store.entry(created["id"]).deleted
@@ -172,7 +178,7 @@ async def test_refetch_of_a_deleted_contact_marks_it_deleted(api_server: Running
     created = api_server.create_contact(name="Gone")
     client = connect(api_server)
     store = await loaded(client, created["id"])
-    httpx.delete(f"{api_server.url}/api/v1/accounts/1/contacts/{created['id']}", headers=api_server.admin.headers)
+    delete_contact(api_server, created["id"])
     await actions.fetch_contact(store, client, created["id"])
     assert store.entry(created["id"]).deleted
 
@@ -225,6 +231,7 @@ async def test_rollback_keeps_a_live_update_that_arrived_meanwhile(api_server: R
         await proxy.stop()
 
 
+@pytest.mark.process
 async def test_server_stopped_then_back(tmp_path, connect) -> None:
     server = RunningServer(database_url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}", log_path=tmp_path / "log")
     server.start()
@@ -334,7 +341,7 @@ async def test_plain_chatwoot_mode_every_action_works(plain_api_server: RunningS
     assert {e.kind for e in timeline.events} >= {"conversation_opened"}
     assert await actions.set_labels(store, client, created["id"], ["vip"])
     assert await actions.add_note(store, client, created["id"], "plain note") is not None
-    httpx.delete(f"{server.url}/api/v1/accounts/1/contacts/{created['id']}", headers=server.admin.headers)
+    delete_contact(server, created["id"])
     assert (await actions.update_contact(store, client, created["id"], {"name": "x"})).status == "deleted"
 
 
@@ -392,9 +399,8 @@ async def test_a_note_edited_elsewhere_replaces_the_shown_one(api_server: Runnin
     note = await actions.add_note(store, client, created["id"], "First words")
     assert note is not None
     base = f"{api_server.url}/api/v1/accounts/1/contacts/{created['id']}"
-    edited = httpx.patch(
-        f"{base}/notes/{note.id}", json={"content": "Better words"}, headers=api_server.agent.headers, timeout=10
-    )
+    with api_server.http_client(timeout=10, headers=api_server.agent.headers) as http:
+        edited = http.patch(f"{base}/notes/{note.id}", json={"content": "Better words"})
     edited.raise_for_status()
     # What the server tells every agent of the account (`contact.activity` with the note).
     actions.apply_event(store, "contact.activity", {"id": created["id"], "account_id": 1, "note": edited.json()}, 1)

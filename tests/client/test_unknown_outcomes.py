@@ -28,7 +28,11 @@ def impatient_client(server: RunningServer, url: str | None = None, timeout: flo
     """A client that gives up waiting for the answer to a write after `timeout` seconds (and settles for as long)."""
     signed_in = server.admin
     return ChatwootClient(
-        url or server.url, token=signed_in.token, account_id=signed_in.account_id, write_timeout=timeout
+        url or server.url,
+        token=signed_in.token,
+        account_id=signed_in.account_id,
+        write_timeout=timeout,
+        transport=None if url else server.async_transport(),
     )
 
 
@@ -39,19 +43,25 @@ async def loaded(client: ChatwootClient, contact_id: int) -> ContactStore:
     return store
 
 
+def server_get(server: RunningServer, path: str) -> httpx.Response:
+    """What the server has now, read by the administrator of account 1."""
+    with server.http_client() as http:
+        return http.get(f"{server.url}/api/v1/accounts/1{path}", headers=server.admin.headers)
+
+
 def server_contact(server: RunningServer, contact_id: int) -> dict:
-    answer = httpx.get(f"{server.url}/api/v1/accounts/1/contacts/{contact_id}", headers=server.admin.headers)
+    answer = server_get(server, f"/contacts/{contact_id}")
     answer.raise_for_status()
     return {**answer.json()["payload"], "etag": answer.headers.get("ETag")}
 
 
 def name_changes(server: RunningServer, contact_id: int) -> list[dict]:
-    answer = httpx.get(f"{server.url}/api/v1/accounts/1/contacts/{contact_id}/events", headers=server.admin.headers)
+    answer = server_get(server, f"/contacts/{contact_id}/events")
     return [e for e in answer.json()["payload"] if e["kind"] == "updated" and e["field"] == "name"]
 
 
 def server_notes(server: RunningServer, contact_id: int) -> list[dict]:
-    answer = httpx.get(f"{server.url}/api/v1/accounts/1/contacts/{contact_id}/notes", headers=server.admin.headers)
+    answer = server_get(server, f"/contacts/{contact_id}/notes")
     body = answer.json()
     return body.get("payload", []) if isinstance(body, dict) else body
 

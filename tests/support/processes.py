@@ -180,11 +180,20 @@ class RunningServer(ChildProcess):
         finally:
             connection.close()
 
+    def http_client(self, **options: Any) -> httpx.Client:
+        """An httpx client that reaches this server (over the network; in process for an `InProcessServer`)."""
+        return httpx.Client(**options)
+
+    def async_transport(self) -> httpx.AsyncBaseTransport | None:
+        """What an async client needs to reach this server: None, httpx's own network transport."""
+        return None
+
     def sign_in(self, credentials: tuple[str, str]) -> SignedIn:
         """The agent's session on this server, signed in once."""
         email = credentials[0]
         if email not in self.sign_ins:
-            self.sign_ins[email] = sign_in(self.url, credentials)
+            with self.http_client() as http:
+                self.sign_ins[email] = sign_in(self.url, credentials, http=http)
         return self.sign_ins[email]
 
     @property
@@ -203,9 +212,8 @@ class RunningServer(ChildProcess):
         """A new contact in account 1 (unique email unless given); returns the contact object."""
         fields.setdefault("name", "Test Contact")
         fields.setdefault("email", f"t-{uuid.uuid4().hex[:12]}@example.com")
-        answer = httpx.post(
-            f"{self.url}/api/v1/accounts/1/contacts", json=fields, headers=self.admin.headers, timeout=10
-        )
+        with self.http_client(timeout=10) as http:
+            answer = http.post(f"{self.url}/api/v1/accounts/1/contacts", json=fields, headers=self.admin.headers)
         answer.raise_for_status()
         contact: dict[str, Any] = answer.json()["payload"]["contact"]
         return contact

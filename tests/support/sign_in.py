@@ -27,10 +27,16 @@ class SignedIn:
         return {"api_access_token": self.token}
 
 
-def sign_in(base_url: str, credentials: tuple[str, str], timeout: float = 30.0) -> SignedIn:
-    """Sign in over the API of the server (or app) at `base_url`."""
+def sign_in(
+    base_url: str, credentials: tuple[str, str], timeout: float = 30.0, http: httpx.Client | None = None
+) -> SignedIn:
+    """Sign in over the API of the server (or app) at `base_url` (with `http`, or a client of its own)."""
     email, password = credentials
-    answer = httpx.post(f"{base_url}/auth/sign_in", json={"email": email, "password": password}, timeout=timeout)
+    body = {"email": email, "password": password}
+    if http is None:
+        answer = httpx.post(f"{base_url}/auth/sign_in", json=body, timeout=timeout)
+    else:
+        answer = http.post(f"{base_url}/auth/sign_in", json=body, timeout=timeout)
     answer.raise_for_status()
     data = answer.json()["data"]
     return SignedIn(

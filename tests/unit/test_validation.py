@@ -116,3 +116,69 @@ def test_a_pattern_that_backtracks_forever_is_cut_short() -> None:
     assert check_attribute_value(slow, "a" * 40 + "!") == ("a" * 40 + "!", "PATTERN_TOO_SLOW")
     assert time.monotonic() - started < 1.0
     assert check_attribute_value(slow, "aaaa") == ("aaaa", None)  # a quick match still passes
+
+
+@pytest.mark.parametrize(
+    ("changes", "refused"),
+    [
+        ({"email": 42}, ("email", ErrorCode.NOT_TEXT)),
+        ({"email": "a\x00@example.com"}, ("email", ErrorCode.INVALID_CHARACTERS)),
+        ({"email": "x" * 250 + "@example.com"}, ("email", ErrorCode.TOO_LONG)),
+        ({"email": "not an address"}, ("email", ErrorCode.INVALID_EMAIL)),
+        ({"phone_number": ["+442071838750"]}, ("phone_number", ErrorCode.NOT_TEXT)),
+        ({"name": 7}, ("name", ErrorCode.NOT_TEXT)),
+        ({"identifier": "x" * 256}, ("identifier", ErrorCode.TOO_LONG)),
+        ({"name": "Ada\x00"}, ("name", ErrorCode.INVALID_CHARACTERS)),
+        ({"blocked": "yes"}, ("blocked", ErrorCode.NOT_BOOLEAN)),
+        ({"custom_attributes": ["plan"]}, ("custom_attributes", ErrorCode.NOT_OBJECT)),
+        ({"custom_attributes": {"plan": "x" * 256}}, ("custom_attributes.plan", ErrorCode.TOO_LONG)),
+        ({"custom_attributes": {"plan": "pro\x00"}}, ("custom_attributes.plan", ErrorCode.INVALID_CHARACTERS)),
+        ({"custom_attributes": {"ratio": float("nan")}}, ("custom_attributes.ratio", ErrorCode.INVALID_NUMBER)),
+        ({"custom_attributes": {"k" * 256: 1}}, ("custom_attributes", ErrorCode.TOO_LONG)),
+        ({"custom_attributes": {"k\x00": 1}}, ("custom_attributes", ErrorCode.INVALID_CHARACTERS)),
+        (
+            {"additional_attributes": {"a": {"b": {"c": {"d": {"e": 1}}}}}},
+            ("additional_attributes.a.b.c.d", ErrorCode.TOO_NESTED),
+        ),
+        ({"custom_attributes": {"seats": "many"}}, ("custom_attributes.seats", ErrorCode.INVALID_NUMBER)),
+        ({"custom_attributes": {"seats": True}}, ("custom_attributes.seats", ErrorCode.INVALID_NUMBER)),
+    ],
+)
+def test_each_refusal_names_the_field_and_its_rule(changes: dict[str, object], refused: tuple[str, ErrorCode]) -> None:
+    """The code the form translates for each broken rule, on the field (or attribute key) that broke it."""
+    assert refused in codes(changes)
+
+
+@pytest.mark.parametrize(
+    ("changes", "kept"),
+    [
+        ({"email": "  Ada@Example.COM "}, {"email": "ada@example.com"}),
+        ({"email": "   ", "phone_number": None}, {"email": None, "phone_number": None}),
+        ({"name": None, "identifier": None}, {"name": "", "identifier": None}),
+        ({"name": "  Ada  ", "identifier": " crm-1 "}, {"name": "Ada", "identifier": "crm-1"}),
+        ({"custom_attributes": {"seats": "12"}}, {"custom_attributes": {"seats": 12}}),
+        ({"custom_attributes": {"seats": " 1.5 "}}, {"custom_attributes": {"seats": 1.5}}),
+    ],
+)
+def test_what_is_accepted_is_kept_normalized(changes: dict[str, object], kept: dict[str, object]) -> None:
+    assert check_contact_changes(changes, {"seats": NUMBER}) == kept
+
+
+@pytest.mark.parametrize(
+    ("definition", "value", "outcome"),
+    [
+        ({"attribute_display_type": "checkbox"}, True, (True, None)),
+        ({"attribute_display_type": "checkbox"}, "yes", ("yes", ErrorCode.INVALID_CHECKBOX)),
+        ({"attribute_display_type": "list", "attribute_values": ["a", "b"]}, "b", ("b", None)),
+        ({"attribute_display_type": "list", "attribute_values": ["a", "b"]}, "c", ("c", ErrorCode.INVALID_LIST_VALUE)),
+        ({"attribute_display_type": "link"}, "https://example.com/x", ("https://example.com/x", None)),
+        ({"attribute_display_type": "link"}, "javascript:alert(1)", ("javascript:alert(1)", ErrorCode.INVALID_LINK)),
+        ({"attribute_display_type": "text"}, 5, (5, ErrorCode.NOT_TEXT)),
+        ({"attribute_display_type": "text", "regex_pattern": "[a-z]+"}, "abc", ("abc", None)),
+        ({"attribute_display_type": "currency"}, float("inf"), (float("inf"), ErrorCode.INVALID_NUMBER)),
+        ({"attribute_display_type": "percent"}, 2**60, (2**60, ErrorCode.NUMBER_OUT_OF_RANGE)),
+        ({"attribute_display_type": "number"}, "", (None, None)),
+    ],
+)
+def test_attribute_values_by_display_type(definition: dict[str, object], value: object, outcome: tuple) -> None:
+    assert check_attribute_value(definition, value) == outcome
