@@ -71,11 +71,11 @@ test: $(TEST_STAMP) system-deps services $(NODE_DEPS) lint typecheck
 	$(PY) -m pytest -q tests/load
 
 ## The fast tier, no services needed: the unit and seed tests, and the API, client, store and action suites
-## against the embedded server in the test process (tests/support/in_process.py), one worker; coverage of
+## against the embedded server in the test process (tests/support/in_process.py), two workers; coverage of
 ## api/, state/ and server/ printed, at least 90 %. What needs PostgreSQL or a process of its own is left
 ## to `make test`, and so are the benchmark plots (bench's, drawn with matplotlib).
 test-fast: $(TEST_STAMP)
-	$(PY) -m pytest -q -m "not postgres and not process" --ignore=tests/unit/test_bench_plots.py \
+	$(PY) -m pytest -q -n 2 --dist loadfile -m "not postgres and not process" --ignore=tests/unit/test_bench_plots.py \
 	  $(COVERAGE) --cov-fail-under=90 $(FAST_TIER)
 
 ## Benchmarks: print a table and write JSON under bench/results/.
