@@ -8,6 +8,7 @@ TEST_STAMP := $(VENV)/.installed-test
 NODE_DEPS := tests/node/node_modules/.package-lock.json
 APT_PACKAGES := chromium chromium-driver
 FAST_TIER := tests/unit tests/test_seed.py tests/api tests/client
+OTHER_TIERS := tests/ui tests/browser tests/realtime tests/deploy tests/security tests/fuzz
 COVERAGE := --cov --cov-report=term-missing:skip-covered
 
 .PHONY: run test test-fast lint typecheck bench soak system-deps services clean
@@ -62,12 +63,14 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(VENV)/bin/mypy .
 
-## Install everything the tests need, start services, then lint, type-check and run the whole suite: two
-## workers (a test file stays on one worker, with its servers), then the load and fault tests alone, because
-## they measure what a server does under a load of their own (so without coverage's tracing slowing them).
-## Coverage counts the code the test processes ran; the app in child processes is not measured.
-test: $(TEST_STAMP) system-deps services $(NODE_DEPS) lint typecheck
-	$(PY) -m pytest -q -n 2 --dist loadfile --ignore=tests/load $(COVERAGE)
+## Install everything the tests need, start services, then lint, type-check and run the whole suite on two
+## workers (a test file stays on one worker, with its servers): the fast tier as `make test-fast` (with its
+## coverage, at least 90 %), then the rest of the API and client suites (PostgreSQL, own processes) and the other
+## tiers without coverage's tracing (it doubles the CPU time of the UI tests that run the app in the test
+## process), then the load and fault tests alone, because they measure what a server does under a load of their own.
+test: $(TEST_STAMP) system-deps services $(NODE_DEPS) lint typecheck test-fast
+	$(PY) -m pytest -q -n 2 --dist loadfile -m "postgres or process" $(FAST_TIER)
+	$(PY) -m pytest -q -n 2 --dist loadfile $(OTHER_TIERS) tests/unit/test_bench_plots.py
 	$(PY) -m pytest -q tests/load
 
 ## The fast tier, no services needed: the unit and seed tests, and the API, client, store and action suites
