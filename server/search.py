@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.validation import without_forbidden_characters
 from server import models
+from server.db import plan_for_values
 
 COUNT_LIMIT = 10_000  # the list's
 SEARCH_COUNT_LIMIT = 1_000  # a search's: counting its matches costs a look at each
@@ -197,6 +198,10 @@ class ContactPages:
         if not text:
             return await self.listing(None, offset, size)  # what `LIKE '%%'` found: every contact
         search = _Search.of(text, self._account_id, self._dialect)
+        # The planner prices the comparison of five values per row far below its cost: at 10,000 contacts it
+        # scanned them all (16 ms) where the trigram indexes answer in 2. Every other step has an index of its
+        # own (the sort's, the primary key, the email's and the phone's), so nothing here needs a scan.
+        await plan_for_values(self._session, **({} if len(text) < SHORT_QUERY else {"enable_seqscan": "off"}))
         found = await self._some_ids(search.matches, SEARCH_COUNT_LIMIT + 1)
         if len(found) <= SEARCH_COUNT_LIMIT:
             # Few: ranked and sorted from their ids.
