@@ -14,7 +14,11 @@ GIN indexes on the compared expressions. A query with LIKE's wildcards (`%`, `_`
 is compared row by row on SQLite.
 
 A group with few matches is looked up and sorted; one with many is read by walking the sort's index and
-keeping the rows that match, which stops after a page. Counts stop at `COUNT_LIMIT`.
+keeping the rows that match, which stops after a page (an early page is first looked for in the sort's first
+rows, before asking the index how many matches there are). Counts stop at `COUNT_LIMIT`.
+
+On PostgreSQL each statement is planned for its values (server.db.plan_for_values) and without sequential
+scans, and the trigram indexes are asked for the query's rare words only (server.value_samples).
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ COUNT_LIMIT = 10_000  # the list's
 SEARCH_COUNT_LIMIT = 1_000  # a search's: counting its matches costs a look at each
 # Up to this many matches, a group's page is sorted from its matches; beyond, the sort's index is walked.
 SORTED_FROM_MATCHES = 1_000
+# The first pages of a group (up to its EARLY_MATCHES-th match) are looked for in the sort's FIRST_ROWS first.
+FIRST_ROWS = 2_000
+EARLY_MATCHES = 100
 SHORT_QUERY = 3  # characters a trigram needs
 WORD_START = "\x02\x02"  # marks each word start in the FTS table's `starts` columns
 FTS_FIELDS = "{name email phone_number identifier company}"
@@ -270,6 +277,13 @@ class ContactPages:
         """`limit` ids of the group in the requested order from `offset`, those in `exclude` left out; and the
         group's size when the page is empty (what the next group's offset is reduced by)."""
         contact = models.Contact
+        if offset + limit <= EARLY_MATCHES:
+            # An early page of a group with a match in every 20 rows or more lies within the sort's first rows:
+            # reading them (2 ms) spares finding a thousand of its matches through the index (13 ms for the
+            # names starting with 'smith' among a million contacts).
+            page = list((await self._session.execute(self._walk(group, offset, limit, exclude, FIRST_ROWS))).scalars())
+            if len(page) == limit:
+                return page, offset + limit
         some = await self._some_ids(group, SORTED_FROM_MATCHES + 1 + len(exclude))
         if len(some) <= SORTED_FROM_MATCHES + len(exclude):
             # Few: looked up and sorted.
@@ -277,18 +291,22 @@ class ContactPages:
             query = select(contact.id).where(contact.id.in_(kept)).order_by(*self._order)
             page = list((await self._session.execute(query.offset(offset).limit(limit))).scalars())
             return page, len(kept)
-        # Many: the sort's index walked in order, each row tested until the page is full. OFFSET 0 keeps the
-        # planner from answering the condition from the trigram index first (it would then sort every match).
-        walked = select(contact).where(contact.account_id == self._account_id).order_by(*self._order).offset(0)
-        rows = walked.subquery()
-        left_out = rows.c.id.not_in(exclude) if exclude else true()
-        query = select(rows.c.id).where(group.condition(rows.c), left_out).offset(offset).limit(limit)
-        page = list((await self._session.execute(query)).scalars())
+        page = list((await self._session.execute(self._walk(group, offset, limit, exclude, None))).scalars())
         if page:
             return page, offset + len(page)
         excluded = select(contact.id).where(contact.id.in_(exclude), group.condition(contact))
         overlap = len(list((await self._session.execute(excluded)).scalars())) if exclude else 0
         return page, await self._count(group) - overlap
+
+    def _walk(self, group: _Group, offset: int, limit: int, exclude: list[int], rows: int | None) -> Select[Any]:
+        """The group's ids from `offset`, found by walking the sort's index (its first `rows` rows, or all) and
+        testing each row until `limit` are found. The subquery's LIMIT or OFFSET 0 keeps the planner from
+        answering the condition from the trigram index first (it would then sort every match)."""
+        contact = models.Contact
+        walked = select(contact).where(contact.account_id == self._account_id).order_by(*self._order)
+        found = (walked.offset(0) if rows is None else walked.limit(rows)).subquery()
+        left_out = found.c.id.not_in(exclude) if exclude else true()
+        return select(found.c.id).where(group.condition(found.c), left_out).offset(offset).limit(limit)
 
 
 def _page(ids: list[int], offset: int, size: int, total: int, bound: int | None) -> PageIds:
