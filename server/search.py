@@ -17,7 +17,7 @@ A group with few matches is looked up and sorted; one with many is read by walki
 keeping the rows that match, which stops after a page (an early page is first looked for in the sort's first
 rows, before asking the index how many matches there are). Counts stop at `COUNT_LIMIT`.
 
-On PostgreSQL each statement is planned for its values (server.db.plan_for_values) and without sequential
+On PostgreSQL each statement is planned for its values (server.db.plan_for_a_page) and without sequential
 scans, and the trigram indexes are asked for the query's rare words only (server.value_samples).
 """
 
@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.validation import without_forbidden_characters
 from server import models
-from server.db import plan_for_values
+from server.db import plan_for_a_page
 from server.value_samples import Samples, column_samples, index_pattern
 
 COUNT_LIMIT = 10_000  # the list's
@@ -221,7 +221,7 @@ class ContactPages:
         # The planner prices the comparison of five values per row far below its cost: at 10,000 contacts it
         # scanned them all (16 ms) where the trigram indexes answer in 2. Every other step has an index of its
         # own (the sort's, the primary key, the email's and the phone's), so nothing here needs a scan.
-        await plan_for_values(self._session, **({} if short else {"enable_seqscan": "off"}))
+        await plan_for_a_page(self._session, **({} if short else {"enable_seqscan": "off"}))
         found = await self._some_ids(search.matches, SEARCH_COUNT_LIMIT + 1)
         if len(found) <= SEARCH_COUNT_LIMIT:
             # Few: ranked and sorted from their ids.

@@ -17,7 +17,7 @@ from server import models
 from server.auth import Caller, account_caller
 from server.contact_filter import MAX_CONDITIONS, ContactFilter, FilterInvalid, FilterPlan, conditions_of
 from server.contact_service import attribute_definitions, contact_labels_by_id, contacts_payload
-from server.db import plan_for_values
+from server.db import plan_for_a_page
 from server.errors import ApiProblem, ContractRoute
 from server.routes.contacts import PAGE_SIZE as PAGE_SIZE  # the list's (re-exported: tests set it here)
 from server.routes.contacts import SORTS
@@ -148,7 +148,7 @@ async def filter_contacts(
     runtime = runtime_of(request)
     postgres = runtime.engine.dialect.name == "postgresql"
     async with runtime.session() as session:
-        await plan_for_values(session)
+        await plan_for_a_page(session)
         definitions = await attribute_definitions(session, caller.account_id)
         contact_filter = ContactFilter(
             {key: definition["attribute_display_type"] for key, definition in definitions.items()},
