@@ -177,11 +177,16 @@ def _search(query: str) -> Callable[[httpx.AsyncClient, dict[str, str]], Any]:
 
 
 def _filter(*conditions: tuple[str, Any]) -> Callable[[httpx.AsyncClient, dict[str, str]], Any]:
+    last = len(conditions) - 1
     payload = [
-        {"attribute_key": key, "filter_operator": "equal_to", "values": [value], "query_operator": "AND"}
-        for key, value in conditions
+        {
+            "attribute_key": key,
+            "filter_operator": "equal_to",
+            "values": [value],
+            "query_operator": None if i == last else "AND",
+        }
+        for i, (key, value) in enumerate(conditions)
     ]
-    payload[-1]["query_operator"] = None
     return lambda client, headers: client.post(f"{ACCOUNT}/contacts/filter", json={"payload": payload}, headers=headers)
 
 
