@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.validation import without_forbidden_characters
 from server import models
 from server.db import plan_for_a_page
-from server.value_samples import Samples, column_samples, index_pattern
+from server.value_samples import Samples, column_samples, index_pattern, rare_words
 
 COUNT_LIMIT = 10_000  # the list's
 SEARCH_COUNT_LIMIT = 1_000  # a search's: counting its matches costs a look at each
@@ -70,11 +70,12 @@ def needle(query: str) -> str:
 @dataclass(kw_only=True, slots=True, frozen=True)
 class _Group:
     """Matches of one rank: a SQL condition on contacts (or a subquery's columns), and on SQLite the FTS query
-    that finds exactly them. On PostgreSQL, `candidates` asks the trigram indexes for the rarer words only
-    (server.value_samples), a condition that every match meets: then it finds and `condition` decides."""
+    that finds them. Asked for the query's rare words only (server.value_samples), the FTS query (not `exact`)
+    or on PostgreSQL `candidates` find every match and maybe others: then `condition` decides."""
 
     condition: Callable[[Any], ColumnElement[bool]]
     fts: str | None
+    exact: bool = True
     candidates: Callable[[Any], ColumnElement[bool]] | None = None
 
 
@@ -139,15 +140,27 @@ class _Search:
             return _word_start(func.lower(source.name), text)
 
         account = f'account : "#{account_id}#"'
-        found = f"starts : {_phrase(WORD_START + text)}" if short else f"{FTS_FIELDS} : {_phrase(text)}"
+        rare = None if short else rare_words(text, samples)
+        if short:
+            found = f"starts : {_phrase(WORD_START + text)}"
+        elif rare:
+            found = "(" + " AND ".join(f"{FTS_FIELDS} : {_phrase(word)}" for word in rare) + ")"
+        else:
+            found = f"{FTS_FIELDS} : {_phrase(text)}"
         name = f"name_starts : {_phrase(WORD_START + text)}"
         return cls(
             text=text,
-            matches=_Group(condition=matches, fts=f"{account} AND {found}" if literal else None, candidates=candidates),
+            matches=_Group(
+                condition=matches,
+                fts=f"{account} AND {found}" if literal else None,
+                exact=not rare,
+                candidates=candidates,
+            ),
             named=_Group(condition=named, fts=f"{account} AND {name}" if literal else None),
             rest=_Group(
                 condition=lambda source: matches(source) & ~named(source),
                 fts=f"{account} AND ({found} NOT {name})" if literal else None,
+                exact=not rare,
                 candidates=candidates,
             ),
         )
@@ -255,17 +268,21 @@ class ContactPages:
 
     async def _some_ids(self, group: _Group, limit: int) -> list[int]:
         """Up to `limit` ids of the group's contacts, in no particular order, found through an index."""
-        query = _fts_ids(group.fts) if group.fts is not None else self._found(group)
-        return list((await self._session.execute(query.limit(limit))).scalars())
+        return list((await self._session.execute(self._found(group).limit(limit))).scalars())
 
     async def _count(self, group: _Group) -> int:
         """How many contacts the group has."""
-        query = _fts_ids(group.fts) if group.fts is not None else self._found(group)
-        return int((await self._session.execute(select(func.count()).select_from(query.subquery()))).scalar_one())
+        counted = select(func.count()).select_from(self._found(group).subquery())
+        return int((await self._session.execute(counted)).scalar_one())
 
     def _found(self, group: _Group) -> Select[Any]:
-        """The ids of the group's contacts, looked up in the account by the group's condition or candidates."""
+        """The ids of the group's contacts: from the FTS table (checked when it finds more), or looked up in the
+        account by the group's condition or candidates."""
         contact = models.Contact
+        if group.fts is not None:
+            if group.exact:
+                return _fts_ids(group.fts)
+            return select(contact.id).where(contact.id.in_(_fts_ids(group.fts)), group.condition(contact))
         in_account = contact.account_id == self._account_id
         if group.candidates is None:
             return select(contact.id).where(in_account, group.condition(contact))

@@ -5,8 +5,8 @@ lower-cased name, email, phone, identifier or company name; a shorter one starts
 them; an equal email or phone ranks first, a name (or a word of it) starting with the query next, then the rest,
 each group in the requested sort. The bounds are made small here, so a few contacts take every path a million
 do: the groups sorted from their ids, the groups read by walking the sort's index (its first rows first, for
-the early pages), counts capped. On PostgreSQL, searches also run with statistics that call some words common,
-so the trigram indexes are asked for the others.
+the early pages), counts capped. Searches also run with statistics that call some words common, so the trigram
+indexes are asked for the others.
 """
 
 from __future__ import annotations
@@ -221,8 +221,8 @@ def test_search_pages_equal_a_scan(
 def test_a_search_for_values_of_common_and_rare_words_equals_a_scan(
     database: Database, rows: list[dict[str, Any]], data: st.DataObject, sort: str
 ) -> None:
-    """Whole values and pieces of them searched; on PostgreSQL also with statistics in which the shared values
-    are common, so the trigram indexes are asked for the other words and the shared ones are left to the recheck."""
+    """Whole values and pieces of them searched, also with statistics in which the shared values are common, so
+    the trigram indexes are asked for the other words and the shared ones are left to the recheck."""
     database.loop.run_until_complete(_replace_contacts(database, rows))
     fields = ("name", "email", "phone_number", "identifier", "company")
     values = [row[field] for row in rows for field in fields if row[field]] or ["smith"]
@@ -230,7 +230,7 @@ def test_a_search_for_values_of_common_and_rare_words_equals_a_scan(
     for value in data.draw(st.lists(st.sampled_from(values), min_size=1, max_size=3)):
         start = data.draw(st.sampled_from([0, *range(len(value))]))
         searched.append(value[start : data.draw(st.sampled_from([len(value), *range(start + 1, len(value) + 1)]))])
-    statistics = [(None,) * len(STATISTICS), *([SHARED_SAMPLES] if database.dialect == "postgres" else [])]
+    statistics = [(None,) * len(STATISTICS), SHARED_SAMPLES]
     for query, samples in itertools.product([query for query in searched if needle(query)], statistics):
         expected = _expected(rows, query, sort, database.dialect)
         with mock.patch.object(search, "column_samples", mock.AsyncMock(return_value=samples)):
