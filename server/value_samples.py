@@ -46,7 +46,7 @@ STATISTICS = (
 
 @dataclass(kw_only=True, slots=True, frozen=True)
 class ValueSample:
-    """Some of a column's values as ANALYZE saw them."""
+    """Some of a searched column's values: what PostgreSQL's ANALYZE kept of them, or contacts read (SQLite)."""
 
     common: Sequence[tuple[str, float]]  # the most common values, each with the share of rows holding it
     spread: Sequence[str]  # values spread evenly over the other rows
@@ -74,7 +74,7 @@ def rare_words(searched: str, samples: Sequence[ValueSample | None]) -> list[str
     if not samples or any(sample is None for sample in samples):
         return None
     words = [word for word in WORD.findall(searched) if len(word) >= TRIGRAM]
-    rare = [word for word in words if all(sample.share(word) < COMMON_WORD for sample in samples if sample)]
+    rare = [word for word in words if all(sample.share(word) < COMMON_WORD for sample in samples if sample is not None)]
     if not rare or len(rare) == len(words):
         return None  # nothing to leave out, or nothing rare to ask for
     return rare
