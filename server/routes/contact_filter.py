@@ -197,10 +197,12 @@ async def filter_contacts(
         counted: int | None = None
         matched: list[int] | None = None  # every match's id, when they are few and were found
         if drivers is not None and not drivers.small:
-            # Many candidates: their matches found first (up to the count's bound) tell whether the matches are
-            # few (then fetched, as below) or many (then found soon by walking the page's order).
-            if exact_count:
-                counted = (await session.execute(_count_query(exact, drivers, unbounded=True))).scalar_one()
+            # Many candidates: their matches counted first tell whether the matches are few (then visited as
+            # below) or many (then found soon by walking the page's order). On PostgreSQL, whose candidates are
+            # joined as its planner chooses, the matches themselves are found (up to the count's bound): the page
+            # fetches them by id rather than joining the candidates again.
+            if exact_count or not postgres:
+                counted = (await session.execute(_count_query(exact, drivers, exact_count))).scalar_one()
             else:
                 bounded = _matches(exact, drivers).limit(COUNT_LIMIT + 1)
                 found_ids = list((await session.execute(bounded)).scalars())
