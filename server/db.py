@@ -11,7 +11,7 @@ from typing import Any
 import aiosqlite
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
     AsyncAdapt_aiosqlite_cursor,
@@ -156,6 +156,25 @@ def create_engine(url: str) -> AsyncEngine:
 
         return engine
     return create_async_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+
+
+async def plan_for_a_page(session: AsyncSession, **settings: str) -> None:
+    """On PostgreSQL, have the rest of the session's transaction planned as a page of contacts needs, with the
+    planner `settings` (say `enable_seqscan="off"`) for as long; nothing on SQLite.
+
+    For its values: asyncpg prepares a statement once per connection, and from its sixth run PostgreSQL may take
+    the generic plan, made for any value, when that looks no dearer than the plans made for the values. For a
+    LIKE pattern or an attribute's value it guesses how many rows match, and guesses a few: a search then scanned
+    100,000 contacts in 180 ms instead of 17, a filter compared every pair of its candidates in 400 ms instead
+    of 10. Planning each statement costs a fraction of a millisecond.
+
+    In this process alone: a walk of the list's order that the planner expects to read the whole account was
+    given two parallel workers, whose start took longer (20-40 ms) than reading the few hundred rows it needed.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    configured = {"plan_cache_mode": "force_custom_plan", "max_parallel_workers_per_gather": "0", **settings}
+    await session.execute(select(*(func.set_config(name, value, True) for name, value in configured.items())))
 
 
 def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -4,12 +4,15 @@ The scan is the definition (server/search.py): a query of three or more characte
 lower-cased name, email, phone, identifier or company name; a shorter one starts one of them or a word of
 them; an equal email or phone ranks first, a name (or a word of it) starting with the query next, then the rest,
 each group in the requested sort. The bounds are made small here, so a few contacts take every path a million
-do: the groups sorted from their ids and the groups read by walking the sort's index, counts capped.
+do: the groups sorted from their ids, the groups read by walking the sort's index (its first rows first, for
+the early pages), counts capped. Searches also run with statistics that call some words common, so the trigram
+indexes are asked for the others.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +29,7 @@ from server import models, search
 from server.db import create_engine, migrate_sync, sessions
 from server.routes.contacts import _order
 from server.search import ContactPages, needle
+from server.value_samples import STATISTICS, ValueSample
 from tests.support.databases import create_postgres_database, drop_postgres_database
 
 ACCOUNT, OTHER_ACCOUNT = 1, 2
@@ -34,8 +38,10 @@ PAGE = 3
 ALPHABET = "abcAB é-"
 SORTS = ("-last_activity_at", "last_activity_at", "-created_at", "created_at")
 BOUNDS: dict[str, dict[str, Any]] = {
-    "small": {"SORTED_FROM_MATCHES": 2, "SEARCH_COUNT_LIMIT": 4, "COUNT_LIMIT": 5},
+    "small": {"SORTED_FROM_MATCHES": 2, "SEARCH_COUNT_LIMIT": 4, "COUNT_LIMIT": 5, "FIRST_ROWS": 4, "EARLY_MATCHES": 6},
     "as deployed": {
+        "FIRST_ROWS": search.FIRST_ROWS,
+        "EARLY_MATCHES": search.EARLY_MATCHES,
         "SORTED_FROM_MATCHES": search.SORTED_FROM_MATCHES,
         "SEARCH_COUNT_LIMIT": search.SEARCH_COUNT_LIMIT,
         "COUNT_LIMIT": search.COUNT_LIMIT,
@@ -93,6 +99,24 @@ contact_rows = st.lists(
     max_size=14,
 )
 queries = st.lists(words.filter(lambda word: bool(needle(word))), min_size=1, max_size=3)
+# Values of several words, some shared by many contacts (a domain, a surname, a company), as real ones are.
+parts = st.text(alphabet="abcé", min_size=3, max_size=5)
+worded_rows = st.lists(
+    st.fixed_dictionaries(
+        {
+            "account_id": st.sampled_from([ACCOUNT, ACCOUNT, ACCOUNT, OTHER_ACCOUNT]),
+            "name": st.builds("{} {}".format, parts, st.sampled_from(["Smith", "Abcé", "Jones"])),
+            "email": st.none()
+            | st.builds("{}-{}@{}".format, parts, st.integers(0, 99), st.sampled_from(["load.example", "mail.test"])),
+            "phone_number": st.none() | st.integers(100, 999).map(lambda number: f"+49{number}"),
+            "identifier": st.none() | st.integers(0, 99).map(lambda number: f"id-{number}-shared"),
+            "company": st.none() | st.sampled_from(["Acme Works", "Abc Holdings", "Works Abc"]),
+            "last_activity_at": st.none() | st.integers(1, 3),
+            "created_at": st.integers(1, 3),
+        }
+    ),
+    max_size=14,
+)
 
 
 def _fold(value: str, dialect: str) -> str:
@@ -144,6 +168,19 @@ async def _replace_contacts(database: Database, rows: list[dict[str, Any]]) -> N
             row["id"] = result.scalar_one()
 
 
+# Statistics in which the values many contacts share are common: their words are left to the recheck.
+SHARED = (
+    ("smith", "abcé", "jones"),
+    ("@load.example", "@mail.test"),
+    ("+49",),
+    ("-shared",),
+    ("acme works", "abc holdings", "works abc"),
+)
+SHARED_SAMPLES = tuple(
+    ValueSample(common=[(value, 0.3) for value in values], spread=[], spread_share=0.1) for values in SHARED
+)
+
+
 async def _pages(database: Database, query: str, sort: str) -> list[search.PageIds]:
     factory = sessions(database.engine)
     answers = []
@@ -177,6 +214,28 @@ def test_search_pages_equal_a_scan(
                 assert limit < len(expected) and limit <= answer.count <= len(expected)
             else:
                 assert answer.count == len(expected), (query, number)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=worded_rows, data=st.data(), sort=st.sampled_from(SORTS))
+def test_a_search_for_values_of_common_and_rare_words_equals_a_scan(
+    database: Database, rows: list[dict[str, Any]], data: st.DataObject, sort: str
+) -> None:
+    """Whole values and pieces of them searched, also with statistics in which the shared values are common, so
+    the trigram indexes are asked for the other words and the shared ones are left to the recheck."""
+    database.loop.run_until_complete(_replace_contacts(database, rows))
+    fields = ("name", "email", "phone_number", "identifier", "company")
+    values = [row[field] for row in rows for field in fields if row[field]] or ["smith"]
+    searched = []
+    for value in data.draw(st.lists(st.sampled_from(values), min_size=1, max_size=3)):
+        start = data.draw(st.sampled_from([0, *range(len(value))]))
+        searched.append(value[start : data.draw(st.sampled_from([len(value), *range(start + 1, len(value) + 1)]))])
+    statistics = [(None,) * len(STATISTICS), SHARED_SAMPLES]
+    for query, samples in itertools.product([query for query in searched if needle(query)], statistics):
+        expected = _expected(rows, query, sort, database.dialect)
+        with mock.patch.object(search, "column_samples", mock.AsyncMock(return_value=samples)):
+            answers = database.loop.run_until_complete(_pages(database, query, sort))
+        assert [contact_id for answer in answers for contact_id in answer.ids] == expected, (query, sort, samples)
 
 
 def test_the_migration_fills_the_search_table_of_an_existing_database(tmp_path: Path) -> None:
