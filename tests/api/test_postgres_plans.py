@@ -30,10 +30,10 @@ from sqlalchemy import event, func, select, text
 
 from api.demo import ADMIN
 from api.settings import Settings
+from bench.bulk_contacts import add_bulk_contacts
 from server import models
 from server.app import create_app
 from server.runtime import ServerRuntime
-from server.seed import add_bulk_contacts
 from tests.support.databases import create_postgres_database, drop_postgres_database
 
 pytestmark = pytest.mark.postgres

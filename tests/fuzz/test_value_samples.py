@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from bench.bulk_contacts import add_bulk_contacts
 from server.db import create_engine, migrate_sync, sessions
-from server.seed import add_bulk_contacts, seed_demo_if_empty
+from server.seed.writer import seed_demo_if_empty
 from server.value_samples import STATISTICS, ValueSample, column_samples, index_pattern, rare_words
 from tests.support.databases import create_postgres_database, drop_postgres_database
 
