@@ -71,6 +71,10 @@ async def test_a_change_made_while_the_page_reads_the_contact_is_not_lost(
             await eventually(lambda: contact_id in applied)  # the live event came before this answer
         return answer
 
+    # The agent's live connection is subscribed first (as it is once any page of theirs is open): an event
+    # published before the subscription is confirmed would never come, on a busy machine.
+    await agent.open("/contacts")
+    await wait_for(agent, "live-status", content="wifi")
     monkeypatch.setattr(session, "apply_event", applying)
     monkeypatch.setattr(ChatwootClient, "get_contact", read_then_change)
     await agent.open(f"/contacts/{contact['id']}")
