@@ -26,7 +26,7 @@ THRESHOLDS = (10_000, 10, 10)
 
 
 def freeze_start_up_objects() -> None:
-    """Collect once, move every object that survived into the permanent generation, and collect young ones less often."""
+    """Collect once, move what survived into the permanent generation, and collect young objects less often."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(*THRESHOLDS)
