@@ -187,13 +187,23 @@ class ContactStore:
 
     def entry(self, contact_id: int) -> ContactEntry:
         """The contact's entry, created empty on first use."""
-        return self.contacts_by_id.setdefault(contact_id, ContactEntry())
+        # Looked up many times per render pass: an entry is made only when missing (setdefault made one each time).
+        entry = self.contacts_by_id.get(contact_id)
+        if entry is None:
+            entry = self.contacts_by_id[contact_id] = ContactEntry()
+        return entry
 
     def history(self, contact_id: int) -> HistoryState:
-        return self.history_by_contact.setdefault(contact_id, HistoryState())
+        history = self.history_by_contact.get(contact_id)
+        if history is None:
+            history = self.history_by_contact[contact_id] = HistoryState()
+        return history
 
     def timeline(self, contact_id: int) -> TimelineState:
-        return self.timeline_by_contact.setdefault(contact_id, TimelineState())
+        timeline = self.timeline_by_contact.get(contact_id)
+        if timeline is None:
+            timeline = self.timeline_by_contact[contact_id] = TimelineState()
+        return timeline
 
     def save_lock(self, contact_id: int) -> asyncio.Lock:
         """Serializes one agent's saves of one contact, so each carries the version the last one left."""

@@ -6,10 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from nicegui import core, helpers
 from nicegui.element import Element
 from nicegui.helpers.functions import expects_arguments as nicegui_expects_arguments
 from nicegui.observables import ObservableCollection, ObservableDict
+from socketio import packet
+from socketio.packet import Packet
 
 from pages import nicegui_speedups
 
@@ -83,3 +87,45 @@ def test_install_replaces_the_change_and_update_paths() -> None:
     nicegui_speedups.install()
     assert ObservableCollection._handle_change is nicegui_speedups.handle_change
     assert Element.update is nicegui_speedups.update
+
+
+# Messages as NiceGUI sends them (JSON values), with bytes, bytearrays and tuples mixed in anywhere.
+LEAVES = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5)
+MESSAGES = st.recursive(
+    LEAVES | st.binary(max_size=3) | st.binary(max_size=3).map(bytearray),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(max_size=3), children, max_size=4)
+        | st.tuples(children, children)
+    ),
+    max_leaves=30,
+)
+
+
+@given(MESSAGES)
+def test_binary_data_is_found_as_socketio_finds_it(message: Any) -> None:
+    assert nicegui_speedups.data_is_binary(message) == nicegui_speedups._original_data_is_binary(message)
+
+
+def test_what_orjson_cannot_write_is_walked_as_socketio_walks_it() -> None:
+    class Opaque:
+        pass
+
+    cases: list[Any] = [
+        [Opaque(), {"a": [b"x"]}],  # an object orjson refuses, then bytes: binary
+        [Opaque(), {"a": ["x"]}],  # refused, no bytes: not binary
+        {1: b"x"},  # a non-string key: refused by orjson; socket.io looks at values
+        (b"x",),  # bytes in a tuple: socket.io does not look into tuples
+        [2**70, b"x"],  # an integer too large for orjson
+        {"bytes key": bytearray(b"x")},
+    ]
+    for case in cases:
+        assert nicegui_speedups.data_is_binary(case) == nicegui_speedups._original_data_is_binary(case), case
+
+
+def test_socketio_packets_use_the_cheaper_walk_and_still_tell_binary_from_text() -> None:
+    nicegui_speedups.install()
+    assert Packet.data_is_binary is nicegui_speedups.data_is_binary
+    text = Packet(data=["update", {"1": {"props": {"text": "Ada"}, "children": [2, 3]}}])
+    binary = Packet(data=["upload", {"file": [b"\x89PNG"]}])
+    assert (text.packet_type, binary.packet_type) == (packet.EVENT, packet.BINARY_EVENT)
