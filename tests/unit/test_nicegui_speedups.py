@@ -8,12 +8,13 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from nicegui import core, helpers
+from nicegui import core, helpers, ui_run
 from nicegui.element import Element
 from nicegui.helpers.functions import expects_arguments as nicegui_expects_arguments
 from nicegui.observables import ObservableCollection, ObservableDict
 from socketio import packet
 from socketio.packet import Packet
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from pages import nicegui_speedups
 
@@ -129,3 +130,10 @@ def test_socketio_packets_use_the_cheaper_walk_and_still_tell_binary_from_text()
     text = Packet(data=["update", {"1": {"props": {"text": "Ada"}, "children": [2, 3]}}])
     binary = Packet(data=["upload", {"file": [b"\x89PNG"]}])
     assert (text.packet_type, binary.packet_type) == (packet.EVENT, packet.BINARY_EVENT)
+
+
+def test_the_server_config_nicegui_makes_speaks_websockets_through_uvicorns_sans_io_protocol() -> None:
+    nicegui_speedups.install()
+    config = ui_run.CustomServerConfig(core.app, ws="wsproto")  # type: ignore[attr-defined]  # as `ui.run` makes it
+    config.load()
+    assert config.ws_protocol_class is WebSocketsSansIOProtocol
