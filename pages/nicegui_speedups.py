@@ -87,7 +87,9 @@ def update(self: Element) -> None:
 def data_is_binary(data: Any) -> bool:
     """`Packet.data_is_binary`: whether bytes or a bytearray sit anywhere in `data`'s lists and dict values."""
     try:
-        orjson.dumps(data)  # orjson visits all that the walk visits (and more) and refuses bytes anywhere
+        # orjson visits all that the walk visits (and more) and refuses bytes anywhere; NiceGUI's updates are
+        # keyed by element ids (integers), as its own serializer allows.
+        orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
     except TypeError:  # orjson.JSONEncodeError included
         return _walk_finds_binary(data)
     return False

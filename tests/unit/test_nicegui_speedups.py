@@ -115,7 +115,9 @@ def test_what_orjson_cannot_write_is_walked_as_socketio_walks_it() -> None:
     cases: list[Any] = [
         [Opaque(), {"a": [b"x"]}],  # an object orjson refuses, then bytes: binary
         [Opaque(), {"a": ["x"]}],  # refused, no bytes: not binary
-        {1: b"x"},  # a non-string key: refused by orjson; socket.io looks at values
+        {1: b"x"},  # an element id's update holding bytes: binary
+        {1: {"text": "x"}},  # an update keyed by element ids, as NiceGUI's are: not binary
+        {b"key": "x"},  # a bytes key: refused by orjson; socket.io looks at values only
         (b"x",),  # bytes in a tuple: socket.io does not look into tuples
         [2**70, b"x"],  # an integer too large for orjson
         {"bytes key": bytearray(b"x")},
@@ -130,6 +132,14 @@ def test_socketio_packets_use_the_cheaper_walk_and_still_tell_binary_from_text()
     text = Packet(data=["update", {"1": {"props": {"text": "Ada"}, "children": [2, 3]}}])
     binary = Packet(data=["upload", {"file": [b"\x89PNG"]}])
     assert (text.packet_type, binary.packet_type) == (packet.EVENT, packet.BINARY_EVENT)
+
+
+def test_a_nicegui_update_is_answered_by_orjson_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    walked: list[Any] = []
+    monkeypatch.setattr(nicegui_speedups, "_walk_finds_binary", walked.append)
+    update = {7: {"tag": "div", "props": {"aria-label": "Ada"}, "children": [8, 9]}, 8: None}
+    assert nicegui_speedups.data_is_binary(["update", update]) is False
+    assert walked == [], "element ids as keys are written by orjson, not walked"
 
 
 def test_the_server_config_nicegui_makes_speaks_websockets_through_uvicorns_sans_io_protocol() -> None:
