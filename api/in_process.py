@@ -9,7 +9,9 @@ app directly; this wraps it so it behaves like the network it replaces:
   request that runs out of time goes on in the server, as it would behind a socket: the caller gets
   `httpx.ReadTimeout` and settles the outcome by asking (see `api.errors.OutcomeUnknown`);
 - the app sees a loopback peer, as it would (the server believes a browser address only from loopback);
-- an exception in the app is a 500, as a client over the network would see it.
+- an exception in the app is a 500, as a client over the network would see it;
+- answers come uncompressed: the embedded API gzips large answers for the network, and httpx asks for gzip by
+  default, so each in-process read was compressed (level 9) and decompressed again for nothing.
 
 Websockets (the `/cable`) still go over the network: httpx has no websocket transport.
 """
@@ -30,6 +32,7 @@ class InProcessTransport(httpx.AsyncBaseTransport):
         self._running: set[asyncio.Task[httpx.Response]] = set()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        request.headers["accept-encoding"] = "identity"
         timeouts = request.extensions.get("timeout", {})
         limit = timeouts.get("read")
         # Its own task: shielded from the caller's timeout or cancellation, the server finishes the request.

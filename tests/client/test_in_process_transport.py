@@ -8,6 +8,7 @@ import asyncio
 import httpx
 import pytest
 from fastapi import FastAPI, Request
+from starlette.middleware.gzip import GZipMiddleware
 
 from api.in_process import InProcessTransport
 
@@ -37,6 +38,11 @@ def make_app() -> tuple[FastAPI, dict[str, object]]:
     async def echo(request: Request) -> dict[str, object]:
         return {"body": (await request.body()).decode(), "header": request.headers.get("x-probe")}
 
+    @app.get("/large")
+    async def large() -> dict[str, str]:
+        return {"text": "x" * 5000}
+
+    app.add_middleware(GZipMiddleware, minimum_size=1000)  # as the embedded API does
     return app, seen
 
 
@@ -85,3 +91,14 @@ async def test_a_cancelled_caller_leaves_the_request_to_finish() -> None:
         finished = seen["finished"]
         assert isinstance(finished, asyncio.Event)
         await asyncio.wait_for(finished.wait(), 2.0)
+
+
+async def test_answers_come_uncompressed_with_nothing_to_decompress() -> None:
+    app, _ = make_app()
+    async with httpx.AsyncClient(transport=InProcessTransport(app), base_url="http://api") as client:
+        response = await client.get("/large")
+        assert "content-encoding" not in response.headers
+        assert response.json() == {"text": "x" * 5000}
+    # Over the network the same client asks for gzip, and the app compresses: the difference is the transport's.
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api") as client:
+        assert (await client.get("/large")).headers.get("content-encoding") == "gzip"
