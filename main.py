@@ -168,5 +168,6 @@ if __name__ in {"__main__", "__mp_main__"}:
         session_middleware_kwargs={"same_site": "none", "https_only": True} if settings.cross_origin_embedding else {},
         http=hardening.read_timeout_protocol(settings),  # h11: bounded request line and headers, read timeouts
         h11_max_incomplete_event_size=64 * 1024,
+        gzip_middleware_factory=nicegui_speedups.compressed,
         **settings.proxy_options,
     )

@@ -89,11 +89,15 @@ def mount(app: FastAPI, runtime: ServerRuntime) -> None:
     app.add_middleware(BodyLimit, max_bytes=runtime.settings.max_body_bytes)
 
 
+# zlib's default level, as for the pages (pages/nicegui_speedups.py's `compressed`), not Starlette's 9.
+GZIP_LEVEL = 6
+
+
 def embedded_app(runtime: ServerRuntime) -> FastAPI:
     """The embedded server as its own app, for the NiceGUI process to put in front of its pages (`ApiFirst`)."""
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     mount(app, runtime)
-    app.add_middleware(GZipMiddleware, minimum_size=1000)  # as ui.run does for everything it serves
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=GZIP_LEVEL)  # as main.py's ui.run
     return app
 
 

@@ -226,3 +226,13 @@ async def test_chromium_runs_every_page_under_the_policy_without_a_violation(
         assert all("'nonce-" in policy and "object-src 'none'" in policy for policy in seen), (path, seen)
     assert violations == []
     assert problems == []
+
+
+@pytest.mark.parametrize("path", ["/login", "/api/v1/accounts/1/contacts"])
+def test_pages_and_api_answers_are_gzipped_at_zlibs_default_level(app: RunningServer, path: str) -> None:
+    """Level 6, not Starlette's 9 (gzip's header says which: XFL 2 for the best compression, 0 for 6)."""
+    with httpx.stream("GET", f"{app.url}{path}", headers={"accept-encoding": "gzip", **app.admin.headers}) as answer:
+        assert answer.status_code == 200
+        assert answer.headers["content-encoding"] == "gzip"
+        raw = b"".join(answer.iter_raw())
+    assert raw[:2] == b"\x1f\x8b" and raw[8] == 0, f"XFL {raw[8]}"
