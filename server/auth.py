@@ -12,9 +12,10 @@ import secrets
 import time
 from collections import deque
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from fastapi import Header, Request
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from starlette.requests import HTTPConnection
@@ -25,6 +26,7 @@ from server.models import AccountAgent, Agent, SessionToken
 from server.runtime import runtime_of
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+KeyT = TypeVar("KeyT", str, int)
 
 
 def hash_password(password: str) -> str:
@@ -71,31 +73,34 @@ async def agent_by_token(session: AsyncSession, token: str) -> Agent | None:
     return (await session.execute(select(Agent).where(Agent.access_token == token))).scalar_one_or_none()
 
 
-class KnownTokens:
-    """Agents by token for a few seconds, so a busy agent's requests skip two queries each.
+class KnownAgents(Generic[KeyT]):
+    """Agents (with their memberships) for a few seconds, so a busy agent's requests skip loading them each.
 
-    Tokens never change here; an agent removed from the database stays known for at most `ttl` seconds.
+    By token (tokens never change here) or, for signed-in clients, by id once the client's session row has been
+    checked (that check is made on every request). A change to an agent (removed, or from an account) shows
+    after at most `ttl` seconds.
     """
 
     def __init__(self, ttl: float = 30.0, size: int = 10_000) -> None:
         self.ttl = ttl
         self.size = size
-        self._agents: dict[str, tuple[float, Agent]] = {}
+        self._agents: dict[KeyT, tuple[float, Agent]] = {}
 
-    def get(self, token: str) -> Agent | None:
-        known = self._agents.get(token)
+    def get(self, key: KeyT) -> Agent | None:
+        known = self._agents.get(key)
         if known is None or known[0] < time.monotonic():
-            self._agents.pop(token, None)
+            self._agents.pop(key, None)
             return None
         return known[1]
 
-    def put(self, token: str, agent: Agent) -> None:
+    def put(self, key: KeyT, agent: Agent) -> None:
         if len(self._agents) >= self.size:
             self._agents.clear()
-        self._agents[token] = (time.monotonic() + self.ttl, agent)
+        self._agents[key] = (time.monotonic() + self.ttl, agent)
 
 
-known_tokens = KnownTokens()
+known_tokens = KnownAgents[str]()
+known_signed_in = KnownAgents[int]()
 
 
 SESSION_LIFESPAN = 60 * 24 * 3600  # two months, as Chatwoot's devise_token_auth
@@ -244,6 +249,15 @@ async def start_session(session: AsyncSession, agent: Agent) -> SessionCredentia
     )
 
 
+def _claim_holds(claim: SessionClaim, *, expires_at: int, token_hash: str, email: str) -> bool:
+    """Whether a session row (its expiry, token hash and agent's email) is the live client the claim names."""
+    return (
+        expires_at > time.time()
+        and hmac.compare_digest(token_hash, _token_hash(claim.access_token))
+        and email.lower() == claim.uid.strip().lower()
+    )
+
+
 async def session_token(session: AsyncSession, claim: SessionClaim) -> SessionToken | None:
     """The live signed-in client the claim names, with its agent; None when unknown, ended, expired, or the
     token or uid does not match."""
@@ -256,31 +270,57 @@ async def session_token(session: AsyncSession, claim: SessionClaim) -> SessionTo
             .options(selectinload(SessionToken.agent))
         )
     ).scalar_one_or_none()
-    if row is None or row.expires_at <= time.time():
+    if row is None:
         return None
-    if not hmac.compare_digest(row.token_hash, _token_hash(claim.access_token)):
+    return (
+        row
+        if _claim_holds(claim, expires_at=row.expires_at, token_hash=row.token_hash, email=row.agent.email)
+        else None
+    )
+
+
+# A signed-in client's session row and its agent's email, in one query of SQLAlchemy Core (the ORM's three
+# queries with their identity-map work were the largest part of a contact page's API reads).
+SIGNED_IN = (
+    select(SessionToken.agent_id, SessionToken.expires_at, SessionToken.token_hash, Agent.email)
+    .join(Agent, Agent.id == SessionToken.agent_id)
+    .where(SessionToken.client_id == bindparam("client_id"))
+)
+
+
+async def signed_in_agent(session: AsyncSession, claim: SessionClaim) -> Agent | None:
+    """The agent of the live signed-in client the claim names (`session_token`'s answer): the session is
+    checked on every request; the agent comes from `known_signed_in` when it was loaded in the last seconds."""
+    if not (claim.access_token and claim.client_id and claim.uid):
         return None
-    if row.agent.email.lower() != claim.uid.strip().lower():
+    row = (await session.execute(SIGNED_IN, {"client_id": claim.client_id})).first()
+    if row is None or not _claim_holds(claim, expires_at=row.expires_at, token_hash=row.token_hash, email=row.email):
         return None
-    return row
+    agent = known_signed_in.get(row.agent_id)
+    if agent is None:
+        agent = await session.get(Agent, row.agent_id)
+        if agent is None:  # removed between the two queries
+            return None
+        known_signed_in.put(row.agent_id, agent)
+    return agent
 
 
 async def authenticated_agent(request: Request, credentials: CredentialHeaders) -> Agent:
     """The agent of the `api_access_token` header, or of a signed-in client's devise_token_auth headers
     (`access-token`, `client`, `uid`, or `Authorization: Bearer`); 401 when neither is valid.
 
-    `api_access_token` wins when both are sent, as in Chatwoot. Signed-in clients are looked up on every
-    request, never remembered, so a sign-out ends one at once.
+    `api_access_token` wins when both are sent, as in Chatwoot. Signed-in clients' sessions are looked up on
+    every request, never remembered, so a sign-out ends one at once.
     """
     token = credentials.api_access_token
     if not token:
         claim = credentials.claim()
         if claim.access_token:
             async with runtime_of(request).session() as session:
-                row = await session_token(session, claim)
-            if row is None:
+                signed_in = await signed_in_agent(session, claim)
+            if signed_in is None:
                 raise ApiProblem.unauthorized("Invalid Access Token")
-            return row.agent
+            return signed_in
     agent = known_tokens.get(token)
     if agent is None:
         async with runtime_of(request).session() as session:

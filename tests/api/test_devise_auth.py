@@ -6,12 +6,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import time
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from api.demo import ADMIN, AGENT, OTHER_ADMIN
@@ -227,3 +229,29 @@ def test_plain_chatwoot_mode_speaks_devise_too(plain_api_server: RunningServer, 
     assert validated.status_code == 200 and validated.json()["payload"]["data"]["email"] == AGENT[0]
     assert http.delete(f"{server.url}/auth/sign_out", headers=headers).status_code == 200
     assert http.get(f"{server.url}/api/v1/accounts/1/contacts", headers=headers).status_code == 401
+
+
+def test_a_signed_in_clients_session_is_read_on_every_request_and_its_agent_remembered(
+    server: RunningServer, http: httpx.Client
+) -> None:
+    """One query for the session row per request (a sign-out still ends it at once); the agent with its
+    memberships is loaded at most by the first request and then remembered for a few seconds, as API tokens'
+    agents are."""
+    headers = session_of(signed_in(http, server, AGENT))
+    requests: list[list[str]] = []
+
+    def record(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        requests[-1].append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)  # the in-process server's engine, on its thread
+    try:
+        for _ in range(3):
+            requests.append([])
+            assert http.get(f"{server.url}/api/v1/accounts/1/labels", headers=headers).status_code == 200
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    for statements in requests:
+        assert len([statement for statement in statements if "agent_sessions" in statement]) == 1, statements
+    for statements in requests[1:]:
+        loads = [s for s in statements if "agent_sessions" not in s and re.search(r"\bagents\b|account_agents", s)]
+        assert not loads, f"the agent was loaded again: {loads}"
