@@ -36,7 +36,7 @@ class ActivityEntries(ui.element, component="activity_entries.js"):
         return entries
 
     def show(self, entries: list[Entry]) -> None:
-        if entries == self.entries:
+        if entries is self.entries or entries == self.entries:  # the same list: another page of the agent's made it
             return
         # Stored as it is, not wrapped in NiceGUI's observable lists and dicts (as `props[...] =` would, item by
         # item, for every tab on every change): the list is only ever replaced, never changed in place.

@@ -226,14 +226,33 @@ class ContactActivityTimeline:
             self.scroller.classes(add="activity-scroller")
         else:
             self.scroller.classes(remove="activity-scroller")
-        # What an entry says depends on its event and the names agents gave their attributes (the store
-        # replaces the definitions list when it reads them again, so identity tells a change); its relative
-        # time ("5 minutes ago") on the minute.
+        # The entries are worked out once per change for all of this agent's pages on the contact in this locale
+        # and filter, from the trail (a new list on every change), the attribute names and the minute.
         definitions = view.store.attribute_definitions
+        now = int(time.time())
+        entries = view.store.shared_result(
+            view.contact_id,
+            ("timeline", view.locale, self.filter.value),
+            (loaded, definitions, now // 60),
+            lambda: self._entries(events, definitions, now),
+        )
+        self.entries.show(entries)
+        if len(self.texts) > 2 * len(loaded) + EVENTS_PAGE_SIZE:  # entries gone from the trail: forget them
+            shown_ids = {event.id for event in loaded}
+            self.texts = {key: value for key, value in self.texts.items() if key in shown_ids}
+            self.subtitles = {key: value for key, value in self.subtitles.items() if key in shown_ids}
+
+    def _entries(self, events: list[ContactEvent], definitions: object, now: int) -> list[Entry]:
+        """The entries for `events`; what each says is remembered per event, its relative time per minute.
+
+        What an entry says depends on its event and the names agents gave their attributes (the store replaces
+        the definitions list when it reads them again, so identity tells a change); its relative time ("5 minutes
+        ago") on the minute.
+        """
+        view = self.view
         if definitions is not self.definitions:
             self.definitions = definitions
             self.texts.clear()
-        now = int(time.time())
         if now // 60 != self.minute:
             self.minute = now // 60
             self.subtitles.clear()
@@ -252,11 +271,7 @@ class ContactActivityTimeline:
             entries.append(
                 Entry(id=event.id, kind=event.kind, icon=icon, body=body, subtitle=subtitle, when=when, href=href)
             )
-        self.entries.show(entries)
-        if len(self.texts) > 2 * len(loaded) + EVENTS_PAGE_SIZE:  # entries gone from the trail: forget them
-            shown_ids = {event.id for event in loaded}
-            self.texts = {key: value for key, value in self.texts.items() if key in shown_ids}
-            self.subtitles = {key: value for key, value in self.subtitles.items() if key in shown_ids}
+        return entries
 
     def _subtitle(self, event: ContactEvent, now: int) -> str:
         view = self.view

@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import copy
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from api.models import AttributeDefinition, Contact, ContactEvent, Conversation, Label, Note
 from state.problems import Problem
+
+T = TypeVar("T")
 
 FieldPath = str  # "email", "custom_attributes.plan", "additional_attributes.social_profiles.github"
 Listener = Callable[[], Any]
@@ -165,6 +167,11 @@ class TimelineState:
         return self.from_server and self.count is not None and len(self.events) < self.count
 
 
+def _same_inputs(old: tuple[Any, ...], new: tuple[Any, ...]) -> bool:
+    """Each input the same object as before, or equal to it."""
+    return len(old) == len(new) and all(a is b or a == b for a, b in zip(old, new, strict=True))
+
+
 class ContactStore:
     """Everything one agent has loaded, normalized by contact id."""
 
@@ -180,6 +187,8 @@ class ContactStore:
         self._listeners: dict[int, list[Listener]] = defaultdict(list)
         self._save_locks: dict[int, asyncio.Lock] = {}
         self._open_counts: dict[int, int] = defaultdict(int)
+        # What this agent's pages worked out from an open contact, shared by all of them (`shared_result`).
+        self._shared: dict[int, dict[Hashable, tuple[tuple[Any, ...], Any]]] = {}
         # Contacts with a notification on its way -> the listeners it goes to (those subscribed when it changed).
         self._pending: dict[int, list[Listener]] = {}
 
@@ -222,8 +231,25 @@ class ContactStore:
                 self._open_counts[contact_id] -= 1
                 if self._open_counts[contact_id] <= 0:
                     self._open_counts.pop(contact_id, None)
+                    self._shared.pop(contact_id, None)
 
         return unsubscribe
+
+    def shared_result(self, contact_id: int, key: Hashable, inputs: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """What `compute` makes of `inputs`, worked out once for all of this agent's pages on the contact.
+
+        Every page showing the contact renders each change; what they show alike (in the same locale, say) is
+        computed by the first and reused by the others while each input is the same object (or an equal value)
+        as when it was computed. Forgotten when the contact's last page closes.
+        """
+        results = self._shared.setdefault(contact_id, {})
+        known = results.get(key)
+        if known is not None and _same_inputs(known[0], inputs):
+            result: T = known[1]
+            return result
+        result = compute()
+        results[key] = (inputs, result)
+        return result
 
     def open_contact_ids(self) -> list[int]:
         """Contacts some page is showing now (re-fetched after a reconnect)."""
