@@ -75,7 +75,7 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.TOO_NESTED: "is nested too deeply",
     ErrorCode.PATTERN_MISMATCH: "does not match the expected format",
     ErrorCode.PATTERN_TOO_SLOW: "could not be checked against its format in time (the attribute's pattern is too slow)",
-    ErrorCode.AVATAR_NOT_IMAGE: "filetype not supported (JPEG, PNG, GIF or WebP)",
+    ErrorCode.AVATAR_NOT_IMAGE: "filetype not supported (JPEG/PNG/GIF/WebP)",  # no ", ": it splits messages
     ErrorCode.AVATAR_TOO_BIG: f"is too big (maximum is {AVATAR_MAX_BYTES // (1024 * 1024)} MB)",
     ErrorCode.AVATAR_TOO_MANY_PIXELS: f"has too many pixels (maximum is {AVATAR_MAX_MEGAPIXELS} megapixels)",
 }

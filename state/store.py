@@ -13,11 +13,12 @@ import copy
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from api.models import AttributeDefinition, Contact, ContactEvent, Conversation, Label, Note
 from state.problems import Problem
 
+AvatarChange = Literal["uploading", "removing"]
 FieldPath = str  # "email", "custom_attributes.plan", "additional_attributes.social_profiles.github"
 Listener = Callable[[], Any]
 
@@ -118,7 +119,11 @@ class ContactEntry:
     field_errors: dict[FieldPath, Problem] = field(default_factory=dict)
     conflict: ConflictState | None = None
     deleted: bool = False
+    # Who deleted it, when another agent did and the server said who.
+    deleted_by: str | None = None
     merged_into: int | None = None
+    # The contact's picture being changed by this agent ("uploading" or "removing"), else None.
+    avatar_change: AvatarChange | None = None
     last_performer: str | None = None
     labels: list[str] | None = None
     labels_error: Problem | None = None
