@@ -17,7 +17,7 @@ from playwright.async_api import Page, expect
 
 from api.demo import AGENT
 from tests.browser.agents import OpenAgent
-from tests.browser.contact_page import ContactPage
+from tests.browser.contact_page import ContactPage, opened
 from tests.support.processes import RunningServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
@@ -58,11 +58,15 @@ async def stored(api: httpx.AsyncClient, contact_id: int) -> dict[str, Any] | No
     return payload
 
 
-async def opened(open_agent: OpenAgent, app_server: RunningServer, contact_id: int, **options: Any) -> ContactPage:
-    agent = await open_agent(**options)
-    view = ContactPage(page=agent.page, base_url=app_server.url)
-    await view.open(contact_id)
-    return view
+async def admin_and_agent_on(
+    open_agent: OpenAgent, app_server: RunningServer, name: str
+) -> tuple[dict[str, Any], ContactPage, ContactPage]:
+    """A new contact open for the administrator and for the agent, whose page already hears live changes."""
+    contact = app_server.create_contact(name=name)
+    admin = await opened(open_agent, app_server, contact["id"])
+    colleague = await opened(open_agent, app_server, contact["id"], credentials=AGENT)
+    await expect(colleague.testid("live-status")).to_have_attribute("aria-label", "Live updates are on")
+    return contact, admin, colleague
 
 
 async def choose_file(view: ContactPage, path: Path) -> None:
@@ -189,10 +193,7 @@ async def test_remove_the_picture_with_the_keyboard(
 async def test_blocking_shows_the_badge_here_and_to_another_agent(
     open_agent: OpenAgent, app_server: RunningServer, api: httpx.AsyncClient
 ) -> None:
-    contact = app_server.create_contact(name="Blocked Live")
-    admin = await opened(open_agent, app_server, contact["id"])
-    colleague = await opened(open_agent, app_server, contact["id"], credentials=AGENT)
-    await expect(colleague.testid("live-status")).to_have_attribute("aria-label", "Live updates are on")
+    contact, admin, colleague = await admin_and_agent_on(open_agent, app_server, "Blocked Live")
     await admin.testid("contact-actions").click()
     await admin.testid("block-contact").click()
     await expect(admin.toast("Contact blocked")).to_be_visible()
@@ -210,10 +211,7 @@ async def test_blocking_shows_the_badge_here_and_to_another_agent(
 async def test_an_administrator_deletes_and_another_agent_sees_it(
     open_agent: OpenAgent, app_server: RunningServer, api: httpx.AsyncClient
 ) -> None:
-    contact = app_server.create_contact(name="Deleted By Admin")
-    admin = await opened(open_agent, app_server, contact["id"])
-    colleague = await opened(open_agent, app_server, contact["id"], credentials=AGENT)
-    await expect(colleague.testid("live-status")).to_have_attribute("aria-label", "Live updates are on")
+    contact, admin, colleague = await admin_and_agent_on(open_agent, app_server, "Deleted By Admin")
     await colleague.testid("contact-actions").click()
     await expect(colleague.testid("block-contact")).to_be_visible()
     await expect(colleague.testid("delete-contact")).to_be_hidden()  # not for an agent
