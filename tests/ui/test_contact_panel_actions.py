@@ -199,6 +199,8 @@ async def test_others_see_who_deleted_it(
     await open_contact(agent, contact["id"])
     await menu_item(agent, "delete-contact")
     await click(agent, "delete-confirm")
+    # NiceGUI's `User` sends `ui.navigate` to the user a test touched last: the administrator, until they have left.
+    await eventually(lambda: landed_on(agent) == "/contacts", message="the administrator stayed on the contact")
     await wait_for(colleague, "deleted-state")
     assert text_of(colleague, "deleted-message") == (
         "\u2068Alex Admin\u2069 deleted this contact. It can no longer be edited."
