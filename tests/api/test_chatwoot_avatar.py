@@ -8,52 +8,23 @@ what it keeps and serves it itself.
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
 from PIL import Image
-from websockets.sync.client import ClientConnection, connect
 
-from api.cable_client import cable_url
 from api.validation import AVATAR_MAX_BYTES
 from server.avatars import AVATAR_SIZE, UPLOAD_MAX_BODY_BYTES
 from tests.api.account_api import AccountApi
+from tests.api.account_events import account_events
 from tests.api.sample_data import unique_email
 from tests.api.shapes import assert_contact, error_body, invalid_fields
-from tests.support.cable import SUBPROTOCOLS, room_identifier
 from tests.support.processes import RunningServer
 
 BODY_LIMIT = 256 * 1024  # MAX_BODY_BYTES: any other body
 TOO_BIG = {"message": "Avatar is too big (maximum is 10 MB)", "attributes": ["avatar"]}
-
-
-class AccountEvents:
-    """The admin's RoomChannel subscription over a raw ActionCable socket."""
-
-    def __init__(self, websocket: ClientConnection) -> None:
-        self.websocket = websocket
-
-    def next_for(self, contact_id: int, name: str, within: float = 10.0) -> dict[str, Any]:
-        while True:
-            frame = json.loads(self.websocket.recv(timeout=within))
-            message = frame.get("message")
-            if isinstance(message, dict) and message.get("event") == name and message["data"].get("id") == contact_id:
-                data: dict[str, Any] = message["data"]
-                return data
-
-
-@contextmanager
-def account_events(server: RunningServer) -> Iterator[AccountEvents]:
-    identifier = room_identifier(server.admin)
-    with connect(cable_url(server.url), subprotocols=SUBPROTOCOLS) as websocket:
-        websocket.send(json.dumps({"command": "subscribe", "identifier": identifier}))
-        while json.loads(websocket.recv(timeout=10)).get("type") != "confirm_subscription":
-            pass
-        yield AccountEvents(websocket)
 
 
 def picture(kind: str = "PNG", size: tuple[int, int] = (640, 480), color: str = "teal") -> bytes:
