@@ -86,6 +86,21 @@ async def test_a_picked_picture_replaces_the_initials(agent: User, api_server: R
     assert not shown(agent, "avatar-busy")  # the progress went with the upload
 
 
+async def test_the_avatar_shows_progress_while_the_picture_is_sent(
+    agent: User, api_server: RunningServer, make_contact
+) -> None:
+    contact = make_contact(name=unique("Slow Picture"))
+    await open_contact(agent, contact["id"])
+    with api_server.database_held():  # the server's write waits: the upload is under way meanwhile
+        await pick(agent, "me.png", png(), "image/png")
+        await wait_for(agent, "avatar-busy")
+        assert shown(agent, content="Uploading the picture…", kind=ui.label)
+        assert not shown(agent, "change-avatar")[0].enabled  # one picture at a time
+    await toasted(agent, "Picture updated")
+    await wait_gone(agent, "avatar-busy")
+    assert shown(agent, "change-avatar")[0].enabled
+
+
 async def test_a_file_that_is_no_picture_is_told_and_changes_nothing(
     agent: User, api_server: RunningServer, make_contact
 ) -> None:
