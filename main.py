@@ -83,6 +83,8 @@ def compose(settings: Settings) -> None:
         None if settings.embedded else settings.chatwoot_account_id,
         ui_key=ui_key,
         transport=transport,
+        # Embedded, the API is this app's own origin: a picture it keeps loads from where the page came from.
+        media_origin="" if settings.embedded else None,
     )
     configure_registry(registry)
     app.on_shutdown(registry.close_all)

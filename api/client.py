@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from api.errors import (
     ApiError,
     Conflict,
+    Forbidden,
     NetworkError,
     NotFound,
     OutcomeUnknown,
@@ -46,6 +47,8 @@ READ_RETRIES = 2
 # Failures that happen before a request can reach the server; after any other, a write may have been applied.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 RETRY_DELAYS = (0.2, 0.6)
+# Chatwoot's 401 for an action the agent's role may not do (Pundit's refusal), not for a bad token.
+NOT_PERMITTED = "You are not authorized to do this action"
 HISTORY_PAGE_SIZE = 20
 EVENTS_PAGE_SIZE = 25  # entries per page of `/contacts/{id}/events`
 
@@ -200,6 +203,7 @@ class ChatwootClient:
         path: str,
         *,
         json: Any = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
@@ -214,7 +218,7 @@ class ChatwootClient:
         for attempt in range(attempts):
             try:
                 response = await self._http.request(
-                    method, path, json=json, params=params, headers=all_headers, timeout=timeout
+                    method, path, json=json, files=files, params=params, headers=all_headers, timeout=timeout
                 )
             except httpx.HTTPError as error:
                 if attempt + 1 < attempts:
@@ -261,6 +265,8 @@ class ChatwootClient:
                 except ValidationError:
                     current = None
             return Conflict(str(body.get("message") or message), current, response.headers.get("ETag"))
+        if status == 403 or (status == 401 and message == NOT_PERMITTED):
+            return Forbidden(message, status)
         if status == 401:
             errors = body.get("errors")
             if isinstance(errors, list) and errors:
@@ -324,6 +330,23 @@ class ChatwootClient:
         response = await self._request(
             "PUT", self._account_path(f"/contacts/{contact_id}"), json=changes, headers=headers
         )
+        return ContactResult(contact=_contact_from(response.json()), etag=response.headers.get("ETag"))
+
+    async def upload_contact_avatar(
+        self, contact_id: int, picture: bytes, filename: str, content_type: str
+    ) -> ContactResult:
+        """Give the contact a picture: its file as the multipart `avatar` of an update, as Chatwoot's dashboard
+        sends it. Not conditional: a picture replaces a picture whatever else changed."""
+        response = await self._request(
+            "PUT",
+            self._account_path(f"/contacts/{contact_id}"),
+            files={"avatar": (filename, picture, content_type)},
+        )
+        return ContactResult(contact=_contact_from(response.json()), etag=response.headers.get("ETag"))
+
+    async def remove_contact_avatar(self, contact_id: int) -> ContactResult:
+        """Take the contact's picture away (Chatwoot answers the contact without its `contact_inboxes`)."""
+        response = await self._request("DELETE", self._account_path(f"/contacts/{contact_id}/avatar"))
         return ContactResult(contact=_contact_from(response.json()), etag=response.headers.get("ETag"))
 
     async def create_contact(self, fields: dict[str, Any]) -> Contact:

@@ -72,6 +72,10 @@ class Unauthorized(ApiError):
     """401: bad token, or not allowed in this account or for this action."""
 
 
+class Forbidden(Unauthorized):
+    """The agent is signed in, but their role may not do this (deleting a contact takes an administrator)."""
+
+
 class RateLimited(ApiError):
     """429: too many attempts; `retry_after` seconds to wait."""
 

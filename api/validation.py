@@ -43,6 +43,13 @@ CONTACT_FIELDS = (
     "custom_attributes",
 )
 SOCIAL_NETWORKS = ("facebook", "github", "instagram", "linkedin", "telegram", "tiktok", "twitter")
+# A contact's picture as uploaded. 10 MB holds a phone camera's photo (3-8 MB for 12-50 megapixels as JPEG) or a
+# screenshot; Chatwoot takes 15 MB, but the picture is kept shrunk to 256 px, so more bytes buy nothing and only
+# hold memory and the connection longer while the server reads and decodes them.
+AVATAR_MAX_BYTES = 10 * 1024 * 1024
+AVATAR_MAX_MEGAPIXELS = 40  # decoding more than this is refused, not attempted
+# What the server decodes; the browser's file chooser offers these, and anything else is refused by its bytes.
+AVATAR_CONTENT_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 
 # code -> (field label, message) for Chatwoot-style full messages.
 _MESSAGES: dict[ErrorCode, str] = {
@@ -68,6 +75,9 @@ _MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.TOO_NESTED: "is nested too deeply",
     ErrorCode.PATTERN_MISMATCH: "does not match the expected format",
     ErrorCode.PATTERN_TOO_SLOW: "could not be checked against its format in time (the attribute's pattern is too slow)",
+    ErrorCode.AVATAR_NOT_IMAGE: "filetype not supported (JPEG/PNG/GIF/WebP)",  # no ", ": it splits messages
+    ErrorCode.AVATAR_TOO_BIG: f"is too big (maximum is {AVATAR_MAX_BYTES // (1024 * 1024)} MB)",
+    ErrorCode.AVATAR_TOO_MANY_PIXELS: f"has too many pixels (maximum is {AVATAR_MAX_MEGAPIXELS} megapixels)",
 }
 # How long one value may take to match an attribute's pattern. Python's `re` has no limit, and an
 # administrator's pattern such as `(a+)+$` backtracks for minutes on a value it almost matches, holding the
@@ -241,6 +251,25 @@ def safe_http_url(value: object) -> str | None:
     if parts.scheme.lower() not in {"http", "https"} or "\\" in parts.netloc or not _valid_host(parts.hostname):
         return None
     return candidate
+
+
+# A path on the API's own server: only the characters of a URL path, never `//` (another host) or `..`.
+_SERVER_PATH = re.compile(r"(/[A-Za-z0-9_\-.~]+)+")
+
+
+def image_source(value: object, origin: str = "") -> str | None:
+    """Where a browser loads a contact's picture from, else None.
+
+    An absolute http(s) link as it is (`safe_http_url`); a path on the API's server (the embedded server keeps
+    uploaded avatars at `/api/v1/accounts/{id}/contact_avatars/{key}`) under `origin`, which is "" when that
+    server is the app's own origin.
+    """
+    link = safe_http_url(value)
+    if link is not None or not isinstance(value, str) or not _SERVER_PATH.fullmatch(value):
+        return link
+    if ".." in value.split("/"):
+        return None
+    return origin.rstrip("/") + value
 
 
 _HOST_LABEL = re.compile(r"[^\W_](?:[\w-]{0,61}[^\W_])?")

@@ -10,7 +10,9 @@ from urllib.parse import quote
 
 from nicegui import ui
 
-from api.validation import format_phone_international, normalize_email, normalize_phone, safe_http_url
+from api.validation import format_phone_international, normalize_email, normalize_phone
+from components.avatar_upload import AvatarUpload
+from components.contact_actions import ContactActions
 from components.contact_view import MUTED_TEXT, PUSHED_TO_END, ContactView, hinted, icon_before, mark_id
 from components.fact_list import Fact, FactList, Stamp
 from components.inline_field import InlineField, Kind
@@ -100,9 +102,11 @@ class ContactBasicInfo:
         """The header (avatar, name, company, edit), once the contact is known (the skeleton goes)."""
         view = self.view
         with self.container, ui.row().classes("items-center gap-4 w-full no-wrap"):
-            self.avatar_slot = ui.element("div").classes("shrink-0")
+            with ui.element("div").classes("shrink-0 avatar-box") as avatar_box:
+                self.avatar_slot = ui.element("div")
             self.avatar: ui.image | ui.avatar | None = None
             self.initials: ui.label | None = None
+            self.avatar_upload = None if view.read_only else AvatarUpload(view, avatar_box)
             with ui.column().classes("gap-0 grow min-w-0") as names:
                 heading = ui.element("div").classes("max-w-full min-w-0").props('role="heading" aria-level="2"')
                 with heading:
@@ -121,6 +125,7 @@ class ContactBasicInfo:
             self.blocked = OnDemand(None, self._blocked_badge, inside=names)
             self.edit = ui.button(icon="edit", on_click=self._edit).props("flat round")
             mark_id(hinted(self.edit, view.t("CONTACT.EDIT")), "edit-contact")
+            self.actions = None if view.read_only else ContactActions(view, dialogs=self.container)
         with self.container:
             self.fact_list = mark_id(FactList(muted=MUTED_TEXT), "contact-facts")
         self.built = True
@@ -152,6 +157,9 @@ class ContactBasicInfo:
                 label.move(target_index=children.index(badge))
         self.edit.set_visibility(editable and self.on_edit is not None)
         self.edit.set_enabled(not view.entry.saving)
+        if self.avatar_upload is not None and self.actions is not None:
+            self.avatar_upload.render(editable)
+            self.actions.render()
         if self.phone_shown[0] != contact.phone_number:  # formatting a number costs more than the rest together
             self.phone_shown = (contact.phone_number, format_phone_international(contact.phone_number))
         self._show_line("email", contact.email, contact.email or "", editable)
@@ -186,7 +194,7 @@ class ContactBasicInfo:
 
     def _show_avatar(self, name: str, thumbnail: str, email: str) -> None:
         """The photo, or the initials when there is none (or it failed); only switching between them rebuilds."""
-        url = safe_http_url(thumbnail) if thumbnail else None
+        url = self.view.session.image_source(thumbnail)
         alt = self.view.t("CONTACT.AVATAR_ALT", name=name or self.view.t("CONTACT.UNNAMED"))
         photo = url if url and url != self.failed_thumbnail else None
         if photo is not None:

@@ -217,6 +217,10 @@ class ContactPanel:
             self.deleted_card = self._place(self._build_deleted_card(), 0)
         if self.deleted_card is not None:
             self.deleted_card.set_visibility(deleted)
+            if deleted:
+                by = entry.deleted_by
+                message = view.t("CONTACT.DELETED_BY", name=isolated(by)) if by else view.t("CONTACT.DELETED_MESSAGE")
+                self.deleted_message.set_text(message)
         if load_error and self.load_error_card is None:
             self.load_error_card = self._place(self._build_load_error_card(), 1)
         if self.load_error_card is not None:
@@ -279,7 +283,7 @@ class ContactPanel:
             card = mark_id(ui.card(), "deleted-state").classes("w-full bg-red-1 text-black")
             with card.props('flat bordered role="alert"'):
                 ui.label(view.t("CONTACT.DELETED_TITLE")).classes("text-h6 text-negative")
-                ui.label(view.t("CONTACT.DELETED_MESSAGE"))
+                self.deleted_message = mark_id(ui.label(), "deleted-message")
         return card
 
     def _build_load_error_card(self) -> ui.card:

@@ -11,6 +11,7 @@ from nicegui import background_tasks, context, ui
 from api.models import Contact
 from api.validation import SOCIAL_NETWORKS
 from components.section_card import SectionCard
+from state.actions import SaveOutcome
 from state.i18n import t
 from state.problems import Problem, describe
 from state.session import AgentSession
@@ -66,6 +67,18 @@ class ContactView:
                 await work()
 
         background_tasks.create(in_tab(), name=f"contact-{self.contact_id}")
+
+
+def tell_outcome(view: ContactView, outcome: SaveOutcome, *, saved: str, failed: str) -> None:
+    """Tell the agent how a change from the panel ended: `saved` and `failed` are text keys, the reason follows a
+    failure. A conflict says nothing here: the conflict dialog asks."""
+    if outcome.status == "saved":
+        ui.notify(view.t(saved), type="positive")
+    elif outcome.status in {"invalid", "failed"}:
+        reason = view.error(outcome.message)
+        ui.notify(f"{view.t(failed)}: {reason}" if reason else view.t(failed), type="negative")
+    elif outcome.status == "deleted":
+        ui.notify(view.t("CONTACT.DELETED_TITLE"), type="warning")
 
 
 def section_title(text: str) -> ui.element:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
+from typing import Any
 
 from nicegui import Event, app, context, ui
 
 from components.app_header import AppHeader, HeaderLink, SignOut
-from components.contact_view import aria, hinted, mark_id
+from components.contact_view import aria, hinted, isolated, mark_id
 from components.document_settings import DocumentSettings
 from components.stylesheet import shared_css
 from state.i18n import SUPPORTED_LOCALES, is_rtl, t
 from state.session import AgentSession
 
 SIGN_OUT_PATH = "/logout"
+# What this browser's next page says first (the contact just deleted, as the list opens), in its server-side storage.
+NOTICE_KEY = "notice"
+NOTICES = frozenset({"CONTACT.DELETED_NOTICE"})
 LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "es": "Español", "ar": "العربية"}
 
 # White text on each of these has at least 5:1 contrast (WCAG AA asks 4.5:1): buttons, badges, the header.
@@ -82,7 +86,29 @@ def page_frame(
             _theme_toggle(locale)
     # Quasar's page is the `main` landmark; this column is only where the skip link takes the focus.
     with ui.column().classes("w-full max-w-6xl mx-auto q-pa-md gap-4").props("id=main tabindex=-1") as main:
+        if signed_in:
+            _notice(locale)
         yield main
+
+
+def leave_notice(storage: MutableMapping[str, Any], key: str, **params: str) -> None:
+    """Have the next page this browser opens say `key` (one of `NOTICES`); `storage` is its `app.storage.user`."""
+    assert key in NOTICES
+    storage[NOTICE_KEY] = {"key": key, "params": params}
+
+
+def _notice(locale: str) -> None:
+    """The notice left for this page, once, with a button to dismiss it."""
+    notice = app.storage.user.pop(NOTICE_KEY, None)
+    if not isinstance(notice, dict) or notice.get("key") not in NOTICES:
+        return
+    params = {name: isolated(str(value)) for name, value in dict(notice.get("params") or {}).items()}
+    with mark_id(ui.row(), "page-notice").classes("w-full items-center gap-2 no-wrap q-pa-sm rounded-borders") as row:
+        row.classes("bg-green-1 text-black").props('role="status"')
+        ui.icon("check_circle", color="positive").props('aria-hidden="true"')
+        ui.label(t(notice["key"], locale=locale, **params)).classes("grow").props('dir="auto"')
+        dismiss = ui.button(icon="close", on_click=row.delete).props("flat round dense")
+        mark_id(hinted(dismiss, t("APP.CLOSE", locale=locale)), "dismiss-notice")
 
 
 def _language_select(locale: str) -> ui.select:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,8 +11,10 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.error_codes import ErrorCode
 from api.protocol import CABLE_PATH
 from api.settings import Settings
+from server.avatars import UPLOAD_MAX_BODY_BYTES, avatar_problem
 from server.errors import BodyTooLarge
 from server.routes import activity, attributes, auth, contact_filter, contacts, conversations, health, labels, notes
 from server.runtime import ServerRuntime
@@ -29,20 +33,43 @@ ROUTERS = (
 )
 
 
+# A contact's create or update, which may carry a picture (multipart `avatar`).
+CONTACT_WRITE = re.compile(r"/api/v1/accounts/[0-9]+/contacts(?:/[0-9]+)?")
+TOO_LARGE = (413, b'{"error":"Request body too large"}')
+# A picture over its limit is refused as the route refuses one that fits the body (422 naming `avatar`).
+AVATAR_TOO_LARGE = (422, json.dumps(avatar_problem(ErrorCode.AVATAR_TOO_BIG).body).encode())
+
+
 class BodyLimit:
-    """Refuses API request bodies over `max_bytes` with 413, whether declared or streamed."""
+    """Refuses API request bodies over `max_bytes` with 413, whether declared or streamed.
+
+    A create or update as a form may carry a contact's picture: it may be as big as `UPLOAD_MAX_BODY_BYTES`.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
+    def _limit(self, scope: Scope) -> tuple[int, tuple[int, bytes]]:
+        """The most this request's body may hold, and the answer when it holds more."""
+        headers = dict(scope["headers"])
+        uploading = (
+            scope["method"] in {"POST", "PUT", "PATCH"}
+            and headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data")
+            and CONTACT_WRITE.fullmatch(scope["path"]) is not None
+        )
+        if uploading and self.max_bytes < UPLOAD_MAX_BODY_BYTES:
+            return UPLOAD_MAX_BODY_BYTES, AVATAR_TOO_LARGE
+        return self.max_bytes, TOO_LARGE
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(API_PREFIXES):
             await self.app(scope, receive, send)
             return
+        max_bytes, refusal = self._limit(scope)
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(send)
+        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
+            await self._refuse(send, refusal)
             return
         received = 0
         refused = False
@@ -52,7 +79,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     refused = True
                     raise BodyTooLarge
             return message
@@ -61,15 +88,15 @@ class BodyLimit:
             await self.app(scope, limited_receive, send)
         except BodyTooLarge:
             if refused:
-                await self._refuse(send)
+                await self._refuse(send, refusal)
 
     @staticmethod
-    async def _refuse(send: Send) -> None:
-        body = b'{"error":"Request body too large"}'
+    async def _refuse(send: Send, refusal: tuple[int, bytes]) -> None:
+        status, body = refusal
         await send(
             {
                 "type": "http.response.start",
-                "status": 413,
+                "status": status,
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),

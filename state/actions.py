@@ -37,6 +37,7 @@ from api.validation import ContactInvalid, check_contact_changes
 from state import analytics
 from state.problems import Problem, ServerSaid, problem_of
 from state.store import (
+    AvatarChange,
     ConflictState,
     ContactStore,
     FieldPath,
@@ -838,13 +839,150 @@ async def _refresh_timeline(store: ContactStore, client: ChatwootClient, contact
         await fetch_timeline(store, client, contact_id)
 
 
+# --- the contact's picture, blocking and deletion ---
+
+
+async def upload_avatar(
+    store: ContactStore, client: ChatwootClient, contact_id: int, picture: bytes, filename: str, content_type: str
+) -> SaveOutcome:
+    """Give the contact a picture; the server checks and shrinks it, and its new `thumbnail` is shown.
+
+    `invalid` names what is wrong with the file (`message`: not a picture, too big). Not optimistic: the
+    picture shown is the one the server keeps.
+    """
+    before = (store.entry(contact_id).server or {}).get("thumbnail") or ""
+    return await _change_avatar(
+        store,
+        client,
+        contact_id,
+        "uploading",
+        lambda: client.upload_contact_avatar(contact_id, picture, filename, content_type),
+        lambda thumbnail: thumbnail not in ("", before),  # every upload is kept under a new address
+    )
+
+
+async def remove_avatar(store: ContactStore, client: ChatwootClient, contact_id: int) -> SaveOutcome:
+    """Take the contact's picture away: its initials show instead."""
+    return await _change_avatar(
+        store, client, contact_id, "removing", lambda: client.remove_contact_avatar(contact_id), lambda thumb: not thumb
+    )
+
+
+async def _change_avatar(
+    store: ContactStore,
+    client: ChatwootClient,
+    contact_id: int,
+    change: AvatarChange,
+    send: Callable[[], Awaitable[ContactResult]],
+    done: Callable[[str], bool],
+) -> SaveOutcome:
+    """Send a change of the picture, `entry.avatar_change` saying so meanwhile; `done(thumbnail)` tells whether
+    the server holds it, for a change whose answer was lost."""
+    entry = store.entry(contact_id)
+    if entry.server is None or entry.deleted:
+        return SaveOutcome(status="deleted" if entry.deleted else "failed", message=ErrorCode.NOT_LOADED)
+    entry.avatar_change = change
+    store.notify(contact_id)
+    try:
+        async with store.save_lock(contact_id):  # after this agent's other saves, with the version they left
+            try:
+                result = await send()
+            except OutcomeUnknown:
+                reading = await settle(lambda: _read_avatar(client, contact_id, done), client.write_timeout)
+                if not reading.landed or reading.value is None:
+                    if reading.value is not None:
+                        _take_avatar_answer(store, contact_id, reading.value)
+                    return SaveOutcome(status="failed", message=_unsettled(reading))
+                result = reading.value
+    except NotFound:
+        mark_deleted(store, contact_id)
+        return SaveOutcome(status="deleted")
+    except ValidationFailed as failed:
+        return SaveOutcome(status="invalid", message=failed.codes.get("avatar") or problem_of(failed))
+    except ApiError as error:
+        return SaveOutcome(status="failed", message=problem_of(error))
+    finally:
+        entry.avatar_change = None
+        store.notify(contact_id)
+    _take_avatar_answer(store, contact_id, result)
+    track(store, "contact_updated", {"contact_id": contact_id, "fields_updated": ["thumbnail"]})
+    return SaveOutcome(status="saved", fields=["thumbnail"])
+
+
+async def _read_avatar(client: ChatwootClient, contact_id: int, done: Callable[[str], bool]) -> Reading[ContactResult]:
+    try:
+        result = await client.get_contact(contact_id)
+    except NotFound:
+        raise
+    except ApiError as error:
+        return Reading(landed=None, error=error)
+    return Reading(landed=True if done(result.contact.thumbnail or "") else None, value=result)
+
+
+def _take_avatar_answer(store: ContactStore, contact_id: int, result: ContactResult) -> None:
+    """The server's contact after a change of its picture; Chatwoot answers a removal without the inboxes."""
+    entry = store.entry(contact_id)
+    contact = result.contact.model_dump()
+    if "contact_inboxes" not in result.contact.model_fields_set:
+        contact["contact_inboxes"] = (entry.server or {}).get("contact_inboxes", [])
+    take_server_contact(store, contact_id, contact, performer=None)
+    if result.etag is not None:
+        entry.etag = result.etag
+    store.notify(contact_id)
+
+
+async def set_blocked(store: ContactStore, client: ChatwootClient, contact_id: int, blocked: bool) -> SaveOutcome:
+    """Block or unblock the contact (Chatwoot's `blocked`), saved as any field is: shown at once, rolled back on
+    failure, a conflict when someone else just did the opposite."""
+    shown = store.contact(contact_id)
+    seen = shown.blocked if shown is not None else not blocked
+    return await save_field(store, client, contact_id, "blocked", blocked, seen=seen)
+
+
+async def delete_contact(store: ContactStore, client: ChatwootClient, contact_id: int) -> Problem | None:
+    """Delete the contact (Chatwoot lets administrators only); None once it is gone, else what to tell the agent.
+
+    One already gone counts as deleted; one whose answer was lost is looked for before anything is said.
+    """
+    try:
+        await client.delete_contact(contact_id)
+    except NotFound:
+        pass
+    except OutcomeUnknown:
+        reading = await settle(lambda: _read_gone(client, contact_id), client.write_timeout)
+        if not reading.landed:
+            return _unsettled(reading)
+    except ApiError as error:
+        return problem_of(error)
+    mark_deleted(store, contact_id)
+    return None
+
+
+def _unsettled(reading: Reading[Any]) -> Problem:
+    """Why a picture change or a deletion whose answer was lost is not known to have happened."""
+    return problem_of(reading.error) if reading.error else ErrorCode.TIMEOUT
+
+
+async def _read_gone(client: ChatwootClient, contact_id: int) -> Reading[None]:
+    try:
+        await client.get_contact(contact_id)
+    except NotFound:
+        return Reading(landed=True)
+    except ApiError as error:
+        return Reading(landed=None, error=error)
+    return Reading(landed=None)
+
+
 # --- live events ---
 
 
-def mark_deleted(store: ContactStore, contact_id: int, merged_into: int | None = None) -> None:
+def mark_deleted(
+    store: ContactStore, contact_id: int, merged_into: int | None = None, deleted_by: str | None = None
+) -> None:
     """The contact is gone: open pages switch to the read-only deleted state."""
     entry = store.entry(contact_id)
     entry.deleted = True
+    entry.deleted_by = deleted_by
     entry.merged_into = merged_into
     entry.optimistic.clear()
     store.contact_changed(contact_id)
@@ -873,8 +1011,10 @@ def apply_event(store: ContactStore, event: str, data: dict[str, Any], account_i
         take_activity(store, incoming)
         return
     if event == "contact.deleted":
+        by = incoming.performer
         if incoming.id in store.contacts_by_id:
-            mark_deleted(store, incoming.id)
+            someone_else = by is not None and by.id not in (None, store.agent_id)
+            mark_deleted(store, incoming.id, deleted_by=by.name if by is not None and someone_else else None)
         return
     if event not in {"contact.updated", "contact.merged"}:
         return  # contact.created concerns only the lists (state.contact_lists)

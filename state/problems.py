@@ -9,8 +9,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api.error_codes import ErrorCode
-from api.errors import ApiError, Conflict, NetworkError, NotFound, RateLimited, Unauthorized, ValidationFailed
-from api.validation import MAX_ATTRIBUTE_BYTES, MAX_ATTRIBUTE_KEYS, MAX_SAFE_INTEGER, MAX_STRING
+from api.errors import (
+    ApiError,
+    Conflict,
+    Forbidden,
+    NetworkError,
+    NotFound,
+    RateLimited,
+    Unauthorized,
+    ValidationFailed,
+)
+from api.validation import (
+    AVATAR_MAX_BYTES,
+    AVATAR_MAX_MEGAPIXELS,
+    MAX_ATTRIBUTE_BYTES,
+    MAX_ATTRIBUTE_KEYS,
+    MAX_SAFE_INTEGER,
+    MAX_STRING,
+)
 from state.i18n import format_number, t
 
 # Rules whose text names a limit: the limit, counted in the agent's language ("255 characters", "255 حرفًا").
@@ -18,6 +34,8 @@ LIMITS = {
     ErrorCode.TOO_LONG: MAX_STRING,
     ErrorCode.TOO_MANY_KEYS: MAX_ATTRIBUTE_KEYS,
     ErrorCode.TOO_LARGE: MAX_ATTRIBUTE_BYTES // 1024,  # in KB
+    ErrorCode.AVATAR_TOO_BIG: AVATAR_MAX_BYTES // (1024 * 1024),  # in MB
+    ErrorCode.AVATAR_TOO_MANY_PIXELS: AVATAR_MAX_MEGAPIXELS,
 }
 
 
@@ -43,6 +61,8 @@ def problem_of(error: ApiError) -> Problem:
     """What to tell the agent about a failed request: a code where one fits, else the server's words."""
     if isinstance(error, NetworkError):
         return ErrorCode.SERVER if error.status else ErrorCode.NETWORK
+    if isinstance(error, Forbidden):
+        return ErrorCode.FORBIDDEN
     if isinstance(error, Unauthorized):
         return ErrorCode.UNAUTHORIZED
     if isinstance(error, RateLimited):
@@ -53,6 +73,8 @@ def problem_of(error: ApiError) -> Problem:
         return ErrorCode.CONFLICT
     if isinstance(error, ValidationFailed):
         return error.code or ServerSaid(error.message)
+    if error.status == 413:  # a proxy's or server's body limit: only an upload comes near one
+        return ErrorCode.UPLOAD_TOO_LARGE
     return ServerSaid(error.message)
 
 

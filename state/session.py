@@ -14,6 +14,7 @@ from api.cable_client import CableClient, cable_url
 from api.client import ChatwootClient, Credentials
 from api.errors import ApiError, NetworkError
 from api.models import Profile
+from api.validation import image_source
 from state.actions import apply_event, refetch_open_contacts, refresh_open_timeline
 from state.contact_lists import ContactListFeed
 from state.store import ContactStore
@@ -34,6 +35,9 @@ class AgentSession:
     cable: CableClient | None = None
     live: bool = False
     status_listeners: list[StatusListener] = field(default_factory=list)
+    # What a path the API names (an uploaded picture's `thumbnail`) is under, for the browser: "" when the API is
+    # this app's own origin (embedded), else the API's address.
+    media_origin: str = ""
 
     @property
     def credentials(self) -> Credentials | None:
@@ -43,6 +47,10 @@ class AgentSession:
     def labels_announced(self) -> bool:
         """The server tells label changes as `contact.activity` events (the embedded server's extension)."""
         return self.client.supports_events
+
+    def image_source(self, thumbnail: str | None) -> str | None:
+        """Where the browser loads a contact's picture from (`api.validation.image_source`); None for none."""
+        return image_source(thumbnail, self.media_origin) if thumbnail else None
 
     @property
     def is_administrator(self) -> bool:
@@ -109,8 +117,11 @@ class SessionRegistry:
         *,
         ui_key: str | None = None,
         transport: Callable[[], httpx.AsyncBaseTransport] | None = None,
+        media_origin: str | None = None,
     ) -> None:
+        """`media_origin`: see `AgentSession.media_origin`; None means `base_url`."""
         self.base_url = base_url
+        self.media_origin = base_url if media_origin is None else media_origin
         self.account_id = account_id
         self.ui_key = ui_key
         # A new transport per client (embedded mode: `api.in_process.InProcessTransport`); None: the network.
@@ -188,7 +199,13 @@ class SessionRegistry:
                 await client.close()
                 raise ApiError("This agent has no account")
             store = ContactStore(agent_id=profile.id, account_id=client.account_id)
-            session = AgentSession(profile=profile, account_id=client.account_id, client=client, store=store)
+            session = AgentSession(
+                profile=profile,
+                account_id=client.account_id,
+                client=client,
+                store=store,
+                media_origin=self.media_origin,
+            )
             self._sessions[key] = session
         session.start_live_updates()
         return session

@@ -13,13 +13,13 @@ import copy
 from collections import defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from api.models import AttributeDefinition, Contact, ContactEvent, Conversation, Label, Note
 from state.problems import Problem
 
 T = TypeVar("T")
-
+AvatarChange = Literal["uploading", "removing"]
 FieldPath = str  # "email", "custom_attributes.plan", "additional_attributes.social_profiles.github"
 Listener = Callable[[], Any]
 
@@ -120,7 +120,11 @@ class ContactEntry:
     field_errors: dict[FieldPath, Problem] = field(default_factory=dict)
     conflict: ConflictState | None = None
     deleted: bool = False
+    # Who deleted it, when another agent did and the server said who.
+    deleted_by: str | None = None
     merged_into: int | None = None
+    # The contact's picture being changed by this agent ("uploading" or "removing"), else None.
+    avatar_change: AvatarChange | None = None
     last_performer: str | None = None
     labels: list[str] | None = None
     labels_error: Problem | None = None

@@ -22,17 +22,17 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
-from api.validation import ATTRIBUTE_FIELDS, check_stored_attributes
+from api.error_codes import ErrorCode
+from api.validation import ATTRIBUTE_FIELDS, AVATAR_MAX_BYTES, check_stored_attributes
 from server import models
 from server.auth import Caller, account_caller
 from server.avatars import (
     AVATAR_REMOVED,
     AvatarChange,
-    avatar_byte_limit,
+    avatar_problem,
     keep_avatar,
     linked_avatar,
     resize_avatar,
-    too_big,
     uploaded_avatar,
 )
 from server.contact_reads import contact_row
@@ -197,10 +197,9 @@ async def contact_request(request: Request, caller: Caller = Depends(account_cal
         raise _invalid_body([dict(issue) for issue in error.errors(include_url=False)]) from error
     avatar = linked_avatar(changes.avatar_url)
     if upload is not None:
-        limit = avatar_byte_limit(runtime_of(request).settings.max_body_bytes)
-        data = await upload.read(limit + 1)
-        if len(data) > limit:
-            raise too_big(limit)
+        data = await upload.read(AVATAR_MAX_BYTES + 1)
+        if len(data) > AVATAR_MAX_BYTES:
+            raise avatar_problem(ErrorCode.AVATAR_TOO_BIG)
         avatar = uploaded_avatar(caller.account_id, await asyncio.to_thread(resize_avatar, data))
     return ContactRequest(changes=changes, avatar=avatar)
 

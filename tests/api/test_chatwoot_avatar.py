@@ -8,50 +8,23 @@ what it keeps and serves it itself.
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
 from PIL import Image
-from websockets.sync.client import ClientConnection, connect
 
-from api.cable_client import cable_url
-from server.avatars import AVATAR_SIZE, avatar_byte_limit
+from api.validation import AVATAR_MAX_BYTES
+from server.avatars import AVATAR_SIZE, UPLOAD_MAX_BODY_BYTES
 from tests.api.account_api import AccountApi
+from tests.api.account_events import account_events
 from tests.api.sample_data import unique_email
 from tests.api.shapes import assert_contact, error_body, invalid_fields
-from tests.support.cable import SUBPROTOCOLS, room_identifier
 from tests.support.processes import RunningServer
 
-BODY_LIMIT = 256 * 1024
-
-
-class AccountEvents:
-    """The admin's RoomChannel subscription over a raw ActionCable socket."""
-
-    def __init__(self, websocket: ClientConnection) -> None:
-        self.websocket = websocket
-
-    def next_for(self, contact_id: int, name: str, within: float = 10.0) -> dict[str, Any]:
-        while True:
-            frame = json.loads(self.websocket.recv(timeout=within))
-            message = frame.get("message")
-            if isinstance(message, dict) and message.get("event") == name and message["data"].get("id") == contact_id:
-                data: dict[str, Any] = message["data"]
-                return data
-
-
-@contextmanager
-def account_events(server: RunningServer) -> Iterator[AccountEvents]:
-    identifier = room_identifier(server.admin)
-    with connect(cable_url(server.url), subprotocols=SUBPROTOCOLS) as websocket:
-        websocket.send(json.dumps({"command": "subscribe", "identifier": identifier}))
-        while json.loads(websocket.recv(timeout=10)).get("type") != "confirm_subscription":
-            pass
-        yield AccountEvents(websocket)
+BODY_LIMIT = 256 * 1024  # MAX_BODY_BYTES: any other body
+TOO_BIG = {"message": "Avatar is too big (maximum is 10 MB)", "attributes": ["avatar"]}
 
 
 def picture(kind: str = "PNG", size: tuple[int, int] = (640, 480), color: str = "teal") -> bytes:
@@ -124,15 +97,96 @@ def test_a_file_that_is_not_an_image_is_422_and_changes_nothing(
 
 
 def test_an_image_over_the_limit_is_422_with_the_limit(server: RunningServer, admin_api: AccountApi) -> None:
+    """A file one byte over 10 MB in a body the server reads whole: the route refuses it."""
     contact = server.create_contact()
-    limit = avatar_byte_limit(BODY_LIMIT)
     small = picture("BMP", (100, 100))
-    big = small + b"\0" * (limit + 1 - len(small))
-    assert limit < len(big) < BODY_LIMIT
+    big = small + b"\0" * (AVATAR_MAX_BYTES + 1 - len(small))
     answer = admin_api.put(f"/contacts/{contact['id']}", files={"avatar": ("big.bmp", big, "image/bmp")})
-    body = invalid_fields(answer)
-    assert body["attributes"] == ["avatar"] and "KB" in body["message"]
+    assert error_body(answer, 422) == TOO_BIG
     assert admin_api.contact(contact["id"]) == contact
+
+
+def test_a_20_mb_photo_is_refused_before_its_body_is_read(server: RunningServer, admin_api: AccountApi) -> None:
+    """A real picture of 20 MB: its declared length alone gets the same 422, and nothing changes."""
+    contact = server.create_contact()
+    photo = picture("BMP", (2600, 2600))
+    assert len(photo) > 20_000_000
+    answer = admin_api.put(
+        f"/contacts/{contact['id']}", data={"name": "Not saved"}, files={"avatar": ("big.bmp", photo, "image/bmp")}
+    )
+    assert error_body(answer, 422) == TOO_BIG
+    created = admin_api.post("/contacts", data={"name": "Not made"}, files={"avatar": ("big.bmp", photo, "image/bmp")})
+    assert error_body(created, 422) == TOO_BIG
+    assert admin_api.contact(contact["id"]) == contact
+
+
+def test_a_streamed_upload_over_the_limit_is_refused(server: RunningServer, admin_api: AccountApi) -> None:
+    """Without a Content-Length (chunked) the limit holds while the body streams in."""
+    contact = server.create_contact()
+    boundary = "avatar-boundary"
+
+    def chunks() -> Iterator[bytes]:
+        yield (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="avatar"; filename="big.bmp"\r\n'
+            "Content-Type: image/bmp\r\n\r\n"
+        ).encode()
+        for _ in range(UPLOAD_MAX_BODY_BYTES // 65536 + 2):
+            yield b"\0" * 65536
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    answer = admin_api.put(
+        f"/contacts/{contact['id']}",
+        content=chunks(),
+        headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert error_body(answer, 422) == TOO_BIG
+    assert admin_api.contact(contact["id"]) == contact
+
+
+def test_a_phone_sized_photo_fits(server: RunningServer, admin_api: AccountApi, http: httpx.Client) -> None:
+    """A photo of several MB (far over the 256 KB of other bodies) is taken and shrunk."""
+    contact = server.create_contact()
+    noise = Image.frombytes("RGB", (1600, 1200), bytes(range(256)) * (1600 * 1200 * 3 // 256))
+    out = io.BytesIO()
+    noise.save(out, "JPEG", quality=100)
+    assert BODY_LIMIT * 4 < len(out.getvalue()) < AVATAR_MAX_BYTES
+    answer = admin_api.put(f"/contacts/{contact['id']}", files={"avatar": ("photo.jpg", out.getvalue(), "image/jpeg")})
+    assert answer.status_code == 200, answer.text
+    assert served_image(http, server, answer.json()["payload"]["thumbnail"]).size == (AVATAR_SIZE, 192)
+
+
+def test_only_contact_writes_take_a_big_form(server: RunningServer, admin_api: AccountApi) -> None:
+    """Other bodies keep their limit, as forms too: a note is no way around it."""
+    contact = server.create_contact()
+    answer = admin_api.post(
+        f"/contacts/{contact['id']}/notes", data={"content": "x"}, files={"file": ("a.bin", b"x" * BODY_LIMIT)}
+    )
+    assert error_body(answer, 413) == {"error": "Request body too large"}
+    big_json = {"name": "x" * BODY_LIMIT}
+    assert error_body(admin_api.put(f"/contacts/{contact['id']}", json=big_json), 413)
+    assert admin_api.contact(contact["id"]) == contact
+
+
+def test_the_kept_picture_is_upright_and_without_metadata(
+    server: RunningServer, admin_api: AccountApi, http: httpx.Client
+) -> None:
+    """A photo the camera took sideways (EXIF orientation 6) is kept turned; its place, camera, comment and colour
+    profile are not kept."""
+    contact = server.create_contact()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: turn 90 degrees clockwise to show
+    exif[0x010F] = "Camera Maker"
+    exif[0x8825] = {2: (51.0, 30.0, 0.0)}  # GPSInfo: GPSLatitude
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), "teal").save(
+        out, "JPEG", exif=exif.tobytes(), comment=b"at home", icc_profile=b"\0" * 128
+    )
+    answer = admin_api.put(f"/contacts/{contact['id']}", files={"avatar": ("side.jpg", out.getvalue(), "image/jpeg")})
+    assert answer.status_code == 200, answer.text
+    kept = served_image(http, server, answer.json()["payload"]["thumbnail"])
+    assert kept.size == (192, AVATAR_SIZE)  # upright: taller than wide
+    assert not dict(kept.getexif())
+    assert not {"exif", "comment", "icc_profile"} & set(kept.info)
 
 
 def test_delete_avatar_clears_the_thumbnail(server: RunningServer, admin_api: AccountApi, http: httpx.Client) -> None:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from playwright.async_api import Locator, Page, expect
+
+from tests.browser.agents import OpenAgent
+from tests.support.processes import RunningServer
 
 # Resolves true once the panel's DOM has had no nodes added or removed for `quiet` ms, false after `limit` ms.
 SETTLED_JS = """
@@ -90,3 +94,11 @@ class ContactPage:
 
     def toast(self, text: str) -> Locator:
         return self.page.locator(".q-notification").filter(has_text=text)
+
+
+async def opened(open_agent: OpenAgent, app_server: RunningServer, contact_id: int, **options: Any) -> ContactPage:
+    """A new agent's browser (`open_agent`'s options) showing the contact, loaded."""
+    agent = await open_agent(**options)
+    view = ContactPage(page=agent.page, base_url=app_server.url)
+    await view.open(contact_id)
+    return view

@@ -12,7 +12,7 @@ from playwright.async_api import Locator, expect
 
 from state.i18n import t
 from tests.browser.agents import OpenAgent
-from tests.browser.contact_page import ContactPage
+from tests.browser.contact_page import ContactPage, opened
 from tests.support.processes import RunningServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
@@ -38,13 +38,6 @@ async def stored(api: httpx.AsyncClient, contact_id: int) -> dict[str, Any]:
 
 async def put_fields(api: httpx.AsyncClient, contact_id: int, fields: dict[str, Any]) -> None:
     (await api.put(f"/contacts/{contact_id}", json=fields)).raise_for_status()
-
-
-async def opened(open_agent: OpenAgent, app_server: RunningServer, contact_id: int, **options: Any) -> ContactPage:
-    agent = await open_agent(**options)
-    view = ContactPage(page=agent.page, base_url=app_server.url)
-    await view.open(contact_id)
-    return view
 
 
 async def test_a_click_on_the_email_edits_it_and_enter_saves_it(

@@ -34,6 +34,34 @@ def lean(user: User) -> User:
     return user
 
 
+def _emit_without_touching_the_user(user: User) -> None:
+    """NiceGUI's `User._patch_outbox_emit_function`, reading the user without `User.__getattribute__`.
+
+    `User` points the global `ui.notify` at whichever user had an attribute read last, and NiceGUI's version reads
+    its user's attributes whenever that user's page runs JavaScript. With two users, a page that runs JavaScript
+    (a live change's highlight) then took the other user's notifications; now only the test's own reads choose.
+    """
+    client = object.__getattribute__(user, "client")
+    rules = object.__getattribute__(user, "javascript_rules")
+    original_emit = client.outbox._emit
+
+    async def simulated_emit(message: Any) -> None:
+        await original_emit(message)
+        _, kind, data = message
+        if kind == "run_javascript":
+            for rule, result in rules.items():
+                match = rule.match(data["code"])
+                if match:
+                    client.handle_javascript_response({"request_id": data["request_id"], "result": result(match)})
+
+    client.outbox._emit = simulated_emit
+
+
+@pytest.fixture(autouse=True)
+def notifications_stay_with_their_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(User, "_patch_outbox_emit_function", _emit_without_touching_the_user)
+
+
 @pytest.fixture
 def ui_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, api_server: RunningServer) -> RunningServer:
     """Point the app at the shared server, connected mode, analytics into this test's directory."""

@@ -12,6 +12,7 @@ from api.validation import (
     FieldProblem,
     check_attribute_value,
     check_contact_changes,
+    image_source,
     problem_code,
     safe_http_url,
     stored_attribute_problems,
@@ -182,3 +183,30 @@ def test_what_is_accepted_is_kept_normalized(changes: dict[str, object], kept: d
 )
 def test_attribute_values_by_display_type(definition: dict[str, object], value: object, outcome: tuple) -> None:
     assert check_attribute_value(definition, value) == outcome
+
+
+KEPT = "/api/v1/accounts/1/contact_avatars/Zx9_-abc"
+
+
+@pytest.mark.parametrize(
+    ("thumbnail", "origin", "source"),
+    [
+        ("https://images.example.com/ada.png", "http://api:3000", "https://images.example.com/ada.png"),
+        (KEPT, "", KEPT),  # embedded: the API is the page's own origin
+        (KEPT, "http://127.0.0.1:3000/", f"http://127.0.0.1:3000{KEPT}"),
+        ("//evil.example/x.png", "", None),  # another host, without saying so
+        ("/api/../../etc/passwd", "", None),
+        ("/a b.png", "", None),
+        ("javascript:alert(1)", "", None),
+        ("avatar.png", "", None),  # relative to whatever page shows it
+        ("", "", None),
+    ],
+)
+def test_an_avatar_loads_from_a_link_or_from_the_apis_server(thumbnail: str, origin: str, source: str | None) -> None:
+    assert image_source(thumbnail, origin) == source
+
+
+def test_avatar_refusals_read_back_as_their_codes() -> None:
+    """The server words a picture's refusal as Chatwoot words a model error; the client reads the code back."""
+    for code in (ErrorCode.AVATAR_NOT_IMAGE, ErrorCode.AVATAR_TOO_BIG, ErrorCode.AVATAR_TOO_MANY_PIXELS):
+        assert problem_code(FieldProblem(field="avatar", code=code).message, "avatar") is code
