@@ -12,14 +12,27 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.protocol import CABLE_PATH
 from api.settings import Settings
 from server.errors import BodyTooLarge
-from server.routes import activity, attributes, auth, contact_filter, contacts, conversations, health, labels, notes
+from server.routes import (
+    activity,
+    attributes,
+    auth,
+    contact_filter,
+    contact_transfer,
+    contacts,
+    conversations,
+    health,
+    labels,
+    notes,
+)
 from server.runtime import ServerRuntime
 
 API_PREFIXES = ("/api/", "/auth/")
+IMPORT_PATH_END = "/contacts/import"
 ROUTERS = (
     health.router,
     auth.router,
     contact_filter.router,
+    contact_transfer.router,  # before contacts: its /contacts/{contact_id} would take `export` for an id
     contacts.router,
     conversations.router,
     labels.router,
@@ -30,18 +43,21 @@ ROUTERS = (
 
 
 class BodyLimit:
-    """Refuses API request bodies over `max_bytes` with 413, whether declared or streamed."""
+    """Refuses API request bodies over `max_bytes` (a contacts import: `import_bytes`) with 413, whether declared or
+    streamed."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, import_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.import_bytes = import_bytes or max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(API_PREFIXES):
             await self.app(scope, receive, send)
             return
+        limit = self.import_bytes if scope["path"].endswith(IMPORT_PATH_END) else self.max_bytes
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await self._refuse(send)
             return
         received = 0
@@ -52,7 +68,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     refused = True
                     raise BodyTooLarge
             return message
@@ -86,7 +102,8 @@ def mount(app: FastAPI, runtime: ServerRuntime) -> None:
     app.state.contact_server = runtime
     for router in (*ROUTERS, cable_router):
         app.include_router(router)
-    app.add_middleware(BodyLimit, max_bytes=runtime.settings.max_body_bytes)
+    settings = runtime.settings
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, import_bytes=settings.max_import_bytes)
 
 
 def embedded_app(runtime: ServerRuntime) -> FastAPI:
