@@ -30,3 +30,6 @@ CLIENT_ADDRESS_HEADER = "X-Contacts-Client-Address"
 UI_KEY_HEADER = "X-Contacts-UI-Key"
 # devise_token_auth's headers (Chatwoot's dashboard signs in with them): one revocable token per signed-in client.
 SESSION_HEADERS = ("access-token", "token-type", "client", "expiry", "uid")
+# An httpx request extension (`extensions={STREAMED: True}`): the in-process transport (api.in_process) hands the
+# answer over as the app sends it rather than once it has finished.
+STREAMED = "contacts.streamed"
