@@ -16,7 +16,7 @@ from api.errors import ApiError
 from components.contact_view import aria, mark_id
 from components.on_demand import OnDemand
 from state.contact_transfer import EXPORT_DOWNLOAD_PATH, ExportTicket, new_ticket
-from state.i18n import format_number, t
+from state.i18n import format_number, format_percent, t
 from state.problems import describe, problem_of
 from state.session import AgentSession
 
@@ -74,7 +74,7 @@ class ExportProgress:
         assert self.status is not None and self.bar is not None
         self.bar.visible = ticket.phase in {"waiting", "running", "done"}
         self.bar.value = ticket.fraction
-        self.bar.props["aria-valuenow"] = round(ticket.fraction * 100)
+        self.bar.props["aria-valuetext"] = format_percent(round(ticket.fraction * 100), self.locale)
         rows = format_number(ticket.rows, self.locale)
         if ticket.phase == "waiting":
             self.status.text = self.t("EXPORT.STARTING")

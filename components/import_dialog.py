@@ -8,6 +8,8 @@ Chatwoot answers before it reads the file and mails the administrators when done
 
 from __future__ import annotations
 
+import html
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,6 +26,24 @@ from state.problems import describe, problem_of
 from state.session import AgentSession
 
 CHUNK_BYTES = 64 * 1024
+# Quasar's uploader drew icon-only buttons without names and a file input without a label, one inside another:
+# its header and file list are drawn here instead, a named button that opens the file chooser (the input it
+# clicks is hidden) and each file's progress as a named bar. File names render as text ({{ }}).
+UPLOAD_HEADER = r"""<div class="q-uploader__header-content row items-center no-wrap q-pa-sm q-gutter-sm">
+  <q-btn unelevated no-caps color="primary" icon="upload_file" label="{choose}" data-testid="import-choose"
+    :disable="!props.canAddFiles" @click="props.pickFiles" />
+  <div v-if="props.files.length" class="col q-uploader__subtitle ellipsis">
+    {{{{ props.uploadSizeLabel }}}} / {{{{ props.uploadProgressLabel }}}}</div>
+  <input class="q-uploader__input" type="file" hidden tabindex="-1" aria-hidden="true" accept=".csv,text/csv"
+    @change="props.addFiles($event.target.files)">
+</div>"""
+UPLOAD_LIST = r"""<div v-for="file in props.files" :key="file.__key" class="q-pa-sm column gap-1">
+  <div class="row no-wrap items-center q-gutter-sm">
+    <span class="col ellipsis text-body2">{{{{ file.name }}}}</span>
+    <span class="text-caption">{{{{ file.__sizeLabel }}}} / {{{{ file.__progressLabel }}}}</span>
+  </div>
+  <q-linear-progress :value="file.__progress" rounded size="6px" aria-label="{sending}" />
+</div>"""
 # Rejected rows as the report lists them; the contact link is a plain anchor drawn from data (text, never HTML).
 REASON_SLOT = r"""<q-td :props="props"><span>{{ props.value }}</span>
   <a v-if="props.row.contact_id" :href="'/contacts/' + props.row.contact_id + '?source=contacts_list'"
@@ -63,15 +83,16 @@ class ImportDialog:
             ui.label(self.t("IMPORT.HELP")).classes(f"text-body2 {MUTED_TEXT}")
             limit = get_settings().max_import_bytes
             self.upload = ui.upload(
-                label=self.t("IMPORT.CHOOSE"),
-                auto_upload=True,
-                max_files=1,
-                max_file_size=limit,
-                on_upload=self._uploaded,
-                on_rejected=self._rejected,
+                auto_upload=True, max_files=1, max_file_size=limit, on_upload=self._uploaded, on_rejected=self._rejected
             )
             self.upload.props('accept=".csv,text/csv" flat bordered').classes("w-full")
-            mark_id(aria(self.upload, self.t("IMPORT.CHOOSE")), "import-upload")
+            choose, sending = (html.escape(self.t(key), quote=True) for key in ("IMPORT.CHOOSE", "IMPORT.UPLOADING"))
+            self.upload.add_slot("header", UPLOAD_HEADER.format(choose=choose))
+            self.upload.add_slot("list", UPLOAD_LIST.format(sending=sending))
+            mark_id(self.upload, "import-upload")
+            # The page's Ajax bar (Quasar's LoadingBar plugin) runs while the browser uploads: it needs a name too.
+            label = json.dumps(self.t("IMPORT.UPLOADING"))
+            ui.run_javascript(f"Quasar.LoadingBar.setDefaults({{'aria-label': {label}}})")
             self.status = mark_id(ui.label("").props('aria-live="polite"'), "import-status")
             self.bar = ui.linear_progress(value=0, show_value=False).props("rounded size=10px")
             mark_id(aria(self.bar, self.t("IMPORT.PROGRESS")), "import-progress")
@@ -79,10 +100,16 @@ class ImportDialog:
             columns = [
                 {"name": "line", "label": self.t("IMPORT.LINE"), "field": "line", "align": "left"},
                 {"name": "field", "label": self.t("IMPORT.FIELD"), "field": "field", "align": "left"},
-                {"name": "reason", "label": self.t("IMPORT.REASON"), "field": "reason", "align": "left"},
+                {
+                    "name": "reason",
+                    "label": self.t("IMPORT.REASON"),
+                    "field": "reason",
+                    "align": "left",
+                    "classes": "whitespace-normal",
+                },
             ]
             self.table = ui.table(columns=columns, rows=[], row_key="key").classes("w-full")
-            self.table.props('flat dense bordered :rows-per-page-options="[10, 50, 0]" virtual-scroll')
+            self.table.props('flat dense bordered :rows-per-page-options="[10, 50, 0]"')
             self.table.add_slot("body-cell-reason", REASON_SLOT)
             mark_id(aria(self.table, self.t("IMPORT.REJECTED_ROWS")), "import-report")
             self.table.visible = False
@@ -96,7 +123,7 @@ class ImportDialog:
         self.bar.visible = fraction is not None
         if fraction is not None:
             self.bar.value = fraction
-            self.bar.props["aria-valuenow"] = round(fraction * 100)
+            self.bar.props["aria-valuetext"] = format_percent(round(fraction * 100), self.locale)
 
     def _rejected(self) -> None:
         self._say(self.t("IMPORT.TOO_BIG", limit=format_number(get_settings().max_import_bytes // 2**20, self.locale)))
