@@ -3,12 +3,15 @@ reported with why; a file that cannot be read changes nothing. On SQLite and Pos
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from websockets.sync.client import connect
 
+from api.cable_client import cable_url
 from api.protocol import EXTENSIONS_HEADER, IMPORT_REPORT_EXTENSION
 from tests.api.account_api import AccountApi
 from tests.api.sample_data import unique_email, unique_phone, unique_token
@@ -21,6 +24,7 @@ from tests.api.transfer_files import (
     progress_lines,
     rejected_by_line,
 )
+from tests.support.cable import SUBPROTOCOLS, room_identifier
 from tests.support.in_process import InProcessServer, fresh_server
 from tests.support.processes import RunningServer
 
@@ -254,3 +258,20 @@ def test_a_file_over_the_import_limit_is_413_and_a_bigger_one_than_other_bodies_
     data = csv_bytes(rows)
     assert len(data) > 256 * 1024
     assert imported(admin_api, data)["imported"] == 9_000
+
+
+def test_the_accounts_agents_hear_of_the_import(server: RunningServer, admin_api: AccountApi) -> None:
+    """One `contacts.imported` (extension) for what a batch wrote; Chatwoot sends none for an import."""
+    identifier = room_identifier(server.admin)
+    with connect(cable_url(server.url), subprotocols=SUBPROTOCOLS) as websocket:
+        websocket.send(json.dumps({"command": "subscribe", "identifier": identifier}))
+        while json.loads(websocket.recv(timeout=10)).get("type") != "confirm_subscription":
+            pass
+        rows = [["name", "email"], *([f"Heard {n}", unique_email(f"heard{n}")] for n in range(3))]
+        assert imported(admin_api, csv_bytes(rows))["imported"] == 3
+        while True:
+            message = json.loads(websocket.recv(timeout=10)).get("message")
+            if isinstance(message, dict) and message.get("event") == "contacts.imported":
+                break
+    data = message["data"]
+    assert (data["account_id"], data["imported"], data["performer"]["id"]) == (1, 3, server.admin.user_id)
