@@ -24,6 +24,7 @@ from api.error_codes import ErrorCode
 from api.errors import ApiError, OutcomeUnknown, ValidationFailed
 from api.models import ContractModel
 from api.protocol import (
+    EXPORT_COLUMNS,
     EXPORT_EXTENSION,
     EXPORT_ROWS_HEADER,
     EXTENSIONS_HEADER,
@@ -31,19 +32,6 @@ from api.protocol import (
     IMPORT_REPORT_EXTENSION,
 )
 
-# The columns the app exports (Chatwoot's contact columns); the import reads every one of them back.
-EXPORT_COLUMNS = (
-    "id",
-    "name",
-    "email",
-    "phone_number",
-    "identifier",
-    "blocked",
-    "additional_attributes",
-    "custom_attributes",
-    "created_at",
-    "last_activity_at",
-)
 IMPORT_READ_TIMEOUT = 120.0  # seconds without a progress line (the server reads the whole file before the first)
 EXPORT_READ_TIMEOUT = 60.0
 

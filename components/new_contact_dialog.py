@@ -13,6 +13,7 @@ from nicegui import context, ui
 
 from components.contact_edit_form import FIELDS, HINTS, PLACEHOLDERS, FormField
 from components.contact_view import aria, mark_id
+from components.text_field import text_field
 from state.contact_creation import CreateOutcome, ExistingContact, create_contact, problems_of
 from state.i18n import t
 from state.problems import describe
@@ -84,19 +85,14 @@ class NewContactDialog:
 
     def _input(self, field: FormField) -> ui.input | ui.textarea:
         label = self.t(field.label_key)
-        factory = ui.textarea if field.kind == "textarea" else ui.input
-        element = factory(
-            label=label,
+        element = text_field(
+            field.kind,
+            label,
+            value="",
             placeholder=self.t(PLACEHOLDERS[field.path]) if field.path in PLACEHOLDERS else None,
+            hint=self.t(HINTS[field.path]) if field.path in HINTS else None,
             validation=self._validator(field.path),
         )
-        element.classes("w-full").props(
-            "outlined dense hide-bottom-space" + (" autogrow" if field.kind == "textarea" else "")
-        )
-        if field.kind in {"email", "tel"}:
-            element.props(f"type={field.kind} dir=ltr")
-        if field.path in HINTS:
-            element.props["hint"] = self.t(HINTS[field.path])
         element.on_value_change(self._refresh_validity)
         if field.kind != "textarea":
             element.on("keydown.enter", self.save)

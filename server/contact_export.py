@@ -24,7 +24,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from api.protocol import EXPORT_ROWS_HEADER
+from api.protocol import EXPORT_COLUMNS, EXPORT_ROWS_HEADER
 from server import models
 from server.contact_import import FORMULA_STARTS
 from server.runtime import ServerRuntime
@@ -34,20 +34,7 @@ LABELS = cast(Table, models.ContactLabel.__table__)
 PAGE_ROWS = 2_000
 # Chatwoot's `default_columns`, and the columns of its contacts table that this server has.
 DEFAULT_COLUMNS = ("id", "name", "email", "phone_number")
-COLUMNS = (
-    "id",
-    "name",
-    "email",
-    "phone_number",
-    "identifier",
-    "blocked",
-    "additional_attributes",
-    "custom_attributes",
-    "created_at",
-    "updated_at",
-    "last_activity_at",
-    "account_id",
-)
+COLUMNS = (*EXPORT_COLUMNS, "updated_at", "account_id")
 TIME_COLUMNS = frozenset({"created_at", "updated_at", "last_activity_at"})
 TEXT_COLUMNS = frozenset({"name", "email", "identifier"})
 

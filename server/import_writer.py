@@ -30,7 +30,7 @@ from api.error_codes import ErrorCode
 from api.validation import FieldProblem
 from server import models
 from server.contact_import import UNIQUE_FIELDS, ImportRow, RowProblem
-from server.derived_rows import INSERT_TRIGGERS, attribute_values_insert, search_backfill
+from server.derived_rows import attribute_values_insert, insert_triggers_off, search_backfill, sqlite_writing
 from server.runtime import ServerRuntime
 
 CONTACTS = cast(Table, models.Contact.__table__)
@@ -125,18 +125,12 @@ def _sqlite_cell(value: Any) -> Any:
 
 def write_sqlite_batch(database: str, account_id: int, agent_id: int, moment: int, rows: Sequence[ImportRow]) -> int:
     """Write a batch into a SQLite file (blocking; run in a thread); returns how many contacts it added."""
-    connection = sqlite3.connect(database, timeout=30, isolation_level=None)
-    try:
-        connection.execute("PRAGMA busy_timeout=30000")
-        connection.execute("BEGIN IMMEDIATE")
+    with sqlite_writing(database) as connection:
         _taken_sqlite(connection, account_id, rows)
         fresh = [row for row in rows if not row.rejected]
-        if fresh:
-            triggers = connection.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)", INSERT_TRIGGERS
-            ).fetchall()
-            for name, _sql in triggers:
-                connection.execute(f'DROP TRIGGER "{name}"')
+        if not fresh:
+            return 0
+        with insert_triggers_off(connection):
             values = [contact_values(account_id, row, moment) for row in fresh]
             connection.executemany(_INSERT_SQLITE, [[_sqlite_cell(v[c]) for c in CONTACT_COLUMNS] for v in values])
             last = connection.execute("SELECT last_insert_rowid()").fetchone()[0]
@@ -144,16 +138,7 @@ def write_sqlite_batch(database: str, account_id: int, agent_id: int, moment: in
             span = {"first": last - len(fresh) + 1, "last": last}
             connection.execute(search_backfill(_NEW_IDS), span)
             connection.execute(attribute_values_insert("contacts", _NEW_IDS), span)
-            for _name, sql in triggers:
-                connection.execute(sql)
-            connection.execute(_CREATED_SQLITE, {**span, "agent": agent_id, "moment": moment})
-        connection.execute("COMMIT")
-    except BaseException:
-        if connection.in_transaction:
-            connection.execute("ROLLBACK")
-        raise
-    finally:
-        connection.close()
+        connection.execute(_CREATED_SQLITE, {**span, "agent": agent_id, "moment": moment})
     return len(fresh)
 
 

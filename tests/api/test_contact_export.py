@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from api.protocol import EXPORT_ROWS_HEADER
+from api.protocol import EXPORT_COLUMNS, EXPORT_ROWS_HEADER
 from api.settings import Settings
 from server import contact_export
 from server.contact_export import ContactExport
@@ -20,18 +20,7 @@ from tests.api.shapes import error_body
 from tests.api.transfer_files import exported_rows, imported
 from tests.support.processes import RunningServer
 
-ALL_COLUMNS = [
-    "id",
-    "name",
-    "email",
-    "phone_number",
-    "identifier",
-    "blocked",
-    "additional_attributes",
-    "custom_attributes",
-    "created_at",
-    "last_activity_at",
-]
+ALL_COLUMNS = list(EXPORT_COLUMNS)
 
 
 def test_chatwoots_default_columns_and_every_contact_of_the_account(

@@ -109,16 +109,21 @@ async def test_no_critical_or_serious_accessibility_violations(
             await page.context.close()
 
 
-@pytest.mark.parametrize("theme", THEMES)
-async def test_the_edit_dialog_has_no_critical_or_serious_accessibility_violations(
-    open_agent: OpenAgent, app_server: RunningServer, dark_sign_in: StorageState, theme: str
-) -> None:
+def themed(theme: str, dark_sign_in: StorageState) -> dict[str, Any]:
+    """A signed-in browser context's options for the theme: its language, and the dark sign-in's cookies."""
     locale, dark = THEMES[theme]
     options: dict[str, Any] = {"viewport": VIEWPORT, "locale": locale, "bypass_csp": True}
     if dark:
         options["storage_state"] = dark_sign_in
+    return options
+
+
+@pytest.mark.parametrize("theme", THEMES)
+async def test_the_edit_dialog_has_no_critical_or_serious_accessibility_violations(
+    open_agent: OpenAgent, app_server: RunningServer, dark_sign_in: StorageState, theme: str
+) -> None:
     contact = app_server.create_contact(name="Axe Dialog")
-    view = ContactPage(page=(await open_agent(**options)).page, base_url=app_server.url)
+    view = ContactPage(page=(await open_agent(**themed(theme, dark_sign_in))).page, base_url=app_server.url)
     await view.open(contact["id"])
     await view.open_edit_form()
     await expect(view.field("name")).to_be_visible()
@@ -131,12 +136,8 @@ async def test_the_list_dialogs_have_no_critical_or_serious_accessibility_violat
     open_agent: OpenAgent, app_server: RunningServer, dark_sign_in: StorageState, theme: str, tmp_path: Path
 ) -> None:
     """New contact (with a taken email's link), Import (with its progress bar and report) and the export's progress."""
-    locale, dark = THEMES[theme]
-    options: dict[str, Any] = {"viewport": VIEWPORT, "locale": locale, "bypass_csp": True}
-    if dark:
-        options["storage_state"] = dark_sign_in
     existing = app_server.create_contact(name="Axe Holder")
-    page = (await open_agent(**options)).page
+    page = (await open_agent(**themed(theme, dark_sign_in))).page
     await page.goto(f"{app_server.url}/contacts")
     await page.get_by_test_id("new-contact").click()
     await page.get_by_test_id("new-contact-email").fill(existing["email"])

@@ -17,7 +17,6 @@ import pytest
 
 from api.client import ChatwootClient
 from api.contact_transfer import (
-    EXPORT_COLUMNS,
     ImportProgress,
     ImportRefused,
     export_contacts,
@@ -26,6 +25,7 @@ from api.contact_transfer import (
 )
 from api.error_codes import ErrorCode
 from api.errors import ValidationFailed
+from api.protocol import EXPORT_COLUMNS
 from state.contact_creation import create_contact
 from state.store import ContactStore
 from tests.support.processes import RunningServer
