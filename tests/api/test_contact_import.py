@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -13,6 +14,9 @@ from websockets.sync.client import connect
 
 from api.cable_client import cable_url
 from api.protocol import EXTENSIONS_HEADER, IMPORT_REPORT_EXTENSION
+from server import import_writer
+from server.contact_import import ImportRow
+from server.db import create_engine
 from tests.api.account_api import AccountApi
 from tests.api.sample_data import unique_email, unique_phone, unique_token
 from tests.api.shapes import error_body
@@ -286,3 +290,53 @@ def test_the_accounts_agents_hear_of_the_import(server: RunningServer, admin_api
                 break
     data = message["data"]
     assert (data["account_id"], data["imported"], data["performer"]["id"]) == (1, 3, server.admin.user_id)
+
+
+async def test_a_value_taken_between_the_look_and_the_write_rejects_only_its_row(
+    server: RunningServer, admin_api: AccountApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another writer takes a value after the import looked: the batch goes on, that row is reported taken.
+
+    The race is made by skipping the first look (a fault a real race makes only by chance); the write and
+    the second look are real, on the server's database.
+    """
+    existing = server.create_contact(name="Took It First")
+    fresh = unique_email("race")
+    rows = [
+        ImportRow(line=2, fields={"name": "Racer", "email": existing["email"]}),
+        ImportRow(line=3, fields={"name": "Winner", "email": fresh}),
+        ImportRow(line=4, fields={"name": "Nameless Race"}),
+    ]
+    looks = 0
+    real_look = import_writer._taken
+
+    async def look(connection: Any, account_id: int, batch: Any) -> None:
+        nonlocal looks
+        looks += 1
+        if looks > 1:
+            await real_look(connection, account_id, batch)
+
+    monkeypatch.setattr(import_writer, "_taken", look)
+    engine = create_engine(server.database_url)
+    try:
+        async with engine.begin() as connection:
+            added = await import_writer.write_batch_conflict_safe(connection, 1, server.admin.user_id, 1, rows)
+    finally:
+        await engine.dispose()
+    assert added == 2 and looks == 2
+    assert [(row.line, [p.json() for p in row.problems]) for row in rows if row.rejected] == [
+        (
+            2,
+            [
+                {
+                    "field": "email",
+                    "code": "TAKEN",
+                    "message": "Email has already been taken",
+                    "contact_id": existing["id"],
+                }
+            ],
+        )
+    ]
+    [winner] = find_by_email(admin_api, fresh)
+    events = admin_api.get(f"/contacts/{winner['id']}/events").json()["payload"]
+    assert [event["kind"] for event in events] == ["created"]
