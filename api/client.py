@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
@@ -40,7 +40,13 @@ from api.models import (
     Note,
     Profile,
 )
-from api.protocol import CLIENT_ADDRESS_HEADER, EXTENSIONS_HEADER, UI_KEY_HEADER
+from api.protocol import (
+    CLIENT_ADDRESS_HEADER,
+    EXISTING_CONTACT_EXTENSION,
+    EXTENSIONS_HEADER,
+    STREAMED,
+    UI_KEY_HEADER,
+)
 from api.settings import get_settings
 
 READ_RETRIES = 2
@@ -350,8 +356,56 @@ class ChatwootClient:
         return ContactResult(contact=_contact_from(response.json()), etag=response.headers.get("ETag"))
 
     async def create_contact(self, fields: dict[str, Any]) -> Contact:
-        response = await self._request("POST", self._account_path("/contacts"), json=fields)
+        """Create a contact; a 422 for a taken value names the contact having it where the server can say
+        (`ValidationFailed.existing`)."""
+        headers = {EXTENSIONS_HEADER: EXISTING_CONTACT_EXTENSION}
+        response = await self._request("POST", self._account_path("/contacts"), json=fields, headers=headers)
         return _contact_from(response.json())
+
+    @contextlib.asynccontextmanager
+    async def streaming(
+        self,
+        method: str,
+        path: str,
+        *,
+        content: Any = None,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        read_timeout: float | None = None,
+    ) -> AsyncIterator[httpx.Response]:
+        """A request of the account whose answer is read as it comes (an import's progress, an export's rows).
+
+        Refusals raise as `_request`'s do; a failure before an answer is `OutcomeUnknown` for a write that may have
+        been sent, else `NetworkError`. Once the answer began, reading it raises httpx's own errors.
+        """
+        all_headers = self.credentials.headers if self.credentials else {}
+        all_headers.update(headers or {})
+        timeout = httpx.Timeout(read_timeout or self.write_timeout, connect=5.0)
+        request = self._http.build_request(
+            method,
+            self._account_path(path),
+            content=content,
+            json=json,
+            params=params,
+            headers=all_headers,
+            timeout=timeout,
+            extensions={STREAMED: True},
+        )
+        try:
+            response = await self._http.send(request, stream=True)
+        except httpx.HTTPError as error:
+            if method != "GET" and not isinstance(error, NOT_SENT):
+                raise OutcomeUnknown(f"{type(error).__name__}: {error}") from error
+            raise NetworkError(f"{type(error).__name__}: {error}") from error
+        try:
+            self._learn_extensions(response)
+            if not response.is_success:
+                await response.aread()
+                raise self._error(response)
+            yield response
+        finally:
+            await response.aclose()
 
     async def delete_contact(self, contact_id: int) -> None:
         await self._request("DELETE", self._account_path(f"/contacts/{contact_id}"))

@@ -33,6 +33,19 @@ class ErrorCode(StrEnum):
     AVATAR_NOT_IMAGE = "AVATAR_NOT_IMAGE"
     AVATAR_TOO_BIG = "AVATAR_TOO_BIG"
     AVATAR_TOO_MANY_PIXELS = "AVATAR_TOO_MANY_PIXELS"
+    # A row of an imported CSV file broke a rule of its own (server.contact_import).
+    DUPLICATE_IN_FILE = "DUPLICATE_IN_FILE"
+    EXTRA_VALUES = "EXTRA_VALUES"
+    EMPTY_ROW = "EMPTY_ROW"
+    # An imported file refused whole, before anything was written.
+    FILE_BLANK = "FILE_BLANK"
+    FILE_TOO_BIG = "FILE_TOO_BIG"
+    FILE_NOT_UTF8 = "FILE_NOT_UTF8"
+    FILE_UNREADABLE = "FILE_UNREADABLE"
+    FILE_NO_HEADER = "FILE_NO_HEADER"
+    FILE_DUPLICATE_COLUMN = "FILE_DUPLICATE_COLUMN"
+    FILE_TOO_MANY_COLUMNS = "FILE_TOO_MANY_COLUMNS"
+    FILE_TOO_MANY_ROWS = "FILE_TOO_MANY_ROWS"
     # A request failed, or its outcome is not what was asked.
     CONFLICT = "CONFLICT"
     CONFLICT_RETRY = "CONFLICT_RETRY"

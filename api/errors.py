@@ -19,12 +19,26 @@ class ApiError(Exception):
 
 
 class ValidationFailed(ApiError):
-    """422: the server refused the values; `fields` maps each field to its message, `codes` to a rule code."""
+    """422: the server refused the values; `fields` maps each field to its message, `codes` to a rule code.
 
-    def __init__(self, message: str, fields: dict[str, str], codes: dict[str, ErrorCode] | None = None) -> None:
+    `existing` names, by field, the contact that already has a value (the embedded server's extension, when asked);
+    `body` is the answer as it came.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        fields: dict[str, str],
+        codes: dict[str, ErrorCode] | None = None,
+        *,
+        existing: dict[str, int] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message, 422)
         self.fields = fields
         self.codes = codes or {}
+        self.existing = existing or {}
+        self.body = body or {}
 
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> ValidationFailed:
@@ -41,7 +55,13 @@ class ValidationFailed(ApiError):
             code = problem_code(matching[0] if matching else message, attribute)
             if code:
                 codes[attribute] = code
-        return cls(message, fields, codes)
+        named = body.get("existing_contact_ids")
+        existing = {
+            str(field): value
+            for field, value in (named.items() if isinstance(named, dict) else ())
+            if isinstance(value, int) and not isinstance(value, bool)
+        }
+        return cls(message, fields, codes, existing=existing, body=body)
 
     @property
     def code(self) -> ErrorCode | None:

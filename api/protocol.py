@@ -10,11 +10,39 @@ HEALTH_PATH = "/api/health"
 CABLE_PATH = "/cable"
 CABLE_PROTOCOL = "actioncable-v1-json"
 CABLE_CHANNEL = "RoomChannel"
-# The embedded server announces its extensions (ETag/If-Match, paged history, /events) in this header.
+# The embedded server announces its extensions (ETag/If-Match, paged history, /events, the streamed export) in this
+# header. A client asks for an answer beyond Chatwoot's by naming it in the same header of its request.
 EXTENSIONS_HEADER = "X-Contacts-Extensions"
+# Announced: `GET /contacts/export` answers the CSV itself, streamed.
+EXPORT_EXTENSION = "export"
+# Asked for: `POST /contacts/import` answers progress lines and a report of the rows (IMPORT_MEDIA_TYPE) instead of
+# Chatwoot's empty 200.
+IMPORT_REPORT_EXTENSION = "import-report"
+IMPORT_MEDIA_TYPE = "application/x-ndjson"
+# Asked for: a 422 for an email, phone number or identifier another contact has names that contact
+# (`existing_contact_ids`, field -> id; always a contact of the same account).
+EXISTING_CONTACT_EXTENSION = "existing-contact"
+# The rows an export streams, counted in the snapshot it reads (for a progress bar).
+EXPORT_ROWS_HEADER = "X-Contacts-Export-Rows"
+# The columns the app exports (Chatwoot's contact columns); the import reads every one of them back.
+EXPORT_COLUMNS = (
+    "id",
+    "name",
+    "email",
+    "phone_number",
+    "identifier",
+    "blocked",
+    "additional_attributes",
+    "custom_attributes",
+    "created_at",
+    "last_activity_at",
+)
 # The app's own UI signs in over loopback on a browser's behalf: it names the browser's address, and proves
 # it is the UI with a secret of the process, so the sign-in throttle counts the browser, not 127.0.0.1.
 CLIENT_ADDRESS_HEADER = "X-Contacts-Client-Address"
 UI_KEY_HEADER = "X-Contacts-UI-Key"
 # devise_token_auth's headers (Chatwoot's dashboard signs in with them): one revocable token per signed-in client.
 SESSION_HEADERS = ("access-token", "token-type", "client", "expiry", "uid")
+# An httpx request extension (`extensions={STREAMED: True}`): the in-process transport (api.in_process) hands the
+# answer over as the app sends it rather than once it has finished.
+STREAMED = "contacts.streamed"

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # Seconds the UI waits for the answer to a write; one left unanswered is then checked with the server for as long.
     api_write_timeout: float = Field(default=15.0, gt=0)
     max_body_bytes: int = 256 * 1024
+    # The one request allowed a bigger body: a CSV file of contacts to import (`POST /contacts/import`).
+    max_import_bytes: int = Field(default=64 * 1024 * 1024, gt=0)
     # Slow clients: seconds for a request's line and headers (from its first byte, or from connecting), seconds
     # without progress while a declared body is read (both answered 408), and seconds a /cable socket may stay
     # without a confirmed subscription.

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server import models
+from server.import_writer import CONTACT_COLUMNS
 from server.seed.demo_data import COMPANIES, DAY, PLANS, REGIONS, SEED, WEIGHTED_REGIONS
 from server.seed.writer import Progress, load_contacts
 
@@ -45,21 +46,7 @@ def bulk_phone(number: int) -> str | None:
     return f"+1{codes[area]}555{line + 100 if line >= 100 else line:04d}"
 
 
-BULK_COLUMNS = (
-    "account_id",
-    "name",
-    "email",
-    "phone_number",
-    "identifier",
-    "thumbnail",
-    "blocked",
-    "additional_attributes",
-    "custom_attributes",
-    "last_activity_at",
-    "created_at",
-    "updated_at",
-    "version",
-)
+BULK_COLUMNS = CONTACT_COLUMNS  # the bulk rows' order: the import writes the same columns
 MAX_SEATS = 200
 
 

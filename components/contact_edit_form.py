@@ -12,6 +12,7 @@ from nicegui.elements.mixins.validation_element import ValidationElement
 from api.models import Contact
 from api.validation import SOCIAL_NETWORKS, typed_phone
 from components.contact_view import ContactView, aria, mark_id
+from components.text_field import text_field
 from state import actions
 from state.actions import SaveOutcome
 from state.store import get_path
@@ -163,23 +164,14 @@ class ContactEditForm:
         if field.kind == "switch":
             element = ui.switch(label, value=value, on_change=lambda e: self._changed(field.path, e.value))
         else:
-            factory = ui.textarea if field.kind == "textarea" else ui.input
-            element = factory(
-                label=label,
+            element = text_field(
+                field.kind,
+                label,
                 value=value,
                 placeholder=view.t(PLACEHOLDERS[field.path]) if field.path in PLACEHOLDERS else None,
+                hint=view.t(HINTS[field.path]) if field.path in HINTS else None,
                 validation=self._validator(field.path),
             )
-            # The hint or error goes in the flow below the input (`hide-bottom-space`), one at a time and as tall
-            # as it wraps, instead of a fixed 20 px strip it outgrows onto the next field, with the leaving and
-            # the arriving message drawn over each other while they swap.
-            element.classes("w-full").props(
-                "outlined dense hide-bottom-space" + (" autogrow" if field.kind == "textarea" else "")
-            )
-            if field.kind in {"email", "tel"}:
-                element.props(f"type={field.kind} dir=ltr")
-            if field.path in HINTS:
-                element.props["hint"] = view.t(HINTS[field.path])
             element.on_value_change(lambda e, p=field.path: self._changed(p, e.value))
             if field.kind != "textarea":
                 element.on("keydown.enter", self.save)

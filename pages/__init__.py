@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from api.settings import Settings
-from pages import contact_details, contacts_list, conversation, embed, login
+from pages import contact_details, contact_export, contacts_list, conversation, embed, login
 
 
 def register(settings: Settings) -> None:
     """Add every page."""
     login.register(settings)
     contacts_list.register(settings)
+    contact_export.register()
     conversation.register(settings)
     contact_details.register(settings)
     embed.register(settings)

@@ -16,6 +16,7 @@ from api.settings import Settings
 from api.validation import format_phone_international, safe_http_url
 from components.contact_basic_info import initials
 from components.contact_view import MUTED_TEXT, aria, mark_id
+from components.list_actions import ListActions
 from components.page_frame import page_frame
 from pages.access import agent_session, is_kiosk, page_locale, to_sign_in
 from state import reads
@@ -106,7 +107,11 @@ def register(settings: Settings) -> None:
             page_size=PAGE_SIZE,
         )
         with page_frame(session, locale, sign_out=not is_kiosk(settings)):
-            ui.label(t("CONTACTS_LIST.TITLE", locale=locale)).classes("text-h5").props('role="heading" aria-level="1"')
+            with ui.row().classes("w-full items-center justify-between gap-2"):
+                title = ui.label(t("CONTACTS_LIST.TITLE", locale=locale)).classes("text-h5")
+                title.props('role="heading" aria-level="1"')
+                actions = ListActions(session, locale, on_imported=lambda: load())
+            actions.export_progress()
             with ui.row().classes("w-full items-start gap-2"):
                 search = ui.input(
                     label=t("CONTACTS_LIST.SEARCH_LABEL", locale=locale),

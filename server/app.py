@@ -16,14 +16,27 @@ from api.protocol import CABLE_PATH
 from api.settings import Settings
 from server.avatars import UPLOAD_MAX_BODY_BYTES, avatar_problem
 from server.errors import BodyTooLarge
-from server.routes import activity, attributes, auth, contact_filter, contacts, conversations, health, labels, notes
+from server.routes import (
+    activity,
+    attributes,
+    auth,
+    contact_filter,
+    contact_transfer,
+    contacts,
+    conversations,
+    health,
+    labels,
+    notes,
+)
 from server.runtime import ServerRuntime
 
 API_PREFIXES = ("/api/", "/auth/")
+IMPORT_PATH_END = "/contacts/import"
 ROUTERS = (
     health.router,
     auth.router,
     contact_filter.router,
+    contact_transfer.router,  # before contacts: its /contacts/{contact_id} would take `export` for an id
     contacts.router,
     conversations.router,
     labels.router,
@@ -43,12 +56,14 @@ AVATAR_TOO_LARGE = (422, json.dumps(avatar_problem(ErrorCode.AVATAR_TOO_BIG).bod
 class BodyLimit:
     """Refuses API request bodies over `max_bytes` with 413, whether declared or streamed.
 
-    A create or update as a form may carry a contact's picture: it may be as big as `UPLOAD_MAX_BODY_BYTES`.
+    A create or update as a form may carry a contact's picture: it may be as big as `UPLOAD_MAX_BODY_BYTES`; a
+    contacts import, as big as `import_bytes`.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, import_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.import_bytes = import_bytes or max_bytes
 
     def _limit(self, scope: Scope) -> tuple[int, tuple[int, bytes]]:
         """The most this request's body may hold, and the answer when it holds more."""
@@ -60,6 +75,8 @@ class BodyLimit:
         )
         if uploading and self.max_bytes < UPLOAD_MAX_BODY_BYTES:
             return UPLOAD_MAX_BODY_BYTES, AVATAR_TOO_LARGE
+        if scope["path"].endswith(IMPORT_PATH_END):
+            return self.import_bytes, TOO_LARGE
         return self.max_bytes, TOO_LARGE
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -113,7 +130,8 @@ def mount(app: FastAPI, runtime: ServerRuntime) -> None:
     app.state.contact_server = runtime
     for router in (*ROUTERS, cable_router):
         app.include_router(router)
-    app.add_middleware(BodyLimit, max_bytes=runtime.settings.max_body_bytes)
+    settings = runtime.settings
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, import_bytes=settings.max_import_bytes)
 
 
 # zlib's default level, as for the pages (pages/nicegui_speedups.py's `compressed`), not Starlette's 9.

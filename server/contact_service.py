@@ -151,19 +151,38 @@ async def attribute_definitions(database: AsyncSession | AsyncConnection, accoun
     }
 
 
-async def taken_fields(
+async def taken_contacts(
     database: AsyncSession | AsyncConnection, account_id: int, values: dict[str, Any], exclude_id: int | None
-) -> list[FieldProblem]:
-    """Fields whose value another contact of the account already has."""
-    problems = []
+) -> dict[str, int]:
+    """Field -> id of another contact of the account that already has the value."""
+    found: dict[str, int] = {}
     for field in UNIQUE_FIELDS:
         value = values.get(field)
         if value is None:
             continue
         parameters = {"account_id": account_id, "value": value, "exclude_id": exclude_id or 0}  # no contact has id 0
-        if (await database.execute(_TAKEN[field], parameters)).first():
-            problems.append(FieldProblem(field=field, code=ErrorCode.TAKEN))
-    return problems
+        row = (await database.execute(_TAKEN[field], parameters)).first()
+        if row is not None:
+            found[field] = row[0]
+    return found
+
+
+async def taken_fields(
+    database: AsyncSession | AsyncConnection, account_id: int, values: dict[str, Any], exclude_id: int | None
+) -> list[FieldProblem]:
+    """Fields whose value another contact of the account already has."""
+    taken = await taken_contacts(database, account_id, values, exclude_id)
+    return [FieldProblem(field=field, code=ErrorCode.TAKEN) for field in taken]
+
+
+def taken_refusal(taken: dict[str, int], *, name_them: bool) -> ApiProblem:
+    """422 for values other contacts have; `name_them` (the client asked, EXISTING_CONTACT_EXTENSION) adds
+    `existing_contact_ids`: field -> the contact, always one of the caller's account."""
+    problems = [FieldProblem(field=field, code=ErrorCode.TAKEN) for field in taken]
+    refusal = ApiProblem.invalid(", ".join(p.message for p in problems), [p.field for p in problems])
+    if name_them:
+        refusal.body["existing_contact_ids"] = dict(taken)
+    return refusal
 
 
 def merged_values(contact: ContactFields, clean: dict[str, Any]) -> dict[str, Any]:

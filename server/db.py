@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_dbapi,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
 
@@ -158,7 +158,7 @@ def create_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
 
 
-async def plan_for_a_page(session: AsyncSession, **settings: str) -> None:
+async def plan_for_a_page(session: AsyncSession | AsyncConnection, **settings: str) -> None:
     """On PostgreSQL, have the rest of the session's transaction planned as a page of contacts needs, with the
     planner `settings` (say `enable_seqscan="off"`) for as long; nothing on SQLite.
 
@@ -171,7 +171,8 @@ async def plan_for_a_page(session: AsyncSession, **settings: str) -> None:
     In this process alone: a walk of the list's order that the planner expects to read the whole account was
     given two parallel workers, whose start took longer (20-40 ms) than reading the few hundred rows it needed.
     """
-    if session.get_bind().dialect.name != "postgresql":
+    bind = session.get_bind() if isinstance(session, AsyncSession) else session
+    if bind.dialect.name != "postgresql":
         return
     configured = {"plan_cache_mode": "force_custom_plan", "max_parallel_workers_per_gather": "0", **settings}
     await session.execute(select(*(func.set_config(name, value, True) for name, value in configured.items())))

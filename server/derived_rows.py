@@ -3,10 +3,15 @@ values (migration 0006).
 
 The migrations' triggers run it for one row (`new`, `NEW`); their backfills, and the bulk loader of
 server/seed/writer.py after a load with the triggers off, for many (`contacts`, optionally narrowed by a condition).
-One text for both, so what a trigger writes and what a backfill writes cannot drift apart.
+One text for both, so what a trigger writes and what a backfill writes cannot drift apart. Also the transaction
+such a bulk write runs in, with the triggers off (`sqlite_writing`, `insert_triggers_off`).
 """
 
 from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 SEARCH_COLUMNS = "account, name, email, phone_number, identifier, company, name_starts, starts"
 ATTRIBUTE_VALUES = "contact_attribute_values"
@@ -81,3 +86,37 @@ def attribute_values_insert(row: str, condition: str = "") -> str:
     )
     # OR IGNORE: JSON text with a key twice (only a raw write makes one) keeps one row rather than failing.
     return f"INSERT OR IGNORE INTO {ATTRIBUTE_VALUES} ({columns}) {custom} UNION ALL {additional}"
+
+
+@contextmanager
+def sqlite_writing(database: str, pragmas: Sequence[str] = ()) -> Iterator[sqlite3.Connection]:
+    """A connection of its own to a SQLite file, holding the write lock for the block (`BEGIN IMMEDIATE`, after
+    `pragmas`): committed when the block ends, rolled back if it raises, closed either way."""
+    connection = sqlite3.connect(database, timeout=30, isolation_level=None)
+    try:
+        for pragma in pragmas:
+            connection.execute(pragma)
+        connection.execute("BEGIN IMMEDIATE")
+        yield connection
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+    finally:
+        connection.close()
+
+
+@contextmanager
+def insert_triggers_off(connection: sqlite3.Connection) -> Iterator[None]:
+    """The triggers that derive rows from a new contact, dropped for the block and made again after it, in the
+    connection's transaction (nobody sees them missing). The block writes what they would have: `search_backfill`
+    and `attribute_values_insert` over its new contacts, one statement each instead of one per row."""
+    triggers = connection.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)", INSERT_TRIGGERS
+    ).fetchall()
+    for name, _sql in triggers:
+        connection.execute(f'DROP TRIGGER "{name}"')
+    yield
+    for _name, sql in triggers:
+        connection.execute(sql)

@@ -17,7 +17,7 @@ from api.validation import ContactInvalid
 
 NOT_FOUND = "Resource could not be found"
 # Announced on every answer (EXTENSIONS_HEADER), so a client uses the extensions beyond Chatwoot only when offered.
-EXTENSIONS = "etag,paging,events"
+EXTENSIONS = "etag,paging,events,export"
 
 
 # Header parameters that a dependency reads from the request itself, by dependency: ContractRoute lists them in the

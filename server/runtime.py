@@ -12,6 +12,7 @@ from fastapi import Request
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from api.protocol import EXTENSIONS_HEADER
 from api.settings import Settings
 from server.db import create_engine, is_sqlite, migrate, sessions
 from server.events import EventBus, LocalEventBus
@@ -110,3 +111,9 @@ def runtime_of(request: Request) -> ServerRuntime:
     """The runtime of the app serving this request."""
     runtime: ServerRuntime = request.app.state.contact_server
     return runtime
+
+
+def asked_for(request: Request, extension: str) -> bool:
+    """Whether the request names `extension` in its extensions header and the server offers its extensions."""
+    named = {part.strip() for part in request.headers.get(EXTENSIONS_HEADER, "").split(",")}
+    return extension in named and runtime_of(request).extensions

@@ -539,7 +539,7 @@ async def _send_update(
             return SaveOutcome(status="conflict", fields=overlapping or paths, message=ErrorCode.CONFLICT)
         except ValidationFailed as failed:
             errors: dict[FieldPath, Problem] = {
-                _path_for(attribute, paths): failed.codes.get(attribute) or ServerSaid(message)
+                path_for(attribute, paths): failed.codes.get(attribute) or ServerSaid(message)
                 for attribute, message in failed.fields.items()
             }
             entry.field_errors.update(errors)
@@ -656,7 +656,7 @@ def holds(contact: dict[str, Any], expected: dict[FieldPath, Any]) -> bool:
     return all(get_path(contact, path) == value for path, value in expected.items())
 
 
-def _path_for(attribute: str, paths: list[FieldPath]) -> FieldPath:
+def path_for(attribute: str, paths: list[FieldPath]) -> FieldPath:
     """The changed path a server error attribute refers to (`custom_attributes` -> its one changed key)."""
     matching = [p for p in paths if p == attribute or p.startswith(f"{attribute}.")]
     return matching[0] if len(matching) == 1 else attribute

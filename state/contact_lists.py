@@ -34,6 +34,7 @@ class ChangeKind(Enum):
     UPDATED = "contact.updated"
     DELETED = "contact.deleted"
     LABELED = "contact.activity"  # the embedded server's: the contact's labels now (and what else changed)
+    IMPORTED = "contacts.imported"  # the embedded server's: an import wrote contacts (not named one by one)
     RECONNECTED = "reconnected"
 
 
@@ -43,6 +44,7 @@ EVENT_KINDS = {
     "contact.merged": ChangeKind.UPDATED,  # the merged-into contact, with the mergee's values taken over
     "contact.deleted": ChangeKind.DELETED,
     "contact.activity": ChangeKind.LABELED,  # passed on only when it carries `labels`, not for notes
+    "contacts.imported": ChangeKind.IMPORTED,
 }
 # Sorts whose key an event carries, so where the contact would be listed can be told without asking.
 EVENT_SORT_KEYS = ("name", "email", "phone_number")
@@ -51,7 +53,7 @@ DEFAULT_SORT = "-last_activity_at"
 
 @dataclass(kw_only=True, slots=True, frozen=True)
 class ListChange:
-    """A contact event for the list pages (`contact` is None after a reconnect: read the page again)."""
+    """A contact event for the list pages (`contact` is None after a reconnect or an import: read the page again)."""
 
     kind: ChangeKind
     contact: ContactEventData | None = None
@@ -80,6 +82,10 @@ class ContactListFeed:
         """Hand a websocket event to the list pages; other events, and other accounts' than `account_id`, are not."""
         kind = EVENT_KINDS.get(event)
         if kind is None or not self._listeners:
+            return
+        if kind is ChangeKind.IMPORTED:
+            if account_id is None or data.get("account_id") == account_id:
+                self._emit(ListChange(kind=kind))
             return
         try:
             contact = ContactEventData.model_validate(data)
@@ -169,6 +175,9 @@ class ContactListPage:
 
     def apply(self, change: ListChange) -> Effect:
         """Apply a contact event to the page, or say that only the server can tell what it did."""
+        if change.kind is ChangeKind.IMPORTED:
+            # Where the new contacts go is the server's to say; they have no labels yet, so a label's page has none.
+            return Effect.NONE if self.by_label else Effect.RELOAD
         if change.kind is ChangeKind.RECONNECTED or change.contact is None:
             return Effect.RELOAD
         contact = change.contact

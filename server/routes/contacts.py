@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
 from api.error_codes import ErrorCode
+from api.protocol import EXISTING_CONTACT_EXTENSION
 from api.validation import ATTRIBUTE_FIELDS, AVATAR_MAX_BYTES, check_stored_attributes
 from server import models
 from server.auth import Caller, account_caller
@@ -46,14 +47,15 @@ from server.contact_service import (
     find_contact,
     label_titles,
     record,
-    taken_fields,
+    taken_contacts,
     taken_problem,
+    taken_refusal,
     update_contact,
 )
 from server.errors import ApiProblem, ContractRoute
 from server.models import now
 from server.routes.params import MAX_ID, PageNumber, RowId
-from server.runtime import runtime_of
+from server.runtime import asked_for, runtime_of
 from server.search import ContactPages
 from server.serializers import contact_activity_json, contact_event_json, contact_json, inbox_json, json_response
 
@@ -341,9 +343,9 @@ async def create_contact(
     async with runtime.writing() as session:
         clean = await check_changes(session, caller.account_id, raw)
         check_stored_attributes({field: clean.get(field) or {} for field in ATTRIBUTE_FIELDS})
-        taken = await taken_fields(session, caller.account_id, clean, None)
+        taken = await taken_contacts(session, caller.account_id, clean, None)
         if taken:
-            raise ApiProblem.invalid(", ".join(p.message for p in taken), [p.field for p in taken])
+            raise taken_refusal(taken, name_them=asked_for(request, EXISTING_CONTACT_EXTENSION))
         moment = now()
         contact = models.Contact(
             account_id=caller.account_id,

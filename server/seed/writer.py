@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -18,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server import models
 from server.auth import hash_password, new_token
-from server.derived_rows import INSERT_TRIGGERS, attribute_values_insert, search_backfill
+from server.derived_rows import attribute_values_insert, insert_triggers_off, search_backfill, sqlite_writing
 from server.seed.demo_data import (
     ATTRIBUTE_DEFINITIONS,
     DAY,
@@ -329,50 +328,33 @@ def _load_sqlite(
     `first` is the id the first new contact gets.
     """
     started = time.perf_counter()
-    connection = sqlite3.connect(database, timeout=30, isolation_level=None)
-    try:
-        for pragma in BULK_PRAGMAS:
-            connection.execute(pragma)
-        connection.execute("BEGIN IMMEDIATE")
+    with sqlite_writing(database, BULK_PRAGMAS) as connection:
         indexes = connection.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
         ).fetchall()
         for name, _sql in indexes:
             connection.execute(f'DROP INDEX "{name}"')
-        triggers = connection.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)", INSERT_TRIGGERS
-        ).fetchall()
-        for name, _sql in triggers:
-            connection.execute(f'DROP TRIGGER "{name}"')
-        listed = ", ".join(columns)
-        connection.execute(f"CREATE TEMP TABLE bulk_contacts AS SELECT {listed} FROM main.contacts WHERE 0")
-        done = 0
-        while done < count:
-            size = min(batch, count - done)
-            connection.executemany(
-                f"INSERT INTO temp.bulk_contacts ({listed}) VALUES ({', '.join('?' * len(columns))})",
-                rows(done, size),
-            )
-            connection.execute(f"INSERT INTO main.contacts ({listed}) SELECT {listed} FROM temp.bulk_contacts")
-            connection.execute("DELETE FROM temp.bulk_contacts")
-            done += size
-            if progress:
-                progress(done, time.perf_counter() - started)
-        connection.execute("DROP TABLE temp.bulk_contacts")
-        loaded = "contacts.id >= :first"
-        connection.execute(search_backfill(loaded), {"first": first})
-        connection.execute(attribute_values_insert("contacts", loaded), {"first": first})
-        for _name, sql in triggers:
-            connection.execute(sql)
+        with insert_triggers_off(connection):
+            listed = ", ".join(columns)
+            connection.execute(f"CREATE TEMP TABLE bulk_contacts AS SELECT {listed} FROM main.contacts WHERE 0")
+            done = 0
+            while done < count:
+                size = min(batch, count - done)
+                connection.executemany(
+                    f"INSERT INTO temp.bulk_contacts ({listed}) VALUES ({', '.join('?' * len(columns))})",
+                    rows(done, size),
+                )
+                connection.execute(f"INSERT INTO main.contacts ({listed}) SELECT {listed} FROM temp.bulk_contacts")
+                connection.execute("DELETE FROM temp.bulk_contacts")
+                done += size
+                if progress:
+                    progress(done, time.perf_counter() - started)
+            connection.execute("DROP TABLE temp.bulk_contacts")
+            loaded = "contacts.id >= :first"
+            connection.execute(search_backfill(loaded), {"first": first})
+            connection.execute(attribute_values_insert("contacts", loaded), {"first": first})
         for _name, sql in indexes:
             connection.execute(sql)
-        connection.execute("COMMIT")
-    except BaseException:
-        if connection.in_transaction:
-            connection.execute("ROLLBACK")
-        raise
-    finally:
-        connection.close()
 
 
 async def add_conversations(

@@ -116,16 +116,21 @@ async def test_no_critical_or_serious_accessibility_violations(
             await page.context.close()
 
 
-@pytest.mark.parametrize("theme", THEMES)
-async def test_the_edit_dialog_has_no_critical_or_serious_accessibility_violations(
-    open_agent: OpenAgent, app_server: RunningServer, dark_sign_in: StorageState, theme: str
-) -> None:
+def themed(theme: str, dark_sign_in: StorageState) -> dict[str, Any]:
+    """A signed-in browser context's options for the theme: its language, and the dark sign-in's cookies."""
     locale, dark = THEMES[theme]
     options: dict[str, Any] = {"viewport": VIEWPORT, "locale": locale, "bypass_csp": True}
     if dark:
         options["storage_state"] = dark_sign_in
+    return options
+
+
+@pytest.mark.parametrize("theme", THEMES)
+async def test_the_edit_dialog_has_no_critical_or_serious_accessibility_violations(
+    open_agent: OpenAgent, app_server: RunningServer, dark_sign_in: StorageState, theme: str
+) -> None:
     contact = app_server.create_contact(name="Axe Dialog")
-    view = ContactPage(page=(await open_agent(**options)).page, base_url=app_server.url)
+    view = ContactPage(page=(await open_agent(**themed(theme, dark_sign_in))).page, base_url=app_server.url)
     await view.open(contact["id"])
     await view.open_edit_form()
     await expect(view.field("name")).to_be_visible()
@@ -162,3 +167,33 @@ async def test_the_contact_actions_have_no_critical_or_serious_accessibility_vio
     await view.testid("delete-confirm").click()
     await expect(view.testid("page-notice")).to_be_visible()
     await assert_no_blocking_violations(view.page, theme)
+
+
+async def test_the_list_dialogs_have_no_critical_or_serious_accessibility_violations(
+    open_agent: OpenAgent, app_server: RunningServer, dark_sign_in: StorageState, theme: str, tmp_path: Path
+) -> None:
+    """New contact (with a taken email's link), Import (with its progress bar and report) and the export's progress."""
+    existing = app_server.create_contact(name="Axe Holder")
+    page = (await open_agent(**themed(theme, dark_sign_in))).page
+    await page.goto(f"{app_server.url}/contacts")
+    await page.get_by_test_id("new-contact").click()
+    await page.get_by_test_id("new-contact-email").fill(existing["email"])
+    await page.get_by_test_id("new-contact-save").click()
+    await expect(page.get_by_test_id(f"existing-contact-{existing['id']}")).to_be_visible()
+    await assert_no_blocking_violations(page, theme)
+    await page.keyboard.press("Escape")
+
+    path = tmp_path / "axe.csv"
+    path.write_text(f"name,email\nAxe Row,not-an-email\nAxe Copy,{existing['email']}\n", encoding="utf-8")
+    await page.get_by_test_id("import-contacts").click()
+    async with page.expect_file_chooser() as chooser:
+        await page.get_by_test_id("import-choose").click()
+    await (await chooser.value).set_files(path)
+    await expect(page.get_by_test_id("import-report").locator("tbody tr")).to_have_count(2)
+    await assert_no_blocking_violations(page, theme)
+    await page.get_by_test_id("import-close").click()
+
+    async with page.expect_download():
+        await page.get_by_test_id("export-contacts").click()
+    await expect(page.get_by_test_id("export-bar")).to_have_attribute("aria-valuenow", "1")
+    await assert_no_blocking_violations(page, theme)

@@ -68,6 +68,9 @@ OPERATIONS = [
     ("GET", f"{A}/contacts/{{contact_id}}/notes/{{note_id}}"),
     ("PATCH", f"{A}/contacts/{{contact_id}}/notes/{{note_id}}"),
     ("PUT", f"{A}/contacts/{{contact_id}}/notes/{{note_id}}"),
+    ("POST", f"{A}/contacts/import"),
+    ("GET", f"{A}/contacts/export"),
+    ("POST", f"{A}/contacts/export"),
     # Definitions last: they change what contacts' custom attributes must be, for every case that follows.
     ("GET", f"{A}/custom_attribute_definitions"),
     ("POST", f"{A}/custom_attribute_definitions"),
