@@ -60,19 +60,21 @@ class ContactInbox(ContractModel):
 
 
 class Contact(ContractModel):
+    """Fields in the order Chatwoot's contact partial writes them (the embedded server sends them so)."""
+
+    additional_attributes: AttributeObject = Field(default_factory=dict)
+    availability_status: str | None = None
+    email: str | None = None
     id: int
     name: str | None = ""
-    email: str | None = None
     phone_number: str | None = None
+    blocked: bool = False
     identifier: str | None = None
     thumbnail: str | None = ""
-    blocked: bool = False
-    availability_status: str | None = None
-    additional_attributes: AttributeObject = Field(default_factory=dict)
     custom_attributes: AttributeObject = Field(default_factory=dict)
-    last_activity_at: UnixTime = None
     created_at: UnixTime = None
     contact_inboxes: list[ContactInbox] = Field(default_factory=list)
+    last_activity_at: UnixTime = None
     # Not in Chatwoot's contact: the embedded server's lists add it when asked (`include_labels`); None = not told.
     labels: list[str] | None = None
 
@@ -93,15 +95,33 @@ class Sender(ContractModel):
 class Message(ContractModel):
     id: int
     content: str | None = None
+    account_id: int | None = None
+    inbox_id: int | None = None
+    conversation_id: int | None = None
     message_type: int | str | None = None
     created_at: UnixTime = None
     private: bool = False
+    status: str | None = None
+    content_type: str | None = None
+    sender_type: str | None = None
+    sender_id: int | None = None
     sender: Sender | None = None
 
 
 class Assignee(ContractModel):
+    """An agent as Chatwoot's `_agent` partial writes one (the client reads the id and name)."""
+
     id: int | None = None
+    account_id: int | None = None
+    availability_status: str | None = None
+    auto_offline: bool | None = None
+    confirmed: bool | None = None
+    email: str | None = None
+    available_name: str | None = None
     name: str | None = None
+    role: str | None = None
+    thumbnail: str | None = None
+    custom_role_id: int | None = None
 
 
 class Team(ContractModel):
@@ -116,30 +136,39 @@ class ConversationMeta(ContractModel):
     channel: str | None = None
     assignee: Assignee | None = None
     team: Team | None = None
+    hmac_verified: bool | None = None
 
 
 class Conversation(ContractModel):
-    id: int
-    account_id: int | None = None
-    inbox_id: int | None = None
-    status: str = "open"
-    priority: str | None = None
-    labels: list[str] = Field(default_factory=list)
-    unread_count: int = 0
-    created_at: UnixTime = None
-    last_activity_at: UnixTime = None
-    timestamp: UnixTime = None
-    messages: list[Message] = Field(default_factory=list)
+    """Fields in the order of Chatwoot's `_conversation` partial; some came with Chatwoot 4.x and are absent from
+    older servers and documents."""
+
     meta: ConversationMeta = Field(default_factory=ConversationMeta)
-    additional_attributes: AttributeObject = Field(default_factory=dict)
-    custom_attributes: AttributeObject = Field(default_factory=dict)
-    # Sent by Chatwoot 4.x, absent from older servers and documents.
+    id: int
+    messages: list[Message] = Field(default_factory=list)
+    account_id: int | None = None
     uuid: str | None = None
-    updated_at: UnixTime = None
-    first_reply_created_at: UnixTimeOrUnset = None
-    waiting_since: UnixTimeOrUnset = None
+    additional_attributes: AttributeObject = Field(default_factory=dict)
+    agent_last_seen_at: UnixTimeOrUnset = None
     assignee_last_seen_at: UnixTimeOrUnset = None
+    can_reply: bool | None = None
+    contact_last_seen_at: UnixTimeOrUnset = None
+    custom_attributes: AttributeObject = Field(default_factory=dict)
+    inbox_id: int | None = None
+    labels: list[str] = Field(default_factory=list)
+    muted: bool | None = None
+    snoozed_until: UnixTime = None
+    status: str = "open"
+    created_at: UnixTime = None
+    updated_at: UnixTime = None
+    timestamp: UnixTime = None
+    first_reply_created_at: UnixTimeOrUnset = None
+    unread_count: int = 0
     last_non_activity_message: Message | None = None
+    last_activity_at: UnixTime = None
+    priority: str | None = None
+    waiting_since: UnixTimeOrUnset = None
+    sla_policy_id: int | None = None
 
 
 class Label(ContractModel):
@@ -150,6 +179,7 @@ class Label(ContractModel):
     show_on_sidebar: bool | None = None
 
 
+# In the order of Chatwoot's enum (its numbers).
 AttributeDisplayType = Literal["text", "number", "currency", "percent", "link", "date", "list", "checkbox"]
 
 
@@ -157,25 +187,31 @@ class AttributeDefinition(ContractModel):
     id: int
     attribute_display_name: str
     attribute_display_type: str = "text"
-    attribute_key: str
     attribute_description: str | None = None
-    attribute_values: list[Any] = Field(default_factory=list)
+    attribute_key: str
     regex_pattern: str | None = None
     regex_cue: str | None = None
-    default_value: Any = None
+    attribute_values: list[Any] = Field(default_factory=list)
     attribute_model: str | int | None = None
+    default_value: Any = None
+    # As Rails renders times: ISO 8601 strings.
+    created_at: str | None = None
+    updated_at: str | None = None
 
 
 class NoteAuthor(ContractModel):
     id: int | None = None
     name: str | None = None
     available_name: str | None = None
+    email: str | None = None
     thumbnail: str | None = None
+    type: str | None = None
 
 
 class Note(ContractModel):
     id: int
     content: str
+    account_id: int | None = None
     contact_id: int | None = None
     user: NoteAuthor | None = None
     created_at: UnixTime = None
@@ -215,19 +251,39 @@ class ContactEventData(Contact):
 class AccountMembership(ContractModel):
     id: int
     name: str = ""
+    status: str | None = None
+    active_at: UnixTime = None
     role: str = "agent"
+    permissions: list[str] = Field(default_factory=list)
+    availability: str | None = None
+    availability_status: str | None = None
+    auto_offline: bool | None = None
+    custom_role_id: int | None = None
+    custom_role: dict[str, Any] | None = None
 
 
 class Profile(ContractModel):
-    id: int
-    name: str = ""
-    email: str = ""
+    """The user of sign-in and profile, in the order Chatwoot's user partial writes it."""
+
     access_token: str | None = None
-    pubsub_token: str | None = None
     account_id: int | None = None
+    available_name: str | None = None
+    avatar_url: str | None = None
+    confirmed: bool | None = None
+    display_name: str | None = None
+    message_signature: str | None = None
+    email: str = ""
+    id: int
+    inviter_id: int | None = None
+    name: str = ""
+    provider: str | None = None
+    pubsub_token: str | None = None
+    custom_attributes: AttributeObject = Field(default_factory=dict)
     role: str | None = None
-    accounts: list[AccountMembership] = Field(default_factory=list)
     ui_settings: AttributeObject = Field(default_factory=dict)
+    uid: str | None = None
+    type: str | None = None
+    accounts: list[AccountMembership] = Field(default_factory=list)
 
 
 class PageMeta(ContractModel):

@@ -1,7 +1,7 @@
 """One contact read for the API's hot paths in SQLAlchemy Core: a single statement, no ORM objects.
 
 The ORM's identity map, joined loader and instance building cost several times SQLite's own work for a
-contact and its inboxes; a Core row carries the same columns (`serializers.ContactFields`).
+contact and its inboxes; a Core row carries the same columns (`contract.Contact.of` reads either).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server import models
+from server.contract import ContactInbox, InboxRef
 from server.errors import ApiProblem
-from server.serializers import ContactInboxLink, InboxSummary
 
 CONTACTS = models.Contact.__table__
 LINKS = models.ContactInbox.__table__
@@ -41,16 +41,16 @@ _CONTACT_WITH_INBOXES = (
 
 async def contact_row(
     connection: AsyncConnection, account_id: int, contact_id: int, *, with_contact_inboxes: bool
-) -> tuple[Row[Any], list[ContactInboxLink]]:
+) -> tuple[Row[Any], list[ContactInbox]]:
     """The account's contact as a row, with its inboxes unless left out; 404 when missing or another account's."""
     statement = _CONTACT_WITH_INBOXES if with_contact_inboxes else _CONTACT
     rows = (await connection.execute(statement, {"contact_id": contact_id})).all()
     if not rows or rows[0].account_id != account_id:
         raise ApiProblem.not_found()
     links = [
-        ContactInboxLink(
+        ContactInbox(
             source_id=row.link_source_id,
-            inbox=InboxSummary(id=row.inbox_id, name=row.inbox_name, channel_type=row.inbox_channel_type),
+            inbox=InboxRef(id=row.inbox_id, name=row.inbox_name, channel_type=row.inbox_channel_type),
         )
         for row in rows
         if with_contact_inboxes and row.inbox_id is not None

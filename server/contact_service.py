@@ -29,17 +29,18 @@ from server import models
 from server.auth import Caller
 from server.avatars import AvatarChange, keep_avatar
 from server.contact_reads import contact_row
+from server.contract import (
+    ConflictAnswer,
+    Contact,
+    ContactEvent,
+    ContactInbox,
+    ContactRow,
+    UserPush,
+    contact_event_data,
+)
 from server.errors import ApiProblem
 from server.models import now
 from server.runtime import ServerRuntime
-from server.serializers import (
-    ContactFields,
-    ContactInboxLink,
-    contact_activity_json,
-    contact_event_json,
-    contact_json,
-    performer_json,
-)
 
 UNIQUE_FIELDS = ("email", "phone_number", "identifier")
 UPDATE_DEADLINE = 15.0  # seconds a write without If-Match keeps re-applying itself under contention
@@ -86,12 +87,12 @@ def _record(rows: int) -> Insert:
     return insert(EVENTS).values(values).returning(EVENTS.c.id, EVENTS.c.field)
 
 
-def etag(contact: ContactFields) -> str:
+def etag(contact: ContactRow) -> str:
     """A strong validator for the contact's current version."""
     return f'"{contact.id}-{contact.version}"'
 
 
-def etag_matches(header: str, contact: ContactFields) -> bool:
+def etag_matches(header: str, contact: ContactRow) -> bool:
     """True when an `If-Match` header names the current version (or is `*`)."""
     candidates = [part.strip().removeprefix("W/") for part in header.split(",")]
     return "*" in candidates or etag(contact) in candidates
@@ -114,28 +115,28 @@ async def contact_inboxes(session: AsyncSession, contact_id: int) -> list[models
 
 async def contact_payload(
     session: AsyncSession, contact: models.Contact, *, with_contact_inboxes: bool = True
-) -> dict[str, Any]:
+) -> Contact:
     """The contract's contact object, with its inboxes unless left out (Chatwoot's `include_contact_inboxes`)."""
     if not with_contact_inboxes:
-        return contact_json(contact, with_contact_inboxes=False)
-    return contact_json(contact, await contact_inboxes(session, contact.id))
+        return Contact.of(contact)
+    return Contact.of(contact, await contact_inboxes(session, contact.id))
 
 
 async def contacts_payload(
     session: AsyncSession, contacts: Sequence[models.Contact], *, with_contact_inboxes: bool = True
-) -> list[dict[str, Any]]:
+) -> list[Contact]:
     """Contact objects for a page of contacts, their inboxes read in one query (or left out)."""
     ids = [c.id for c in contacts]
     links: dict[int, list[models.ContactInbox]] = {i: [] for i in ids}
     if not with_contact_inboxes:
-        return [contact_json(c, with_contact_inboxes=False) for c in contacts]
+        return [Contact.of(c) for c in contacts]
     if ids:
         rows = await session.execute(
             select(models.ContactInbox).where(models.ContactInbox.contact_id.in_(ids)).order_by(models.ContactInbox.id)
         )
         for link in rows.scalars():
             links[link.contact_id].append(link)
-    return [contact_json(c, links[c.id]) for c in contacts]
+    return [Contact.of(c, links[c.id]) for c in contacts]
 
 
 async def attribute_definitions(database: AsyncSession | AsyncConnection, account_id: int) -> dict[str, dict[str, Any]]:
@@ -185,7 +186,7 @@ def taken_refusal(taken: dict[str, int], *, name_them: bool) -> ApiProblem:
     return refusal
 
 
-def merged_values(contact: ContactFields, clean: dict[str, Any]) -> dict[str, Any]:
+def merged_values(contact: ContactRow, clean: dict[str, Any]) -> dict[str, Any]:
     """New column values: plain fields replaced, the two attribute objects shallow-merged."""
     values: dict[str, Any] = {}
     for field, value in clean.items():
@@ -196,7 +197,7 @@ def merged_values(contact: ContactFields, clean: dict[str, Any]) -> dict[str, An
     return values
 
 
-def changed_fields(contact: ContactFields, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+def changed_fields(contact: ContactRow, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
     """field -> (old, new) for what would really change; attribute objects key by key."""
     changes: dict[str, tuple[Any, Any]] = {}
     for field, new in values.items():
@@ -250,8 +251,8 @@ async def publish_activity(
         "id": contact_id,
         "account_id": caller.account_id,
         "type": "contact",
-        "performer": performer_json(caller.agent),
-        "activity": [contact_activity_json(event, caller.agent) for event in recorded],
+        "performer": UserPush.model_validate(caller.agent).model_dump(),
+        "activity": [ContactEvent.of(event, caller.agent).model_dump() for event in recorded],
         **extra,
     }
     await runtime.bus.publish(caller.account_id, "contact.activity", data)
@@ -284,7 +285,7 @@ async def update_contact(
     *,
     avatar: AvatarChange | None = None,
     with_contact_inboxes: bool = True,
-) -> tuple[Row[Any], dict[str, Any]]:
+) -> tuple[Row[Any], Contact]:
     """Validate and apply a partial update atomically; returns the contact's row and its payload.
 
     The write is conditional on the version read, so a concurrent writer is never
@@ -320,7 +321,7 @@ async def update_contact(
                 check_stored_attributes({**stored, **values}, stored)
             changes = changed_fields(contact, values)
             if not changes:
-                return contact, contact_json(contact, links, with_contact_inboxes=with_contact_inboxes)
+                return contact, Contact.of(contact, links if with_contact_inboxes else None)
             taken = await taken_fields(connection, caller.account_id, values, contact.id)
             if taken:
                 raise ApiProblem.invalid(", ".join(p.message for p in taken), [p.field for p in taken])
@@ -336,10 +337,10 @@ async def update_contact(
                     break
                 continue
             updated, recorded = written
-            payload = contact_json(updated, links, with_contact_inboxes=with_contact_inboxes)
-            data = contact_event_json(updated, caller.agent)
+            payload = Contact.of(updated, links if with_contact_inboxes else None)
+            data = contact_event_data(updated, caller.agent)
             if runtime.extensions:
-                data["activity"] = [contact_activity_json(event, caller.agent) for event in recorded]
+                data["activity"] = [ContactEvent.of(event, caller.agent).model_dump() for event in recorded]
             await runtime.bus.publish(caller.account_id, "contact.updated", data)
             return updated, payload
     raise ApiProblem(503, {"error": "The contact is being changed too often; try again"})
@@ -422,14 +423,12 @@ async def record_updates(
     ]
 
 
-def conflict(contact: Row[Any], links: list[ContactInboxLink]) -> ApiProblem:
+def conflict(contact: Row[Any], links: list[ContactInbox]) -> ApiProblem:
     """409 with the current contact, so the client can show what changed."""
-    body = {
-        "error": "CONFLICT",
-        "message": "The contact was changed by someone else",
-        "payload": contact_json(contact, links),
-    }
-    return ApiProblem(409, body, headers={"ETag": etag(contact)})
+    body = ConflictAnswer(
+        error="CONFLICT", message="The contact was changed by someone else", payload=Contact.of(contact, links)
+    )
+    return ApiProblem(409, body.model_dump(mode="json"), headers={"ETag": etag(contact)})
 
 
 def taken_problem(error: IntegrityError) -> ApiProblem:
@@ -469,3 +468,10 @@ async def contact_labels_by_id(session: AsyncSession, contact_ids: Sequence[int]
         for contact_id, title in rows:
             labels[contact_id].append(title)
     return labels
+
+
+async def add_labels(session: AsyncSession, contacts: Sequence[Contact]) -> None:
+    """Give each contact its `labels` (an extension of the lists: `include_labels`)."""
+    labels = await contact_labels_by_id(session, [contact.id for contact in contacts])
+    for contact in contacts:
+        contact.labels = labels[contact.id]

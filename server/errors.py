@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -14,10 +14,30 @@ from starlette.exceptions import HTTPException
 
 from api.protocol import EXTENSIONS_HEADER
 from api.validation import ContactInvalid
+from server.contract import ConflictAnswer, ErrorAnswer, InvalidAnswer
 
 NOT_FOUND = "Resource could not be found"
 # Announced on every answer (EXTENSIONS_HEADER), so a client uses the extensions beyond Chatwoot only when offered.
 EXTENSIONS = "etag,paging,events,export"
+
+
+# The error answers of the API's routes, for their OpenAPI document (FastAPI's own 422 is not ours): any request's,
+# and those of an account's routes.
+REQUEST_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorAnswer, "description": "A body that is not JSON"},
+    413: {"model": ErrorAnswer, "description": "A body over the limit"},
+    422: {"model": InvalidAnswer | ErrorAnswer, "description": "Refused: the fields at fault, or what is wrong"},
+}
+CONTRACT_ERRORS: dict[int | str, dict[str, Any]] = {
+    **REQUEST_ERRORS,
+    401: {"model": ErrorAnswer, "description": "An unknown token, not a member of the account, or not allowed"},
+    404: {"model": ErrorAnswer, "description": "Nothing of that id in the account"},
+}
+CONFLICT_ERRORS: dict[int | str, dict[str, Any]] = {
+    409: {"model": ConflictAnswer, "description": "Changed since the `If-Match` version (an extension)"},
+}
+# A route whose 200 has no body.
+EMPTY_ANSWER: dict[int | str, dict[str, Any]] = {200: {"description": "Done; no body"}}
 
 
 # Header parameters that a dependency reads from the request itself, by dependency: ContractRoute lists them in the
@@ -134,3 +154,10 @@ class ContractRoute(APIRoute):
             return response
 
         return contract_handler
+
+
+def account_router(tag: str) -> APIRouter:
+    """A router of an account's routes (`/api/v1/accounts/{account_id}/...`), their errors in the contract's shapes."""
+    return APIRouter(
+        prefix="/api/v1/accounts/{account_id}", route_class=ContractRoute, tags=[tag], responses=CONTRACT_ERRORS
+    )

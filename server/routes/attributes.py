@@ -4,26 +4,27 @@ administrators (Chatwoot's `CustomAttributeDefinitionPolicy`)."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, get_args
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Query, Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.models import AttributeDisplayType
 from api.validation import MAX_STRING, has_forbidden_characters
 from server import models
-from server.auth import Caller, account_caller
-from server.errors import ApiProblem, ContractRoute
+from server.auth import Caller
+from server.contract import ATTRIBUTE_MODELS, AttributeDefinition
+from server.deps import CallerDep, RuntimeDep, SessionDep
+from server.errors import ApiProblem, account_router
 from server.models import now
 from server.routes.params import RowId
-from server.runtime import runtime_of
-from server.serializers import ATTRIBUTE_MODELS, attribute_definition_json
 
-router = APIRouter(prefix="/api/v1/accounts/{account_id}", route_class=ContractRoute, tags=["attributes"])
+router = account_router("attributes")
 
-DISPLAY_TYPES = ("text", "number", "currency", "percent", "link", "date", "list", "checkbox")  # Chatwoot's enum order
+DISPLAY_TYPES: tuple[str, ...] = get_args(AttributeDisplayType)  # by Chatwoot's enum number
 MODELS_BY_NAME = {name: number for number, name in ATTRIBUTE_MODELS.items()}
 # Chatwoot's `attribute_key` format: letters and digits of any script, `_`, `.` and `-`.
 KEY_FORMAT = re.compile(r"[\w.\-]+")
@@ -201,7 +202,7 @@ def key_taken() -> ApiProblem:
     return ApiProblem.invalid("Attribute key has already been taken", ["attribute_key"])
 
 
-async def _save(session: AsyncSession, definition: models.CustomAttributeDefinition) -> dict[str, Any]:
+async def _save(session: AsyncSession, definition: models.CustomAttributeDefinition) -> AttributeDefinition:
     if await _key_taken(session, definition):
         raise key_taken()
     try:
@@ -209,38 +210,36 @@ async def _save(session: AsyncSession, definition: models.CustomAttributeDefinit
     except IntegrityError as error:  # the same key saved since the check above
         await session.rollback()
         raise key_taken() from error
-    return attribute_definition_json(definition)
+    return AttributeDefinition.model_validate(definition)
 
 
 @router.get("/custom_attribute_definitions")
 async def attribute_definitions(
-    request: Request, caller: Caller = Depends(account_caller), attribute_model: int = Query(0, ge=0, le=1)
-) -> list[dict[str, Any]]:
+    session: SessionDep, caller: CallerDep, attribute_model: int = Query(0, ge=0, le=1)
+) -> list[AttributeDefinition]:
     """Definitions for conversations (0, Chatwoot's default) or contacts (1); a bare array."""
-    async with runtime_of(request).session() as session:
-        rows = await session.execute(
-            select(models.CustomAttributeDefinition)
-            .where(
-                models.CustomAttributeDefinition.account_id == caller.account_id,
-                models.CustomAttributeDefinition.attribute_model == attribute_model,
-            )
-            .order_by(models.CustomAttributeDefinition.id)
+    rows = await session.execute(
+        select(models.CustomAttributeDefinition)
+        .where(
+            models.CustomAttributeDefinition.account_id == caller.account_id,
+            models.CustomAttributeDefinition.attribute_model == attribute_model,
         )
-        return [attribute_definition_json(d) for d in rows.scalars()]
+        .order_by(models.CustomAttributeDefinition.id)
+    )
+    return [AttributeDefinition.model_validate(d) for d in rows.scalars()]
 
 
 @router.get("/custom_attribute_definitions/{definition_id}")
 async def show_attribute_definition(
-    request: Request, definition_id: RowId, caller: Caller = Depends(account_caller)
-) -> dict[str, Any]:
-    async with runtime_of(request).session() as session:
-        return attribute_definition_json(await _find(session, caller, definition_id))
+    session: SessionDep, definition_id: RowId, caller: CallerDep
+) -> AttributeDefinition:
+    return AttributeDefinition.model_validate(await _find(session, caller, definition_id))
 
 
 @router.post("/custom_attribute_definitions")
 async def create_attribute_definition(
-    request: Request, body: DefinitionBody, caller: Caller = Depends(account_caller)
-) -> dict[str, Any]:
+    runtime: RuntimeDep, body: DefinitionBody, caller: CallerDep
+) -> AttributeDefinition:
     """A new definition (administrators); `attribute_model` by name or number, conversations when not given."""
     _require_administrator(caller)
     values = checked_fields(body.fields())
@@ -254,7 +253,7 @@ async def create_attribute_definition(
         raise ApiProblem.invalid("Attribute key is a standard attribute's and may not be defined", ["attribute_key"])
     values["attribute_display_type"] = DISPLAY_TYPES[values["attribute_display_type"]]
     moment = now()
-    async with runtime_of(request).writing() as session:
+    async with runtime.writing() as session:
         definition = models.CustomAttributeDefinition(
             account_id=caller.account_id, created_at=moment, updated_at=moment, **values
         )
@@ -262,7 +261,13 @@ async def create_attribute_definition(
         return await _save(session, definition)
 
 
-async def _update(request: Request, definition_id: int, body: DefinitionBody, caller: Caller) -> dict[str, Any]:
+@router.put("/custom_attribute_definitions/{definition_id}")
+@router.patch("/custom_attribute_definitions/{definition_id}")
+async def change_attribute_definition(
+    runtime: RuntimeDep, definition_id: RowId, body: DefinitionBody, caller: CallerDep
+) -> AttributeDefinition:
+    """Change a definition (administrators), PUT and PATCH alike; contacts' stored values are left as they are,
+    as in Chatwoot."""
     _require_administrator(caller)
     values = checked_fields(body.fields())
     for field in ("attribute_display_name", "attribute_key"):
@@ -270,7 +275,7 @@ async def _update(request: Request, definition_id: int, body: DefinitionBody, ca
             raise ApiProblem.invalid(f"{field.replace('_', ' ').capitalize()} can't be blank", [field])
     if "attribute_display_type" in values:
         values["attribute_display_type"] = DISPLAY_TYPES[values["attribute_display_type"]]
-    async with runtime_of(request).writing() as session:
+    async with runtime.writing() as session:
         definition = await _find(session, caller, definition_id)
         for field, value in values.items():
             setattr(definition, field, value)
@@ -278,28 +283,10 @@ async def _update(request: Request, definition_id: int, body: DefinitionBody, ca
         return await _save(session, definition)
 
 
-@router.patch("/custom_attribute_definitions/{definition_id}")
-async def patch_attribute_definition(
-    request: Request, definition_id: RowId, body: DefinitionBody, caller: Caller = Depends(account_caller)
-) -> dict[str, Any]:
-    """Change a definition (administrators); contacts' stored values are left as they are, as in Chatwoot."""
-    return await _update(request, definition_id, body, caller)
-
-
-@router.put("/custom_attribute_definitions/{definition_id}")
-async def put_attribute_definition(
-    request: Request, definition_id: RowId, body: DefinitionBody, caller: Caller = Depends(account_caller)
-) -> dict[str, Any]:
-    """The same as PATCH."""
-    return await _update(request, definition_id, body, caller)
-
-
-@router.delete("/custom_attribute_definitions/{definition_id}")
-async def delete_attribute_definition(
-    request: Request, definition_id: RowId, caller: Caller = Depends(account_caller)
-) -> Response:
+@router.delete("/custom_attribute_definitions/{definition_id}", status_code=204, response_class=Response)
+async def delete_attribute_definition(runtime: RuntimeDep, definition_id: RowId, caller: CallerDep) -> Response:
     """Delete a definition (administrators): 204; contacts keep their values under its key, as in Chatwoot."""
-    async with runtime_of(request).writing() as session:
+    async with runtime.writing() as session:
         definition = await _find(session, caller, definition_id)
         _require_administrator(caller)
         await session.delete(definition)

@@ -4,32 +4,39 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from api.validation import without_forbidden_characters
 from server import models
 from server.auth import (
-    SessionClaim,
     SessionCredentials,
     SignInThrottle,
     client_address,
-    current_agent,
     hash_password,
-    session_claim,
     session_token,
     start_session,
     verify_password,
 )
-from server.errors import ApiProblem, ContractRoute
-from server.runtime import runtime_of
-from server.serializers import user_json
+from server.contract import (
+    DeviseError,
+    ErrorAnswer,
+    SignedIn,
+    Success,
+    TokenValidation,
+    User,
+    ValidatedPayload,
+    ValidatedUser,
+    rails_time,
+)
+from server.deps import AgentDep, ClaimDep, RuntimeDep
+from server.errors import REQUEST_ERRORS, ApiProblem, ContractRoute
 
-router = APIRouter(route_class=ContractRoute, tags=["auth"])
+router = APIRouter(route_class=ContractRoute, tags=["auth"], responses=REQUEST_ERRORS)
+REFUSED: dict[int | str, dict[str, Any]] = {401: {"model": DeviseError, "description": "Not signed in"}}
 throttle = SignInThrottle()
 UNKNOWN_AGENT_HASH = hash_password(secrets.token_urlsafe(16))
 
@@ -43,11 +50,10 @@ def _invalid_session() -> ApiProblem:
     return ApiProblem(401, {"success": False, "errors": ["Invalid login credentials"]})
 
 
-@router.post("/auth/sign_in")
-async def sign_in(request: Request, response: Response, body: SignIn) -> dict[str, Any]:
+@router.post("/auth/sign_in", responses={**REFUSED, 429: {"model": ErrorAnswer, "description": "Repeated failures"}})
+async def sign_in(request: Request, runtime: RuntimeDep, response: Response, body: SignIn) -> SignedIn:
     """`{"data": user}` with `access_token` and `pubsub_token`, and devise_token_auth's headers for a new
     signed-in client (revocable by `DELETE /auth/sign_out`); 401 on bad credentials, 429 when repeated."""
-    runtime = runtime_of(request)
     email = without_forbidden_characters(body.email).strip().lower()
     address = client_address(request, runtime.ui_key)
     wait = throttle.retry_after(email, address)
@@ -70,28 +76,26 @@ async def sign_in(request: Request, response: Response, body: SignIn) -> dict[st
     async with runtime.writing() as session:
         credentials = await start_session(session, agent)
     response.headers.update(credentials.headers)
-    return {"data": user_json(agent)}
+    return SignedIn(data=User.of(agent))
 
 
-@router.delete("/auth/sign_out")
-async def sign_out(request: Request, claim: SessionClaim = Depends(session_claim)) -> dict[str, Any]:
+@router.delete("/auth/sign_out", responses={404: {"model": DeviseError, "description": "Not signed in"}})
+async def sign_out(runtime: RuntimeDep, claim: ClaimDep) -> Success:
     """End the signed-in client these headers name; its token stops working at once."""
-    async with runtime_of(request).writing() as session:
+    async with runtime.writing() as session:
         row = await session_token(session, claim)
         if row is None:
             raise ApiProblem(404, {"success": False, "errors": ["User was not found or was not logged in."]})
         await session.delete(row)
         await session.commit()
-    return {"success": True}
+    return Success()
 
 
-@router.get("/auth/validate_token")
-async def validate_token(
-    request: Request, response: Response, claim: SessionClaim = Depends(session_claim)
-) -> dict[str, Any]:
+@router.get("/auth/validate_token", responses=REFUSED)
+async def validate_token(runtime: RuntimeDep, response: Response, claim: ClaimDep) -> TokenValidation:
     """A signed-in client's check: the user under `payload.data` (Chatwoot's view, which its dashboard reads)
     and under `data` (devise_token_auth's own answer), with the client's headers again; else 401."""
-    async with runtime_of(request).session() as session:
+    async with runtime.session() as session:
         row = await session_token(session, claim)
     if row is None:
         raise _invalid_session()
@@ -99,16 +103,11 @@ async def validate_token(
         access_token=claim.access_token, client_id=row.client_id, uid=row.agent.email, expiry=row.expires_at
     )
     response.headers.update(credentials.headers)
-    user = {**user_json(row.agent), "created_at": rails_time(row.agent.created_at)}
-    return {"success": True, "data": user, "payload": {"success": True, "data": user}}
+    user = ValidatedUser.of(row.agent, created_at=rails_time(row.agent.created_at))
+    return TokenValidation(data=user, payload=ValidatedPayload(data=user))
 
 
-def rails_time(unix: int) -> str:
-    """A time as Rails renders one in JSON (ISO 8601, UTC, milliseconds)."""
-    return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-@router.get("/api/v1/profile")
-async def profile(agent: models.Agent = Depends(current_agent)) -> dict[str, Any]:
+@router.get("/api/v1/profile", responses={401: {"model": ErrorAnswer, "description": "An unknown token"}})
+async def profile(agent: AgentDep) -> User:
     """The current agent (a bare user object)."""
-    return user_json(agent)
+    return User.of(agent)

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Integer, any_, func, literal, select, text, true, union
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -15,18 +15,18 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from server import models
-from server.auth import Caller, account_caller
 from server.contact_filter import MAX_CONDITIONS, ContactFilter, FilterInvalid, FilterPlan, conditions_of
-from server.contact_service import attribute_definitions, contact_labels_by_id, contacts_payload
+from server.contact_service import add_labels, attribute_definitions, contacts_payload
+from server.contract import ContactPage, PageMeta
 from server.db import plan_for_a_page
-from server.errors import ApiProblem, ContractRoute
+from server.deps import CallerDep, RuntimeDep, SessionDep
+from server.errors import ApiProblem, account_router
 from server.routes.contacts import PAGE_SIZE as PAGE_SIZE  # the list's (re-exported: tests set it here)
 from server.routes.contacts import SORTS
 from server.routes.params import PageNumber
-from server.runtime import runtime_of
 from server.search import SEARCH_COUNT_LIMIT
 
-router = APIRouter(prefix="/api/v1/accounts/{account_id}", route_class=ContractRoute, tags=["contacts"])
+router = account_router("contacts")
 
 # With the extensions on, `meta.count` is exact up to COUNT_LIMIT matches and beyond a lower bound with
 # `meta.count_capped: true`, as the list and search count (CONTRACT.md): counting every match of a broad filter
@@ -164,99 +164,96 @@ def _among(ids: list[int], postgres: bool) -> ColumnElement[bool]:
 
 @router.post("/contacts/filter")
 async def filter_contacts(
-    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
     body: FilterRequest,
-    caller: Caller = Depends(account_caller),
+    caller: CallerDep,
     page: PageNumber = 1,
     sort: str = Query("-last_activity_at", max_length=64),
     include_labels: str = Query("", max_length=16, description="Extension: `true` adds each contact's `labels`"),
-) -> dict[str, Any]:
+) -> ContactPage:
     """The account's contacts matching every condition as chained, 15 a page, sorted as the list is.
 
     With the extensions on, `meta.has_more` tells whether another page follows and `meta.count` stops at
     COUNT_LIMIT (then `count_capped` is true); in plain mode the count is exact, as Chatwoot's.
     """
-    runtime = runtime_of(request)
     postgres = runtime.engine.dialect.name == "postgresql"
-    async with runtime.session() as session:
-        await plan_for_a_page(session)
-        definitions = await attribute_definitions(session, caller.account_id)
-        contact_filter = ContactFilter(
-            {key: definition["attribute_display_type"] for key, definition in definitions.items()},
-            postgres=postgres,
-            today=datetime.datetime.now(datetime.UTC).date(),
-        )
-        try:
-            plan = contact_filter.plan(conditions_of(body.payload), caller.account_id)
-        except FilterInvalid as invalid:
-            raise ApiProblem(422, {"error": str(invalid)}) from invalid
-        exact_count = not runtime.extensions  # Chatwoot's clients get Chatwoot's exact count
-        drivers = await _drivers(session, plan, sized=exact_count or not postgres)
-        in_account = models.Contact.account_id == caller.account_id
-        exact = _opaque(in_account & plan.condition, postgres)
-        counted: int | None = None
-        matched: list[int] | None = None  # every match's id, when they are few and were found
-        if drivers is not None and not drivers.small:
-            # Many candidates: their matches counted first tell whether the matches are few (then visited as
-            # below) or many (then found soon by walking the page's order). On PostgreSQL, whose candidates are
-            # joined as its planner chooses, the matches themselves are found (up to the count's bound): the page
-            # fetches them by id rather than joining the candidates again.
-            if exact_count or not postgres:
-                counted = (await session.execute(_count_query(exact, drivers, exact_count))).scalar_one()
-            else:
-                bounded = _matches(exact, drivers).limit(COUNT_LIMIT + 1)
-                found_ids = list((await session.execute(bounded)).scalars())
-                counted = len(found_ids)
-                matched = found_ids if counted <= COUNT_LIMIT else None
-        offset = (page - 1) * PAGE_SIZE
-        if drivers is not None and (drivers.small or (counted is not None and counted <= COUNT_LIMIT)):
-            # Contacts fetched by id, checked (unless the candidates are exact) and sorted; the account too is
-            # checked, not searched. Counted as they are sorted (all of them are read for that anyway). The
-            # matches found are the account's, and nothing else: tested again, the account would let the planner
-            # walk the whole account in the page's order, 10,000 contacts for 222.
-            if matched is not None:
-                page_where = _among(matched, postgres)
-            else:
-                page_where = (_opaque(in_account, postgres) if drivers.exact else exact) & _driven(drivers)
-            rows = await session.execute(
-                select(models.Contact, func.count().over())
-                .where(page_where)
-                .order_by(*_order(sort))
-                .offset(offset)
-                .limit(PAGE_SIZE + 1)
-            )
-            found = list(rows.all())
-            contacts = [contact for contact, _total in found]
-            if found and counted is None:
-                counted = found[0][1]
+    await plan_for_a_page(session)
+    definitions = await attribute_definitions(session, caller.account_id)
+    contact_filter = ContactFilter(
+        {key: definition["attribute_display_type"] for key, definition in definitions.items()},
+        postgres=postgres,
+        today=datetime.datetime.now(datetime.UTC).date(),
+    )
+    try:
+        plan = contact_filter.plan(conditions_of(body.payload), caller.account_id)
+    except FilterInvalid as invalid:
+        raise ApiProblem(422, {"error": str(invalid)}) from invalid
+    exact_count = not runtime.extensions  # Chatwoot's clients get Chatwoot's exact count
+    drivers = await _drivers(session, plan, sized=exact_count or not postgres)
+    in_account = models.Contact.account_id == caller.account_id
+    exact = _opaque(in_account & plan.condition, postgres)
+    counted: int | None = None
+    matched: list[int] | None = None  # every match's id, when they are few and were found
+    if drivers is not None and not drivers.small:
+        # Many candidates: their matches counted first tell whether the matches are few (then visited as
+        # below) or many (then found soon by walking the page's order). On PostgreSQL, whose candidates are
+        # joined as its planner chooses, the matches themselves are found (up to the count's bound): the page
+        # fetches them by id rather than joining the candidates again.
+        if exact_count or not postgres:
+            counted = (await session.execute(_count_query(exact, drivers, exact_count))).scalar_one()
         else:
-            page_where = in_account & _opaque(plan.condition, postgres)
-            walk = postgres and counted is not None
-            if walk:
-                # More than COUNT_LIMIT match, so walking the page's order finds a page soon. PostgreSQL's planner
-                # cannot know: it takes each JSON comparison for rare (0.5 %), so it would rather read the whole
-                # account and sort the few it expects (600 ms at a million contacts, against 15).
-                await session.execute(text("SET LOCAL enable_sort = off"))
-            rows = await session.execute(
-                select(models.Contact).where(page_where).order_by(*_order(sort)).offset(offset).limit(PAGE_SIZE + 1)
-            )
-            contacts = list(rows.scalars())
-            if walk:
-                await session.execute(text("SET LOCAL enable_sort = on"))
-        if counted is None and not _is_last(offset, len(contacts)):
-            # Counted from the smallest candidates when there are, else over the account's contacts.
-            where = exact if drivers else page_where
-            counted = (await session.execute(_count_query(where, drivers, exact_count))).scalar_one()
-        meta = _meta(page, offset, len(contacts), counted, bounded=not exact_count)
-        contacts = contacts[:PAGE_SIZE]
-        payload = await contacts_payload(session, contacts)
-        if include_labels == "true" and runtime.extensions:
-            labels = await contact_labels_by_id(session, [contact.id for contact in contacts])
-            for item in payload:
-                item["labels"] = labels[item["id"]]
+            bounded = _matches(exact, drivers).limit(COUNT_LIMIT + 1)
+            found_ids = list((await session.execute(bounded)).scalars())
+            counted = len(found_ids)
+            matched = found_ids if counted <= COUNT_LIMIT else None
+    offset = (page - 1) * PAGE_SIZE
+    if drivers is not None and (drivers.small or (counted is not None and counted <= COUNT_LIMIT)):
+        # Contacts fetched by id, checked (unless the candidates are exact) and sorted; the account too is
+        # checked, not searched. Counted as they are sorted (all of them are read for that anyway). The
+        # matches found are the account's, and nothing else: tested again, the account would let the planner
+        # walk the whole account in the page's order, 10,000 contacts for 222.
+        if matched is not None:
+            page_where = _among(matched, postgres)
+        else:
+            page_where = (_opaque(in_account, postgres) if drivers.exact else exact) & _driven(drivers)
+        rows = await session.execute(
+            select(models.Contact, func.count().over())
+            .where(page_where)
+            .order_by(*_order(sort))
+            .offset(offset)
+            .limit(PAGE_SIZE + 1)
+        )
+        found = list(rows.all())
+        contacts = [contact for contact, _total in found]
+        if found and counted is None:
+            counted = found[0][1]
+    else:
+        page_where = in_account & _opaque(plan.condition, postgres)
+        walk = postgres and counted is not None
+        if walk:
+            # More than COUNT_LIMIT match, so walking the page's order finds a page soon. PostgreSQL's planner
+            # cannot know: it takes each JSON comparison for rare (0.5 %), so it would rather read the whole
+            # account and sort the few it expects (600 ms at a million contacts, against 15).
+            await session.execute(text("SET LOCAL enable_sort = off"))
+        rows = await session.execute(
+            select(models.Contact).where(page_where).order_by(*_order(sort)).offset(offset).limit(PAGE_SIZE + 1)
+        )
+        contacts = list(rows.scalars())
+        if walk:
+            await session.execute(text("SET LOCAL enable_sort = on"))
+    if counted is None and not _is_last(offset, len(contacts)):
+        # Counted from the smallest candidates when there are, else over the account's contacts.
+        where = exact if drivers else page_where
+        counted = (await session.execute(_count_query(where, drivers, exact_count))).scalar_one()
+    meta = _meta(page, offset, len(contacts), counted, bounded=not exact_count)
+    contacts = contacts[:PAGE_SIZE]
+    payload = await contacts_payload(session, contacts)
+    if include_labels == "true" and runtime.extensions:
+        await add_labels(session, payload)
     if not runtime.extensions:
-        del meta["has_more"]  # Chatwoot's filter sends none
-    return {"meta": meta, "payload": payload}
+        meta.has_more = None  # Chatwoot's filter sends none
+    return ContactPage(meta=meta, payload=payload)
 
 
 def _is_last(offset: int, found: int) -> bool:
@@ -264,15 +261,16 @@ def _is_last(offset: int, found: int) -> bool:
     return found <= PAGE_SIZE and (found > 0 or offset == 0)
 
 
-def _meta(page: int, offset: int, found: int, counted: int | None, *, bounded: bool) -> dict[str, Any]:
+def _meta(page: int, offset: int, found: int, counted: int | None, *, bounded: bool) -> PageMeta:
     """`meta` for a page that found `found` rows of PAGE_SIZE + 1 asked, `counted` matches (None: not counted).
 
     As the list and search count: exact on the last page or within COUNT_LIMIT; beyond (when `bounded`), the
     larger of the limit and the contacts up to this page and one more, with `count_capped`.
     """
-    meta: dict[str, Any] = {"count": counted, "current_page": page, "has_more": found > PAGE_SIZE}
-    if _is_last(offset, found) or counted is None:
-        meta["count"] = offset + found
-    elif bounded and counted > COUNT_LIMIT:
-        meta.update(count=max(COUNT_LIMIT, offset + found), count_capped=True)
+    meta = PageMeta(count=offset + found, current_page=page, has_more=found > PAGE_SIZE)
+    if not _is_last(offset, found) and counted is not None:
+        if bounded and counted > COUNT_LIMIT:
+            meta.count, meta.count_capped = max(COUNT_LIMIT, offset + found), True
+        else:
+            meta.count = counted
     return meta

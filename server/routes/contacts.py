@@ -8,12 +8,11 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import Depends, Header, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -26,7 +25,7 @@ from api.error_codes import ErrorCode
 from api.protocol import EXISTING_CONTACT_EXTENSION
 from api.validation import ATTRIBUTE_FIELDS, AVATAR_MAX_BYTES, check_stored_attributes
 from server import models
-from server.auth import Caller, account_caller
+from server.auth import Caller
 from server.avatars import (
     AVATAR_REMOVED,
     AvatarChange,
@@ -38,9 +37,9 @@ from server.avatars import (
 )
 from server.contact_reads import contact_row
 from server.contact_service import (
+    add_labels,
     check_changes,
     contact_inboxes,
-    contact_labels_by_id,
     contact_payload,
     contacts_payload,
     etag,
@@ -52,14 +51,29 @@ from server.contact_service import (
     taken_refusal,
     update_contact,
 )
-from server.errors import ApiProblem, ContractRoute
+from server.contract import (
+    Contact,
+    ContactableInbox,
+    ContactableInboxes,
+    ContactCreation,
+    ContactEvent,
+    ContactPage,
+    ContactPayload,
+    CreatedContact,
+    CreatedContactInbox,
+    CreatedInbox,
+    Inbox,
+    PageMeta,
+    contact_event_data,
+)
+from server.deps import CallerDep, RuntimeDep, SessionDep
+from server.errors import CONFLICT_ERRORS, EMPTY_ANSWER, ApiProblem, account_router
 from server.models import now
 from server.routes.params import MAX_ID, PageNumber, RowId
-from server.runtime import asked_for, runtime_of
+from server.runtime import ServerRuntime, asked_for
 from server.search import ContactPages
-from server.serializers import contact_activity_json, contact_event_json, contact_json, inbox_json, json_response
 
-router = APIRouter(prefix="/api/v1/accounts/{account_id}", route_class=ContractRoute, tags=["contacts"])
+router = account_router("contacts")
 PAGE_SIZE = 15
 SORTS = {
     "name": models.Contact.name,
@@ -168,7 +182,7 @@ def _json_body(body: bytes, content_type: str) -> Any:
         ) from error
 
 
-async def contact_request(request: Request, caller: Caller = Depends(account_caller)) -> ContactRequest:
+async def contact_request(request: Request, runtime: RuntimeDep, caller: CallerDep) -> ContactRequest:
     """Read a create's or update's body as JSON or, as Rails also reads one (Chatwoot's dashboard sends a picture so),
     a form.
 
@@ -244,7 +258,7 @@ class ListingParams:
     with_contact_inboxes: bool
 
 
-def _listing(
+async def _listing(
     with_contact_inboxes: WithContactInboxes,
     page: PageNumber = 1,
     sort: str = Query("-last_activity_at", max_length=64),
@@ -257,34 +271,35 @@ def _listing(
 
 
 async def _page(
-    request: Request, caller: Caller, listing: ListingParams, titles: set[str] | None = None, query: str | None = None
-) -> dict[str, Any]:
+    runtime: ServerRuntime,
+    session: AsyncSession,
+    caller: Caller,
+    listing: ListingParams,
+    titles: set[str] | None = None,
+    query: str | None = None,
+) -> ContactPage:
     """A page of 15 of the list (narrowed to the contacts with any of the label `titles`) or of the search
     for `query`.
 
     `meta.has_more` tells whether another page follows (Chatwoot's search sends it). With the extensions on,
     `count` stops at COUNT_LIMIT: then it is a lower bound and `meta.count_capped` is true (CONTRACT.md).
     """
-    runtime = runtime_of(request)
     offset = (listing.page - 1) * PAGE_SIZE
-    async with runtime.session() as session:
-        pages = ContactPages(session, caller.account_id, _order(listing.sort), exact_count=not runtime.extensions)
-        if query is not None:
-            found = await pages.search(query, offset, PAGE_SIZE)
-        elif titles is not None:
-            found = await pages.labelled(titles, offset, PAGE_SIZE)
-        else:
-            found = await pages.listing(None, offset, PAGE_SIZE)
-        contacts = await _contacts_in_order(session, found.ids)
-        payload = await contacts_payload(session, contacts, with_contact_inboxes=listing.with_contact_inboxes)
-        if listing.include_labels and runtime.extensions:
-            labels = await contact_labels_by_id(session, [contact.id for contact in contacts])
-            for item in payload:
-                item["labels"] = labels[item["id"]]
-    meta: dict[str, Any] = {"count": found.count, "current_page": listing.page, "has_more": found.has_more}
-    if found.capped:
-        meta["count_capped"] = True
-    return {"meta": meta, "payload": payload}
+    pages = ContactPages(session, caller.account_id, _order(listing.sort), exact_count=not runtime.extensions)
+    if query is not None:
+        found = await pages.search(query, offset, PAGE_SIZE)
+    elif titles is not None:
+        found = await pages.labelled(titles, offset, PAGE_SIZE)
+    else:
+        found = await pages.listing(None, offset, PAGE_SIZE)
+    contacts = await _contacts_in_order(session, found.ids)
+    payload = await contacts_payload(session, contacts, with_contact_inboxes=listing.with_contact_inboxes)
+    if listing.include_labels and runtime.extensions:
+        await add_labels(session, payload)
+    meta = PageMeta(
+        count=found.count, current_page=listing.page, has_more=found.has_more, count_capped=found.capped or None
+    )
+    return ContactPage(meta=meta, payload=payload)
 
 
 async def _contacts_in_order(session: AsyncSession, ids: list[int]) -> list[models.Contact]:
@@ -296,47 +311,49 @@ async def _contacts_in_order(session: AsyncSession, ids: list[int]) -> list[mode
     return [by_id[contact_id] for contact_id in ids if contact_id in by_id]
 
 
+Listing = Annotated[ListingParams, Depends(_listing)]
+
+
 @router.get("/contacts")
 async def list_contacts(
-    request: Request,
-    caller: Caller = Depends(account_caller),
-    listing: ListingParams = Depends(_listing),
+    runtime: RuntimeDep,
+    session: SessionDep,
+    caller: CallerDep,
+    listing: Listing,
     labels: list[str] | None = Query(None, alias="labels[]", max_length=100),
-) -> dict[str, Any]:
+) -> ContactPage:
     """The account's contacts, 15 a page; with `labels[]`, those having any of the labels (Chatwoot's `any: true`)."""
-    page = await _page(request, caller, listing, None if labels is None else label_titles(labels))
-    del page["meta"]["has_more"]  # Chatwoot's index counts, and sends no has_more
+    page = await _page(runtime, session, caller, listing, None if labels is None else label_titles(labels))
+    page.meta.has_more = None  # Chatwoot's index counts, and sends no has_more
     return page
 
 
 @router.get("/contacts/active")
-async def active_contacts(
-    caller: Caller = Depends(account_caller), listing: ListingParams = Depends(_listing)
-) -> dict[str, Any]:
+async def active_contacts(caller: CallerDep, listing: Listing) -> ContactPage:
     """Contacts online now; Chatwoot knows them from its website widget, which the embedded server has not: none."""
-    return {"meta": {"count": 0, "current_page": listing.page}, "payload": []}
+    return ContactPage(meta=PageMeta(count=0, current_page=listing.page), payload=[])
 
 
 @router.get("/contacts/search")
 async def search_contacts(
-    request: Request,
-    caller: Caller = Depends(account_caller),
+    runtime: RuntimeDep,
+    session: SessionDep,
+    caller: CallerDep,
+    listing: Listing,
     q: str = Query("", max_length=255),
-    listing: ListingParams = Depends(_listing),
-) -> dict[str, Any]:
+) -> ContactPage:
     """Contacts whose name, email, phone, identifier or company contains `q`, best matches first (server/search.py);
     Chatwoot's search ignores `labels[]`."""
     if not q.strip():
         raise ApiProblem(422, {"error": "Specify search string with parameter q"})
-    return await _page(request, caller, listing, query=q)
+    return await _page(runtime, session, caller, listing, query=q)
 
 
 @router.post("/contacts", openapi_extra={"requestBody": CONTACT_BODY})
 async def create_contact(
-    request: Request, contact_body: ContactBody, caller: Caller = Depends(account_caller)
-) -> dict[str, Any]:
+    request: Request, runtime: RuntimeDep, contact_body: ContactBody, caller: CallerDep
+) -> ContactCreation:
     """Create a contact (JSON, or multipart with an `avatar` picture); answers `{payload: {contact, contact_inbox}}`."""
-    runtime = runtime_of(request)
     body = contact_body.changes
     avatar = contact_body.avatar
     raw = body.model_dump(exclude_unset=True, exclude={"avatar_url", "inbox_id"})
@@ -363,7 +380,7 @@ async def create_contact(
             version=1,
         )
         session.add(contact)
-        contact_inbox: dict[str, Any] | None = None
+        contact_inbox = CreatedContactInbox(inbox=None, source_id=None)
         try:
             await session.flush()
             if avatar is not None:
@@ -374,45 +391,51 @@ async def create_contact(
                     raise ApiProblem.invalid("Inbox could not be found", ["inbox_id"])
                 link = models.ContactInbox(contact_id=contact.id, inbox_id=inbox.id, source_id=f"contact-{contact.id}")
                 session.add(link)
-                contact_inbox = {"inbox": {"id": inbox.id, "name": inbox.name}, "source_id": link.source_id}
+                contact_inbox = CreatedContactInbox(inbox=CreatedInbox.model_validate(inbox), source_id=link.source_id)
             record(session, caller, contact.id, caller.account_id, "created")
             await session.commit()
         except IntegrityError as error:
             await session.rollback()
             raise taken_problem(error) from error
         payload = await contact_payload(session, contact)
-    await runtime.bus.publish(caller.account_id, "contact.created", contact_event_json(contact, caller.agent))
-    return {"payload": {"contact": payload, "contact_inbox": contact_inbox or {"inbox": None, "source_id": None}}}
+    await runtime.bus.publish(caller.account_id, "contact.created", contact_event_data(contact, caller.agent))
+    return ContactCreation(payload=CreatedContact(contact=payload, contact_inbox=contact_inbox))
 
 
 @router.get("/contacts/{contact_id}")
 async def show_contact(
-    request: Request,
+    runtime: RuntimeDep,
+    response: Response,
     contact_id: RowId,
     with_contact_inboxes: WithContactInboxes,
-    caller: Caller = Depends(account_caller),
-) -> Response:
+    caller: CallerDep,
+) -> ContactPayload:
     """One contact, with an `ETag` when the extensions are on."""
-    runtime = runtime_of(request)
     async with runtime.engine.connect() as connection:
         row, links = await contact_row(
             connection, caller.account_id, contact_id, with_contact_inboxes=with_contact_inboxes
         )
-    payload = contact_json(row, links, with_contact_inboxes=with_contact_inboxes)
-    # etag() reads the id and version, which the row has as the model does.
-    headers = {"ETag": etag(cast(models.Contact, row))} if runtime.extensions else None
-    return json_response({"payload": payload}, headers=headers)
+    if runtime.extensions:
+        response.headers["ETag"] = etag(row)
+    return ContactPayload(payload=Contact.of(row, links if with_contact_inboxes else None))
 
 
-async def _update(
-    request: Request,
+IfMatch = Annotated[str | None, Header()]
+
+
+@router.patch("/contacts/{contact_id}", openapi_extra={"requestBody": CONTACT_BODY}, responses=CONFLICT_ERRORS)
+@router.put("/contacts/{contact_id}", openapi_extra={"requestBody": CONTACT_BODY}, responses=CONFLICT_ERRORS)
+async def change_contact(
+    runtime: RuntimeDep,
+    response: Response,
     contact_id: RowId,
-    body: ContactRequest,
-    caller: Caller,
-    if_match: str | None,
-    with_contact_inboxes: bool = True,
-) -> Response:
-    runtime = runtime_of(request)
+    body: ContactBody,
+    with_contact_inboxes: WithContactInboxes,
+    caller: CallerDep,
+    if_match: IfMatch = None,
+) -> ContactPayload:
+    """Partial update (JSON, or multipart with an `avatar` picture), PUT and PATCH alike; `If-Match` makes it
+    conditional (409 if stale)."""
     contact, payload = await update_contact(
         runtime,
         caller,
@@ -422,81 +445,50 @@ async def _update(
         avatar=body.avatar,
         with_contact_inboxes=with_contact_inboxes,
     )
-    headers = {"ETag": etag(contact)} if runtime.extensions else None
-    return json_response({"payload": payload}, headers=headers)
+    if runtime.extensions:
+        response.headers["ETag"] = etag(contact)
+    return ContactPayload(payload=payload)
 
 
-@router.put("/contacts/{contact_id}", openapi_extra={"requestBody": CONTACT_BODY})
-async def put_contact(
-    request: Request,
-    contact_id: RowId,
-    body: ContactBody,
-    with_contact_inboxes: WithContactInboxes,
-    caller: Caller = Depends(account_caller),
-    if_match: str | None = Header(default=None),
-) -> Response:
-    """Partial update (JSON, or multipart with an `avatar` picture); `If-Match` makes it conditional (409 if stale)."""
-    return await _update(request, contact_id, body, caller, if_match, with_contact_inboxes)
-
-
-@router.patch("/contacts/{contact_id}", openapi_extra={"requestBody": CONTACT_BODY})
-async def patch_contact(
-    request: Request,
-    contact_id: RowId,
-    body: ContactBody,
-    with_contact_inboxes: WithContactInboxes,
-    caller: Caller = Depends(account_caller),
-    if_match: str | None = Header(default=None),
-) -> Response:
-    """The same as PUT."""
-    return await _update(request, contact_id, body, caller, if_match, with_contact_inboxes)
-
-
-@router.delete("/contacts/{contact_id}/avatar")
+@router.delete("/contacts/{contact_id}/avatar", responses=CONFLICT_ERRORS)
 async def delete_avatar(
-    request: Request,
-    contact_id: RowId,
-    caller: Caller = Depends(account_caller),
-    if_match: str | None = Header(default=None),
-) -> Response:
+    runtime: RuntimeDep, response: Response, contact_id: RowId, caller: CallerDep, if_match: IfMatch = None
+) -> ContactPayload:
     """Remove the contact's picture; answers the contact without its inboxes (Chatwoot's avatar view)."""
-    runtime = runtime_of(request)
     contact, payload = await update_contact(
         runtime, caller, contact_id, {}, if_match, avatar=AVATAR_REMOVED, with_contact_inboxes=False
     )
-    headers = {"ETag": etag(contact)} if runtime.extensions else None
-    return JSONResponse({"payload": payload}, headers=headers)
+    if runtime.extensions:
+        response.headers["ETag"] = etag(contact)
+    return ContactPayload(payload=payload)
 
 
 @router.get("/contacts/{contact_id}/contactable_inboxes")
-async def contactable_inboxes(
-    request: Request, contact_id: RowId, caller: Caller = Depends(account_caller)
-) -> dict[str, Any]:
+async def contactable_inboxes(session: SessionDep, contact_id: RowId, caller: CallerDep) -> ContactableInboxes:
     """The account's inboxes a new conversation with the contact could go through, with the contact's address
     in each (Chatwoot's `ContactableInboxesService`, channel by channel)."""
-    async with runtime_of(request).session() as session:
-        contact = await find_contact(session, caller.account_id, contact_id)
-        inboxes = (
+    contact = await find_contact(session, caller.account_id, contact_id)
+    inboxes = (
+        await session.execute(
+            select(models.Inbox).where(models.Inbox.account_id == caller.account_id).order_by(models.Inbox.id)
+        )
+    ).scalars()
+    links = await contact_inboxes(session, contact.id)
+    talked_in = set(
+        (
             await session.execute(
-                select(models.Inbox).where(models.Inbox.account_id == caller.account_id).order_by(models.Inbox.id)
+                select(models.Conversation.inbox_id).where(models.Conversation.contact_id == contact.id).distinct()
             )
         ).scalars()
-        links = await contact_inboxes(session, contact.id)
-        talked_in = set(
-            (
-                await session.execute(
-                    select(models.Conversation.inbox_id).where(models.Conversation.contact_id == contact.id).distinct()
-                )
-            ).scalars()
+    )
+    payload = []
+    for inbox in inboxes:
+        source_id = _contactable_source(
+            inbox, contact, [link for link in links if link.inbox_id == inbox.id], talked_in
         )
-        payload = []
-        for inbox in inboxes:
-            source_id = _contactable_source(
-                inbox, contact, [link for link in links if link.inbox_id == inbox.id], talked_in
-            )
-            if source_id is not None:
-                payload.append({"inbox": inbox_json(inbox), "source_id": source_id})
-    return {"payload": payload}
+        if source_id is not None:
+            payload.append(ContactableInbox(inbox=Inbox.model_validate(inbox), source_id=source_id))
+    return ContactableInboxes(payload=payload)
 
 
 def _contactable_source(
@@ -522,18 +514,17 @@ def _contactable_source(
     return None
 
 
-@router.delete("/contacts/{contact_id}")
-async def delete_contact(request: Request, contact_id: RowId, caller: Caller = Depends(account_caller)) -> Response:
+@router.delete("/contacts/{contact_id}", response_class=Response, responses=EMPTY_ANSWER)
+async def delete_contact(runtime: RuntimeDep, contact_id: RowId, caller: CallerDep) -> Response:
     """Delete a contact and what hangs off it, its activity trail too; administrators only.
 
     The deletion is announced by the `contact.deleted` live event, not kept: a trail entry would keep the id.
     """
-    runtime = runtime_of(request)
     async with runtime.writing() as session:
         contact = await find_contact(session, caller.account_id, contact_id)
         if not caller.is_administrator:
             raise ApiProblem.unauthorized("You are not authorized to do this action")
-        data = contact_event_json(contact, caller.agent)
+        data = contact_event_data(contact, caller.agent)
         await session.delete(contact)
         await session.commit()
     await runtime.bus.publish(caller.account_id, "contact.deleted", data)
@@ -542,10 +533,9 @@ async def delete_contact(request: Request, contact_id: RowId, caller: Caller = D
 
 @router.post("/contacts/{contact_id}/destroy_custom_attributes")
 async def destroy_custom_attributes(
-    request: Request, contact_id: RowId, body: CustomAttributeKeys, caller: Caller = Depends(account_caller)
-) -> dict[str, Any]:
+    runtime: RuntimeDep, contact_id: RowId, body: CustomAttributeKeys, caller: CallerDep
+) -> ContactPayload:
     """Remove custom attribute keys (Chatwoot's only way to delete one)."""
-    runtime = runtime_of(request)
     async with runtime.writing() as session:
         contact = await find_contact(session, caller.account_id, contact_id)
         current = dict(contact.custom_attributes or {})
@@ -564,28 +554,25 @@ async def destroy_custom_attributes(
             contact = await find_contact(session, caller.account_id, contact_id)
         payload = await contact_payload(session, contact)
     if removed:
-        data = contact_event_json(contact, caller.agent)
+        data = contact_event_data(contact, caller.agent)
         if runtime.extensions:
-            data["activity"] = [contact_activity_json(event, caller.agent) for event in recorded]
+            data["activity"] = [ContactEvent.of(event, caller.agent).model_dump() for event in recorded]
         await runtime.bus.publish(caller.account_id, "contact.updated", data)
-    return {"payload": payload}
+    return ContactPayload(payload=payload)
 
 
 @router.post("/actions/contact_merge")
-async def merge_contacts(
-    request: Request, body: MergeRequest, caller: Caller = Depends(account_caller)
-) -> dict[str, Any]:
+async def merge_contacts(runtime: RuntimeDep, body: MergeRequest, caller: CallerDep) -> Contact:
     """Merge the mergee into the base contact; answers the base contact (a bare object).
 
     Conversations, notes, inboxes and labels move to the base; the mergee's own trail goes with it.
     """
-    runtime = runtime_of(request)
     if body.base_contact_id == body.mergee_contact_id:
         raise ApiProblem.invalid("Mergee contact must differ from the base contact", ["mergee_contact_id"])
     async with runtime.writing() as session:
         base = await find_contact(session, caller.account_id, body.base_contact_id)
         mergee = await find_contact(session, caller.account_id, body.mergee_contact_id)
-        mergee_data = contact_event_json(mergee, caller.agent)
+        mergee_data = contact_event_data(mergee, caller.agent)
         values: dict[str, Any] = {
             "additional_attributes": {
                 **(mergee.additional_attributes or {}),
@@ -628,22 +615,21 @@ async def merge_contacts(
         base = await find_contact(session, caller.account_id, base.id)
         payload = await contact_payload(session, base)
     await runtime.bus.publish(caller.account_id, "contact.deleted", mergee_data)
-    await runtime.bus.publish(caller.account_id, "contact.merged", contact_event_json(base, caller.agent))
+    await runtime.bus.publish(caller.account_id, "contact.merged", contact_event_data(base, caller.agent))
     return payload
 
 
 @router.get("/contact_avatars/{key}", include_in_schema=False)
-async def contact_avatar(request: Request, account_id: RowId, key: str = PathParam(max_length=64)) -> Response:
+async def contact_avatar(session: SessionDep, account_id: RowId, key: str = PathParam(max_length=64)) -> Response:
     """A kept picture, without a token (an <img> sends none): the key, unguessable and new per upload, is the right
     to see it. Cached for good, since a key never names another picture."""
-    async with runtime_of(request).session() as session:
-        avatar = (
-            await session.execute(
-                select(models.ContactAvatar).where(
-                    models.ContactAvatar.key == key, models.ContactAvatar.account_id == account_id
-                )
+    avatar = (
+        await session.execute(
+            select(models.ContactAvatar).where(
+                models.ContactAvatar.key == key, models.ContactAvatar.account_id == account_id
             )
-        ).scalar_one_or_none()
+        )
+    ).scalar_one_or_none()
     if avatar is None:
         raise ApiProblem.not_found()
     return Response(

@@ -4,29 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Query
 from sqlalchemy import Row, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import models
-from server.auth import Caller, account_caller
+from server.auth import Caller
 from server.contact_service import contact_payload, find_contact
-from server.errors import ApiProblem, ContractRoute
-from server.routes.params import MAX_ID, PageNumber, RowId
-from server.runtime import runtime_of
-from server.serializers import (
+from server.contract import (
+    AccountConversations,
+    AccountConversationsMeta,
+    AccountConversationsPage,
+    Agent,
+    Contact,
+    ContactPush,
+    Conversation,
+    ConversationList,
     ConversationMessages,
-    MessageFields,
-    agent_fields_json,
-    agent_json,
-    contact_event_json,
-    conversation_json,
-    json_response,
-    message_json,
-    performer_json,
+    CountMeta,
+    Message,
+    MessageList,
+    MessageRow,
+    MessagesMeta,
+    UserPush,
 )
+from server.deps import CallerDep, RuntimeDep, SessionDep
+from server.errors import ApiProblem, account_router
+from server.routes.params import MAX_ID, PageNumber, RowId
 
-router = APIRouter(prefix="/api/v1/accounts/{account_id}", route_class=ContractRoute, tags=["conversations"])
+router = account_router("conversations")
 HISTORY_SIZE = 20
 MESSAGES_PAGE = 20
 
@@ -79,7 +85,7 @@ async def _conversation_messages(session: AsyncSession, ids: list[int]) -> dict[
     )
     found = {row.conversation_id: row for row in await session.execute(select(summary))}
     wanted = {i for row in found.values() for i in (row.last_id, row.last_said_id) if i is not None}
-    by_id: dict[int, MessageFields] = {}
+    by_id: dict[int, MessageRow] = {}
     if wanted:
         # Core rows of the message columns: the listing only reads them.
         rows = await session.execute(select(*MESSAGE_COLUMNS).where(models.Message.id.in_(wanted)))
@@ -106,62 +112,55 @@ async def _conversation_messages(session: AsyncSession, ids: list[int]) -> dict[
     }
 
 
-def _listed(row: Row[Any], sender: dict[str, Any], told: ConversationMessages) -> dict[str, Any]:
+def _listed(row: Row[Any], sender: Contact, told: ConversationMessages) -> Conversation:
     """A `LISTED` row as the contract lists a conversation."""
     assignee = None
     if row.assignee_id is not None and row.assignee_name is not None:
-        assignee = agent_fields_json(
-            row.assignee_id, row.assignee_name, row.assignee_email, row.assignee_role, row.account_id
-        )
-    return conversation_json(row, sender, told, channel=row.channel_type, assignee=assignee)
+        assignee = Agent.of(row.assignee_id, row.assignee_name, row.assignee_email, row.assignee_role, row.account_id)
+    return Conversation.of(row, sender, told, channel=row.channel_type, assignee=assignee)
 
 
-def _orm_listed(
-    conversation: models.Conversation, sender: dict[str, Any], told: ConversationMessages
-) -> dict[str, Any]:
+def _orm_listed(conversation: models.Conversation, sender: Contact, told: ConversationMessages) -> Conversation:
     """An ORM conversation (its inbox and assignee loaded with it) as the contract lists it."""
     assignee = conversation.assignee
-    return conversation_json(
+    return Conversation.of(
         conversation,
         sender,
         told,
         channel=conversation.inbox.channel_type,
-        assignee=agent_json(assignee, conversation.account_id) if assignee is not None else None,
+        assignee=Agent.of_agent(assignee, conversation.account_id) if assignee is not None else None,
     )
 
 
 @router.get("/contacts/{contact_id}/conversations")
 async def contact_conversations(
-    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
     contact_id: RowId,
-    caller: Caller = Depends(account_caller),
+    caller: CallerDep,
     page: int | None = Query(None, ge=1, le=1_000_000),
-) -> Response:
+) -> ConversationList:
     """The newest 20 by activity (Chatwoot); with `?page=` and the extensions on, pages of 20 with `meta`."""
-    runtime = runtime_of(request)
     paged = page is not None and runtime.extensions
-    async with runtime.session() as session:
-        contact = await find_contact(session, caller.account_id, contact_id)
-        sender = await contact_payload(session, contact)
-        condition = and_(
-            models.Conversation.account_id == caller.account_id, models.Conversation.contact_id == contact.id
-        )
-        query = (
-            LISTED.where(condition)
-            .order_by(models.Conversation.last_activity_at.desc(), models.Conversation.id.desc())
-            .limit(HISTORY_SIZE)
-        )
-        if paged and page is not None:
-            query = query.offset((page - 1) * HISTORY_SIZE)
-        rows = list(await session.execute(query))
-        told = await _conversation_messages(session, [row.id for row in rows])
-        payload = [_listed(row, sender, told.get(row.id, ConversationMessages())) for row in rows]
-        if not paged:
-            return json_response({"payload": payload})
+    contact = await find_contact(session, caller.account_id, contact_id)
+    sender = await contact_payload(session, contact)
+    condition = and_(models.Conversation.account_id == caller.account_id, models.Conversation.contact_id == contact.id)
+    query = (
+        LISTED.where(condition)
+        .order_by(models.Conversation.last_activity_at.desc(), models.Conversation.id.desc())
+        .limit(HISTORY_SIZE)
+    )
+    if paged and page is not None:
+        query = query.offset((page - 1) * HISTORY_SIZE)
+    rows = list(await session.execute(query))
+    told = await _conversation_messages(session, [row.id for row in rows])
+    listed = ConversationList(payload=[_listed(row, sender, told.get(row.id, ConversationMessages())) for row in rows])
+    if paged and page is not None:
         count = (
             await session.execute(select(func.count()).select_from(models.Conversation).where(condition))
         ).scalar_one()
-    return json_response({"meta": {"count": count, "current_page": page}, "payload": payload})
+        listed.meta = CountMeta(count=count, current_page=page)
+    return listed
 
 
 async def _conversation(session: AsyncSession, caller: Caller, display_id: int) -> models.Conversation:
@@ -178,88 +177,79 @@ async def _conversation(session: AsyncSession, caller: Caller, display_id: int) 
 
 @router.get("/conversations")
 async def list_conversations(
-    request: Request,
-    caller: Caller = Depends(account_caller),
+    session: SessionDep,
+    caller: CallerDep,
     status: str = Query("open", pattern="^(open|resolved|pending|snoozed|all)$"),
     page: PageNumber = 1,
-) -> dict[str, Any]:
+) -> AccountConversations:
     """The account's conversations by newest activity, 25 a page (`{data: {meta, payload}}`)."""
-    runtime = runtime_of(request)
     condition = models.Conversation.account_id == caller.account_id
     if status != "all":
         condition = condition & (models.Conversation.status == status)
-    async with runtime.session() as session:
-        count = (
-            await session.execute(select(func.count()).select_from(models.Conversation).where(condition))
-        ).scalar_one()
-        rows = await session.execute(
-            select(models.Conversation, models.Contact)
-            .join(models.Contact, models.Contact.id == models.Conversation.contact_id)
-            .where(condition)
-            .order_by(models.Conversation.last_activity_at.desc(), models.Conversation.id.desc())
-            .offset((page - 1) * 25)
-            .limit(25)
-        )
-        pairs = list(rows)
-        told = await _conversation_messages(session, [c.id for c, _ in pairs])
-        payload = [
-            _orm_listed(c, await contact_payload(session, contact), told.get(c.id, ConversationMessages()))
-            for c, contact in pairs
-        ]
-    return {"data": {"meta": {"all_count": count, "current_page": page}, "payload": payload}}
+    count = (await session.execute(select(func.count()).select_from(models.Conversation).where(condition))).scalar_one()
+    rows = await session.execute(
+        select(models.Conversation, models.Contact)
+        .join(models.Contact, models.Contact.id == models.Conversation.contact_id)
+        .where(condition)
+        .order_by(models.Conversation.last_activity_at.desc(), models.Conversation.id.desc())
+        .offset((page - 1) * 25)
+        .limit(25)
+    )
+    pairs = list(rows)
+    told = await _conversation_messages(session, [c.id for c, _ in pairs])
+    payload = [
+        _orm_listed(c, await contact_payload(session, contact), told.get(c.id, ConversationMessages()))
+        for c, contact in pairs
+    ]
+    meta = AccountConversationsMeta(all_count=count, current_page=page)
+    return AccountConversations(data=AccountConversationsPage(meta=meta, payload=payload))
 
 
 @router.get("/conversations/{display_id}")
-async def show_conversation(
-    request: Request, display_id: RowId, caller: Caller = Depends(account_caller)
-) -> dict[str, Any]:
+async def show_conversation(session: SessionDep, display_id: RowId, caller: CallerDep) -> Conversation:
     """One conversation by its per-account number (a bare object, as Chatwoot answers)."""
-    runtime = runtime_of(request)
-    async with runtime.session() as session:
-        conversation = await _conversation(session, caller, display_id)
-        contact = await find_contact(session, caller.account_id, conversation.contact_id)
-        told = await _conversation_messages(session, [conversation.id])
-        return _orm_listed(
-            conversation, await contact_payload(session, contact), told.get(conversation.id, ConversationMessages())
-        )
+    conversation = await _conversation(session, caller, display_id)
+    contact = await find_contact(session, caller.account_id, conversation.contact_id)
+    told = await _conversation_messages(session, [conversation.id])
+    return _orm_listed(
+        conversation, await contact_payload(session, contact), told.get(conversation.id, ConversationMessages())
+    )
 
 
 @router.get("/conversations/{display_id}/messages")
 async def conversation_messages(
-    request: Request,
+    session: SessionDep,
     display_id: RowId,
-    caller: Caller = Depends(account_caller),
+    caller: CallerDep,
     before: int | None = Query(None, ge=1, le=MAX_ID),
-) -> dict[str, Any]:
+) -> MessageList:
     """Up to 20 messages, oldest first, before the message id `before` when given."""
-    runtime = runtime_of(request)
-    async with runtime.session() as session:
-        conversation = await _conversation(session, caller, display_id)
-        query = select(models.Message).where(models.Message.conversation_id == conversation.id)
-        if before is not None:
-            query = query.where(models.Message.id < before)
-        rows = await session.execute(query.order_by(models.Message.id.desc()).limit(MESSAGES_PAGE))
-        messages = sorted(rows.scalars(), key=lambda m: m.id)
-        contact = await find_contact(session, caller.account_id, conversation.contact_id)
-        sender = await contact_payload(session, contact)
-        # Who wrote each message, as Chatwoot names them: the contact, or agents of this account (never another's).
-        agent_ids = {m.sender_id for m in messages if m.sender_type != "contact" and m.sender_id is not None}
-        agents = (
-            await session.execute(
-                select(models.Agent)
-                .join(models.AccountAgent, models.AccountAgent.agent_id == models.Agent.id)
-                .where(models.Agent.id.in_(agent_ids), models.AccountAgent.account_id == caller.account_id)
-            )
-            if agent_ids
-            else None
+    conversation = await _conversation(session, caller, display_id)
+    query = select(models.Message).where(models.Message.conversation_id == conversation.id)
+    if before is not None:
+        query = query.where(models.Message.id < before)
+    rows = await session.execute(query.order_by(models.Message.id.desc()).limit(MESSAGES_PAGE))
+    messages = sorted(rows.scalars(), key=lambda m: m.id)
+    contact = await find_contact(session, caller.account_id, conversation.contact_id)
+    shown = await contact_payload(session, contact)
+    # Who wrote each message, as Chatwoot names them: the contact, or agents of this account (never another's).
+    agent_ids = {m.sender_id for m in messages if m.sender_type != "contact" and m.sender_id is not None}
+    agents = (
+        await session.execute(
+            select(models.Agent)
+            .join(models.AccountAgent, models.AccountAgent.agent_id == models.Agent.id)
+            .where(models.Agent.id.in_(agent_ids), models.AccountAgent.account_id == caller.account_id)
         )
-        senders = {agent.id: performer_json(agent) for agent in (agents.scalars() if agents else [])}
-        as_sender = {**contact_event_json(contact), "type": "contact"}
-        as_sender.pop("account_id", None)
-    return {
-        "meta": {"labels": list(conversation.labels or []), "contact": sender, "assignee": None},
-        "payload": [
-            message_json(m, conversation, as_sender if m.sender_type == "contact" else senders.get(m.sender_id or 0))
+        if agent_ids
+        else None
+    )
+    senders = {agent.id: UserPush.model_validate(agent) for agent in (agents.scalars() if agents else [])}
+    as_sender = ContactPush.model_validate(contact)
+    meta = MessagesMeta(labels=list(conversation.labels or []), contact=shown)
+    return MessageList(
+        meta=meta,
+        payload=[
+            Message.of(m, conversation, as_sender if m.sender_type == "contact" else senders.get(m.sender_id or 0))
             for m in messages
         ],
-    }
+    )

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from api.protocol import HEALTH_PATH
-from server.runtime import runtime_of
+from server.deps import RuntimeDep
 
 router = APIRouter(tags=["health"])
 
@@ -25,8 +25,7 @@ class Health(BaseModel):
 
 
 @router.get(HEALTH_PATH, response_model=Health, responses={503: {"model": Health}})
-async def health(request: Request) -> JSONResponse:
-    runtime = runtime_of(request)
+async def health(runtime: RuntimeDep) -> JSONResponse:
     answer = Health(
         status="ready" if runtime.ready.is_set() else "starting",
         migrations="done" if runtime.migrated else "pending",

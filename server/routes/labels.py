@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.validation import MAX_STRING, has_forbidden_characters
 from server import models
-from server.auth import Caller, account_caller
 from server.contact_service import find_contact, publish_activity, record
-from server.errors import ApiProblem, ContractRoute
+from server.contract import Label, Labels, Titles
+from server.deps import CallerDep, RuntimeDep, SessionDep
+from server.errors import ApiProblem, account_router
 from server.routes.params import RowId
-from server.runtime import runtime_of
-from server.serializers import label_json
 
-router = APIRouter(prefix="/api/v1/accounts/{account_id}", route_class=ContractRoute, tags=["labels"])
+router = account_router("labels")
 
 
 class LabelList(BaseModel):
@@ -25,45 +22,36 @@ class LabelList(BaseModel):
 
 
 @router.get("/labels")
-async def account_labels(request: Request, caller: Caller = Depends(account_caller)) -> dict[str, Any]:
-    runtime = runtime_of(request)
-    async with runtime.session() as session:
-        rows = await session.execute(
-            select(models.Label).where(models.Label.account_id == caller.account_id).order_by(models.Label.title)
-        )
-        return {"payload": [label_json(label) for label in rows.scalars()]}
+async def account_labels(session: SessionDep, caller: CallerDep) -> Labels:
+    rows = await session.execute(
+        select(models.Label).where(models.Label.account_id == caller.account_id).order_by(models.Label.title)
+    )
+    return Labels(payload=[Label.model_validate(label) for label in rows.scalars()])
 
 
-async def _titles(request: Request, contact_id: int) -> list[str]:
-    async with runtime_of(request).session() as session:
-        rows = await session.execute(
-            select(models.ContactLabel.title)
-            .where(models.ContactLabel.contact_id == contact_id)
-            .order_by(models.ContactLabel.title)
-        )
-        return list(rows.scalars())
+async def _titles(session: AsyncSession, contact_id: int) -> Titles:
+    rows = await session.execute(
+        select(models.ContactLabel.title)
+        .where(models.ContactLabel.contact_id == contact_id)
+        .order_by(models.ContactLabel.title)
+    )
+    return Titles(payload=list(rows.scalars()))
 
 
 @router.get("/contacts/{contact_id}/labels")
-async def contact_labels(
-    request: Request, contact_id: RowId, caller: Caller = Depends(account_caller)
-) -> dict[str, Any]:
-    async with runtime_of(request).session() as session:
-        await find_contact(session, caller.account_id, contact_id)
-    return {"payload": await _titles(request, contact_id)}
+async def contact_labels(session: SessionDep, contact_id: RowId, caller: CallerDep) -> Titles:
+    await find_contact(session, caller.account_id, contact_id)
+    return await _titles(session, contact_id)
 
 
 @router.post("/contacts/{contact_id}/labels")
-async def replace_contact_labels(
-    request: Request, contact_id: RowId, body: LabelList, caller: Caller = Depends(account_caller)
-) -> dict[str, Any]:
+async def replace_contact_labels(runtime: RuntimeDep, contact_id: RowId, body: LabelList, caller: CallerDep) -> Titles:
     """Set the contact's labels to exactly `labels` and record what was added and removed."""
     wanted = list(dict.fromkeys(title.strip().lower() for title in body.labels if title.strip()))
     if any(len(title) > MAX_STRING for title in wanted):
         raise ApiProblem.invalid(f"Labels is too long (maximum is {MAX_STRING} characters)", ["labels"])
     if any(has_forbidden_characters(title) for title in wanted):
         raise ApiProblem.invalid("Labels contains characters that are not allowed", ["labels"])
-    runtime = runtime_of(request)
     async with runtime.writing() as session:
         await find_contact(session, caller.account_id, contact_id)
         current = set(
@@ -92,6 +80,6 @@ async def replace_contact_labels(
                 record(session, caller, contact_id, caller.account_id, "label_removed", "labels", title, None)
             )
         await session.commit()
-    titles = await _titles(request, contact_id)
-    await publish_activity(runtime, caller, contact_id, recorded, labels=titles)
-    return {"payload": titles}
+        titles = await _titles(session, contact_id)
+    await publish_activity(runtime, caller, contact_id, recorded, labels=titles.payload)
+    return titles

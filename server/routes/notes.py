@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Response
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.validation import has_forbidden_characters
 from server import models
-from server.auth import Caller, account_caller
+from server.auth import Caller
 from server.contact_service import find_contact, publish_activity, record
-from server.errors import ApiProblem, ContractRoute
+from server.contract import Note
+from server.deps import CallerDep, RuntimeDep, SessionDep
+from server.errors import EMPTY_ANSWER, ApiProblem, account_router
 from server.models import now
 from server.routes.params import RowId
-from server.runtime import runtime_of
-from server.serializers import note_json
 
-router = APIRouter(prefix="/api/v1/accounts/{account_id}", route_class=ContractRoute, tags=["notes"])
+router = account_router("notes")
 MAX_NOTE = 10_000
 
 
@@ -56,25 +54,19 @@ async def find_note(session: AsyncSession, caller: Caller, contact_id: int, note
 
 
 @router.get("/contacts/{contact_id}/notes")
-async def list_notes(
-    request: Request, contact_id: RowId, caller: Caller = Depends(account_caller)
-) -> list[dict[str, Any]]:
-    async with runtime_of(request).session() as session:
-        await find_contact(session, caller.account_id, contact_id)
-        rows = await session.execute(
-            select(models.Note)
-            .where(models.Note.account_id == caller.account_id, models.Note.contact_id == contact_id)
-            .order_by(models.Note.created_at.desc(), models.Note.id.desc())
-        )
-        return [note_json(note) for note in rows.scalars()]
+async def list_notes(session: SessionDep, contact_id: RowId, caller: CallerDep) -> list[Note]:
+    await find_contact(session, caller.account_id, contact_id)
+    rows = await session.execute(
+        select(models.Note)
+        .where(models.Note.account_id == caller.account_id, models.Note.contact_id == contact_id)
+        .order_by(models.Note.created_at.desc(), models.Note.id.desc())
+    )
+    return [Note.model_validate(note) for note in rows.scalars()]
 
 
 @router.post("/contacts/{contact_id}/notes")
-async def create_note(
-    request: Request, contact_id: RowId, body: NoteBody, caller: Caller = Depends(account_caller)
-) -> dict[str, Any]:
+async def create_note(runtime: RuntimeDep, contact_id: RowId, body: NoteBody, caller: CallerDep) -> Note:
     content = checked_content(body.content)
-    runtime = runtime_of(request)
     async with runtime.writing() as session:
         await find_contact(session, caller.account_id, contact_id)
         moment = now()
@@ -91,61 +83,42 @@ async def create_note(
         added = record(session, caller, contact_id, caller.account_id, "note_added", None, None, content[:255])
         await session.commit()
         await session.refresh(note, ["agent"])
-        created = note_json(note)
-    await publish_activity(runtime, caller, contact_id, [added], note=created)
+        created = Note.model_validate(note)
+    await publish_activity(runtime, caller, contact_id, [added], note=created.model_dump())
     return created
 
 
 @router.get("/contacts/{contact_id}/notes/{note_id}")
-async def show_note(
-    request: Request, contact_id: RowId, note_id: RowId, caller: Caller = Depends(account_caller)
-) -> dict[str, Any]:
+async def show_note(session: SessionDep, contact_id: RowId, note_id: RowId, caller: CallerDep) -> Note:
     """One note (a bare object)."""
-    async with runtime_of(request).session() as session:
-        return note_json(await find_note(session, caller, contact_id, note_id))
+    return Note.model_validate(await find_note(session, caller, contact_id, note_id))
 
 
-async def _update_note(
-    request: Request, contact_id: int, note_id: int, body: NoteChange, caller: Caller
-) -> dict[str, Any]:
+@router.put("/contacts/{contact_id}/notes/{note_id}")
+@router.patch("/contacts/{contact_id}/notes/{note_id}")
+async def change_note(
+    runtime: RuntimeDep, contact_id: RowId, note_id: RowId, body: NoteChange, caller: CallerDep
+) -> Note:
+    """Change a note's content; its author stays, `updated_at` moves (Chatwoot lets any agent of the account).
+    PUT and PATCH alike."""
     content = checked_content(body.note.content if body.note is not None else body.content)
-    runtime = runtime_of(request)
     async with runtime.writing() as session:
         note = await find_note(session, caller, contact_id, note_id)
         if note.content == content:
-            return note_json(note)
+            return Note.model_validate(note)
         old = note.content
         note.content = content
         note.updated_at = now()
         changed = record(session, caller, contact_id, caller.account_id, "note_updated", None, old[:255], content[:255])
         await session.commit()
         await session.refresh(note, ["agent"])
-        updated = note_json(note)
-    await publish_activity(runtime, caller, contact_id, [changed], note=updated)
+        updated = Note.model_validate(note)
+    await publish_activity(runtime, caller, contact_id, [changed], note=updated.model_dump())
     return updated
 
 
-@router.patch("/contacts/{contact_id}/notes/{note_id}")
-async def patch_note(
-    request: Request, contact_id: RowId, note_id: RowId, body: NoteChange, caller: Caller = Depends(account_caller)
-) -> dict[str, Any]:
-    """Change a note's content; its author stays, `updated_at` moves (Chatwoot lets any agent of the account)."""
-    return await _update_note(request, contact_id, note_id, body, caller)
-
-
-@router.put("/contacts/{contact_id}/notes/{note_id}")
-async def put_note(
-    request: Request, contact_id: RowId, note_id: RowId, body: NoteChange, caller: Caller = Depends(account_caller)
-) -> dict[str, Any]:
-    """The same as PATCH."""
-    return await _update_note(request, contact_id, note_id, body, caller)
-
-
-@router.delete("/contacts/{contact_id}/notes/{note_id}")
-async def delete_note(
-    request: Request, contact_id: RowId, note_id: RowId, caller: Caller = Depends(account_caller)
-) -> Response:
-    runtime = runtime_of(request)
+@router.delete("/contacts/{contact_id}/notes/{note_id}", response_class=Response, responses=EMPTY_ANSWER)
+async def delete_note(runtime: RuntimeDep, contact_id: RowId, note_id: RowId, caller: CallerDep) -> Response:
     async with runtime.writing() as session:
         note = await find_note(session, caller, contact_id, note_id)
         removed = record(session, caller, contact_id, caller.account_id, "note_deleted", None, note.content[:255], None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -179,22 +180,22 @@ def test_duplicate_email_is_taken_case_insensitively(server: RunningServer, admi
     assert admin_api.contact(other["id"])["email"] == other["email"]
 
 
-def test_duplicate_phone_is_taken(server: RunningServer, admin_api: AccountApi) -> None:
-    phone = unique_phone()
-    new_contact(server, phone_number=phone)
-    taken = {"message": "Phone number has already been taken", "attributes": ["phone_number"]}
-    assert invalid_fields(admin_api.post("/contacts", json={"phone_number": phone})) == taken
+@pytest.mark.parametrize(
+    ("field", "value", "label", "method"),
+    [
+        ("phone_number", unique_phone, "Phone number", "PATCH"),
+        ("identifier", lambda: f"crm-{unique_token()}", "Identifier", "PUT"),
+    ],
+)
+def test_duplicate_phone_or_identifier_is_taken(
+    server: RunningServer, admin_api: AccountApi, field: str, value: Callable[[], str], label: str, method: str
+) -> None:
+    taken_value = value()
+    new_contact(server, **{field: taken_value})
+    taken = {"message": f"{label} has already been taken", "attributes": [field]}
+    assert invalid_fields(admin_api.post("/contacts", json={field: taken_value})) == taken
     other = new_contact(server)
-    assert invalid_fields(admin_api.patch(f"/contacts/{other['id']}", json={"phone_number": phone})) == taken
-
-
-def test_duplicate_identifier_is_taken(server: RunningServer, admin_api: AccountApi) -> None:
-    identifier = f"crm-{unique_token()}"
-    new_contact(server, identifier=identifier)
-    taken = {"message": "Identifier has already been taken", "attributes": ["identifier"]}
-    assert invalid_fields(admin_api.post("/contacts", json={"identifier": identifier})) == taken
-    other = new_contact(server)
-    assert invalid_fields(admin_api.put(f"/contacts/{other['id']}", json={"identifier": identifier})) == taken
+    assert invalid_fields(admin_api.request(method, f"/contacts/{other['id']}", json={field: taken_value})) == taken
 
 
 def test_a_contact_keeps_its_own_unique_values(server: RunningServer, admin_api: AccountApi) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from api.demo import ADMIN, AGENT, OTHER_ADMIN
+from server import contract
 from tests.api.shapes import assert_user, error_body
 from tests.support import in_process
 from tests.support.processes import RunningServer
@@ -89,7 +90,7 @@ def test_validate_token_answers_as_chatwoot_does(server: RunningServer, http: ht
     assert body["success"] is True
     assert body["payload"]["success"] is True
     for user in (body["data"], body["payload"]["data"]):
-        assert_user(user, "validate_token")
+        assert_user(user, "validate_token", contract.ValidatedUser)
         assert user["id"] == server.admin.user_id
         assert user["email"] == ADMIN[0]
         assert user["pubsub_token"] == server.admin.pubsub_token

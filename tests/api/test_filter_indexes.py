@@ -21,7 +21,7 @@ from alembic import command
 from server.db import alembic_config
 from tests.api.account_api import AccountApi
 from tests.api.test_integrity import run_sql
-from tests.support.databases import create_postgres_database, drop_postgres_database
+from tests.support.databases import database_at
 from tests.support.processes import RunningServer
 
 SQLITE_NUMBER_CHARACTERS = re.compile(r"[0-9.eE+ -]*")
@@ -107,13 +107,8 @@ def test_every_change_of_a_contact_reaches_its_attribute_values(server: RunningS
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_at_0005(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database migrated to revision 0005 (before the filter's indexes), dropped afterwards."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}" if request.param == "sqlite" else create_postgres_database()
-    try:
-        command.upgrade(alembic_config(url), "0005")
+    with database_at(request.param, tmp_path, "0005") as url:
         yield url
-    finally:
-        if request.param == "postgres":
-            drop_postgres_database(url)
 
 
 def _insert_contact(url: str, contact_id: int, custom: str, additional: str) -> None:

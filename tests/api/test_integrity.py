@@ -20,7 +20,7 @@ from api.validation import MAX_ATTRIBUTE_BYTES, MAX_ATTRIBUTE_KEYS, MAX_SAFE_INT
 from server.db import alembic_config, create_engine
 from tests.api.account_api import AccountApi
 from tests.api.shapes import invalid_fields
-from tests.support.databases import create_postgres_database, drop_postgres_database
+from tests.support.databases import database_at
 from tests.support.processes import RunningServer
 
 JSON = {"content-type": "application/json"}
@@ -370,13 +370,8 @@ REPAIRED = {"x": str(BEYOND_64_BITS), "nested": {"list": [1, str(-(2**63)), "123
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_at_0002(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database migrated to revision 0002 (before the repair), dropped afterwards."""
-    url = sqlite_url(tmp_path / "poisoned.db") if request.param == "sqlite" else create_postgres_database()
-    try:
-        command.upgrade(alembic_config(url), "0002")
+    with database_at(request.param, tmp_path, "0002") as url:
         yield url
-    finally:
-        if request.param == "postgres":
-            drop_postgres_database(url)
 
 
 def test_the_migration_repairs_numbers_json_clients_cannot_hold(database_at_0002: str) -> None:

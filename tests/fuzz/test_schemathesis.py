@@ -1,4 +1,5 @@
-"""Schemathesis against the standalone server's own OpenAPI: no input gets a 5xx, every 4xx has a contract shape.
+"""Schemathesis against the standalone server's own OpenAPI: no input gets a 5xx, every 4xx has a contract shape,
+and every answer has the status and the body the document declares for it (its response models: server/contract.py).
 
 The fuzzer deletes and merges contacts, so it gets a server of its own: nothing it does can reach the
 session servers other suites share. Cases come from `operation.as_strategy()` in plain Hypothesis tests,
@@ -21,6 +22,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
+from schemathesis.checks import content_type_conformance, response_schema_conformance, status_code_conformance
 
 from api.demo import AGENT
 from api.protocol import HEALTH_PATH
@@ -230,6 +232,9 @@ def test_no_input_gets_a_5xx_and_every_4xx_has_a_contract_shape(
 
         where = f"{case.method} {case.formatted_path} -> {response.status_code} {response.text[:500]}"
         assert response.status_code < 500, where
+        case.validate_response(
+            response, checks=[status_code_conformance, content_type_conformance, response_schema_conformance]
+        )
         if response.status_code >= 400:
             content_type = {k.lower(): v for k, v in response.headers.items()}.get("content-type", [""])
             assert content_type[0].startswith("application/json"), where

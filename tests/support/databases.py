@@ -5,6 +5,13 @@ from __future__ import annotations
 import re
 import subprocess
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+
+from server.db import alembic_config
 
 PSQL = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c"]
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
@@ -30,3 +37,17 @@ def drop_postgres_database(url: str) -> None:
     if not SCRATCH_NAME.fullmatch(name):
         raise ValueError(f"refusing to drop {name!r}: not a scratch database")
     subprocess.run([*PSQL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False, capture_output=True)
+
+
+@contextmanager
+def database_at(backend: str, directory: Path, revision: str) -> Iterator[str]:
+    """A database migrated to `revision`: SQLite in `directory`, or (`postgres`) a scratch one, dropped afterwards."""
+    url = (
+        f"sqlite+aiosqlite:///{directory / f'at-{revision}.db'}" if backend == "sqlite" else create_postgres_database()
+    )
+    try:
+        command.upgrade(alembic_config(url), revision)
+        yield url
+    finally:
+        if backend == "postgres":
+            drop_postgres_database(url)
