@@ -6,12 +6,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 NODE_DEPS := tests/node/node_modules/.package-lock.json
+TAILWIND_DEPS := tools/tailwind/node_modules/.package-lock.json
 APT_PACKAGES := chromium chromium-driver
 FAST_TIER := tests/unit tests/test_seed.py tests/api tests/client
 OTHER_TIERS := tests/ui tests/browser tests/realtime tests/deploy tests/security tests/fuzz
 COVERAGE := --cov --cov-report=term-missing:skip-covered
 
-.PHONY: run test test-fast lint typecheck bench soak system-deps services clean
+.PHONY: run test test-fast lint typecheck css bench soak system-deps services clean
 
 # Installs exactly what uv.lock pins (the app editable) with the uv that pyproject.toml requires. The venv is made
 # without pip (ensurepip alone took 7-10 s) and uv is installed into it by python3's own pip (falling back to the
@@ -56,6 +57,14 @@ services:
 $(NODE_DEPS): tests/node/package.json tests/node/package-lock.json
 	npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
 
+$(TAILWIND_DEPS): tools/tailwind/package.json tools/tailwind/package-lock.json
+	npm ci --prefix tools/tailwind --no-audit --no-fund --loglevel=error
+
+## Compile the Tailwind classes the app uses into assets/tailwind.css (committed: `make run` needs no Node) with
+## Tailwind's CLI, the version of NiceGUI's browser build. Run it after adding or changing a class, or NiceGUI.
+css: $(STAMP) $(TAILWIND_DEPS)
+	$(PY) -m tools.tailwind.build
+
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -68,7 +77,7 @@ typecheck: $(TEST_STAMP)
 ## coverage, at least 90 %), then the rest of the API and client suites (PostgreSQL, own processes) and the other
 ## tiers without coverage's tracing (it doubles the CPU time of the UI tests that run the app in the test
 ## process), then the load and fault tests alone, because they measure what a server does under a load of their own.
-test: $(TEST_STAMP) system-deps services $(NODE_DEPS) lint typecheck test-fast
+test: $(TEST_STAMP) system-deps services $(NODE_DEPS) $(TAILWIND_DEPS) lint typecheck test-fast
 	$(PY) -m pytest -q -n 2 --dist loadfile -m "postgres or process" $(FAST_TIER)
 	$(PY) -m pytest -q -n 2 --dist loadfile $(OTHER_TIERS) tests/unit/test_bench_plots.py
 	$(PY) -m pytest -q tests/load
@@ -91,4 +100,4 @@ soak: $(TEST_STAMP) system-deps services
 	HYPOTHESIS_PROFILE=soak FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(PY) -m pytest -q tests/fuzz
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache tests/node/node_modules
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache tests/node/node_modules tools/tailwind/node_modules tools/tailwind/nicegui

@@ -167,6 +167,7 @@ if __name__ in {"__main__", "__mp_main__"}:
         reload=False,
         show_welcome_message=False,
         favicon="👤",
+        tailwind=False,  # its classes are compiled by `make css` and linked by components/stylesheet.py
         session_middleware_kwargs={"same_site": "none", "https_only": True} if settings.cross_origin_embedding else {},
         http=hardening.read_timeout_protocol(settings),  # h11: bounded request line and headers, read timeouts
         h11_max_incomplete_event_size=64 * 1024,

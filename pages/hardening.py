@@ -55,7 +55,7 @@ class ContentSecurityPolicy:
         directives = {
             "default-src": "'none'",  # whatever is not listed below: frames, workers, media, manifests
             "script-src": " ".join(script_src),
-            # Quasar and Vue set style attributes, NiceGUI and Tailwind's browser build add <style> elements.
+            # Quasar and Vue set style attributes, NiceGUI adds <style> elements.
             "style-src": "'self' 'unsafe-inline'",
             # data: for the emoji favicon NiceGUI inlines as SVG; http(s): for contacts' avatars on other hosts.
             "img-src": "'self' data: https: http:",

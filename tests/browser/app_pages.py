@@ -68,3 +68,9 @@ async def show(page: Page, base_url: str, app_page: AppPage, ids: DemoIds) -> No
     await expect(page.locator(app_page.shown).first).to_be_visible()
     if app_page.contact_panel:
         await ContactPage(page=page, base_url=base_url).wait_loaded()
+
+
+async def switch_to_dark(page: Page) -> None:
+    """The header's theme toggle: the browser's choice, kept in its server-side storage (and across sign-in)."""
+    await page.get_by_test_id("theme-toggle").click()
+    await expect(page.locator("body.body--dark")).to_be_attached()

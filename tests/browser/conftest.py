@@ -12,10 +12,11 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, Dialog, expect
+from playwright.async_api import Browser, Dialog, StorageState, expect
 
 from api.demo import ADMIN
 from tests.browser.agents import Agent, OpenAgent
+from tests.browser.app_pages import switch_to_dark
 from tests.support.chromium import chromium
 from tests.support.processes import RunningServer
 from tests.support.sign_in import sign_in_page
@@ -89,3 +90,19 @@ async def open_agent(
         await agent.context.close()
     errors = [error for agent in agents for error in agent.page_errors]
     assert not errors, f"uncaught errors in the page: {errors}"
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def dark_sign_in(browser: Browser, app_server: RunningServer) -> StorageState:
+    """Cookies of a browser that chose the dark theme and then signed in: a session of its own, so that the
+    choice reaches no other test (the other browser tests share one sign-in)."""
+    context = await browser.new_context()
+    try:
+        page = await context.new_page()
+        await page.goto(f"{app_server.url}/login")
+        await switch_to_dark(page)
+        await sign_in_page(page, app_server.url)
+        await expect(page.locator("body.body--dark")).to_be_attached()
+        return await context.storage_state()
+    finally:
+        await context.close()

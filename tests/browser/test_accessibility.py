@@ -13,15 +13,13 @@ from typing import Any
 
 import httpx
 import pytest
-import pytest_asyncio
 from PIL import Image
 from playwright.async_api import Browser, Page, StorageState, ViewportSize, expect
 
 from tests.browser.agents import OpenAgent
-from tests.browser.app_pages import PAGE_NAMES, PAGES_BY_NAME, demo_ids, show
+from tests.browser.app_pages import PAGE_NAMES, PAGES_BY_NAME, demo_ids, show, switch_to_dark
 from tests.browser.contact_page import ContactPage
 from tests.support.processes import RunningServer
-from tests.support.sign_in import sign_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -30,28 +28,6 @@ BLOCKING = {"critical", "serious"}
 VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 THEMES = {"light": ("en", False), "dark": ("en", True), "arabic": ("ar", False)}
 TIMEOUT_MS = 10_000
-
-
-async def switch_to_dark(page: Page) -> None:
-    """The header's theme toggle: the browser's choice, kept in its server-side storage (and across sign-in)."""
-    await page.get_by_test_id("theme-toggle").click()
-    await expect(page.locator("body.body--dark")).to_be_attached()
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def dark_sign_in(browser: Browser, app_server: RunningServer) -> StorageState:
-    """Cookies of a browser that chose the dark theme and then signed in: a session of its own, so that the
-    choice reaches no other test (the other browser tests share one sign-in)."""
-    context = await browser.new_context(viewport=VIEWPORT)
-    try:
-        page = await context.new_page()
-        await page.goto(f"{app_server.url}/login")
-        await switch_to_dark(page)
-        await sign_in_page(page, app_server.url)
-        await expect(page.locator("body.body--dark")).to_be_attached()
-        return await context.storage_state()
-    finally:
-        await context.close()
 
 
 def describe(violation: dict[str, Any]) -> str:
