@@ -13,7 +13,7 @@ from nicegui import Event, context, ui
 
 from api.models import Contact
 from api.settings import Settings
-from api.validation import format_phone_international, safe_http_url
+from api.validation import format_phone_international
 from components.contact_basic_info import initials
 from components.contact_view import MUTED_TEXT, aria, mark_id
 from components.list_actions import ListActions
@@ -173,7 +173,7 @@ def register(settings: Settings) -> None:
                 "id": contact.id,
                 "name": name,
                 "initials": initials(contact.name, contact.email or ""),
-                "thumbnail": safe_http_url(contact.thumbnail) or "",
+                "thumbnail": session.image_source(contact.thumbnail) or "",  # uploaded pictures too
                 "labels": contact.labels or [],
                 "email": contact.email or "",
                 "phone": format_phone_international(contact.phone_number),
