@@ -14,7 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from nicegui import app
 from nicegui.testing import User
+from nicegui.testing.general_fixtures import get_path_to_main_file
+from nicegui.testing.user_simulation import user_simulation
 
 from api.demo import AGENT
 from server.seed.demo_data import BROKEN_THUMBNAIL
@@ -60,6 +63,23 @@ def _emit_without_touching_the_user(user: User) -> None:
 @pytest.fixture(autouse=True)
 def notifications_stay_with_their_user(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(User, "_patch_outbox_emit_function", _emit_without_touching_the_user)
+
+
+@pytest.fixture
+async def user(caplog: pytest.LogCaptureFixture, request: pytest.FixtureRequest) -> AsyncIterator[User]:
+    """NiceGUI's `user` fixture, failing a test that logged an ERROR only once its app has shut down.
+
+    NiceGUI's own fails inside the simulation: the failure passes through the app's lifespan, which then skips
+    the shutdown, so the app stays "started" and every later test on the worker fails to start its own.
+    """
+    try:
+        async with user_simulation(main_file=get_path_to_main_file(request)) as simulated:
+            yield simulated
+    finally:
+        if not app.is_stopped:  # whatever broke the shutdown, the next test's app must start
+            await app.stop()
+    if any(record.levelname == "ERROR" for record in caplog.get_records("call")):
+        pytest.fail("There were unexpected ERROR logs.", pytrace=False)
 
 
 @pytest.fixture
