@@ -23,10 +23,10 @@ from typing import IO, Any
 
 from server.auth import Caller
 from server.contact_import import ImportRow, Layout, RowReader
+from server.contract import UserPush
 from server.import_writer import write_batch
 from server.models import now
 from server.runtime import ServerRuntime
-from server.serializers import performer_json
 
 log = logging.getLogger(__name__)
 BATCH_ROWS = 2_000  # rows per transaction: SQLite's write lock is held ~0.2 s a batch
@@ -127,7 +127,7 @@ class ImportRun:
         data = {
             "account_id": self.caller.account_id,
             "imported": self._unannounced,
-            "performer": performer_json(self.caller.agent),
+            "performer": UserPush.model_validate(self.caller.agent).model_dump(),
         }
         self._announced_at, self._unannounced = moment, 0
         await self.runtime.bus.publish(self.caller.account_id, IMPORTED_EVENT, data)
