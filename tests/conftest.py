@@ -8,15 +8,18 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 from tests.support.in_process import InProcessServer, fresh_server
 from tests.support.processes import RunningServer
 
 # `make test` replays the same examples on every run, so a rare find cannot fail one clone and pass the next;
 # `make soak` (HYPOTHESIS_PROFILE=soak) searches at random, longer. A failure prints the blob that reproduces it.
-settings.register_profile("ci", derandomize=True, print_blob=True)
-settings.register_profile("soak", derandomize=False, print_blob=True, max_examples=1000)
+# Neither times the examples: on a shared machine a process may wait a second for a core, and Hypothesis would
+# fail an example over its 200 ms deadline, or the drawing of inputs as "too slow", on one run and not the next.
+UNTIMED: dict[str, Any] = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("ci", derandomize=True, print_blob=True, **UNTIMED)
+settings.register_profile("soak", derandomize=False, print_blob=True, max_examples=1000, **UNTIMED)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 

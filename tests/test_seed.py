@@ -67,6 +67,33 @@ def seeded_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def seeded_at_now(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database migrated and seeded once per run at `NOW`: one of the two seeds the comparing tests compare."""
+    path = tmp_path_factory.mktemp("seeded-at-now") / "t.db"
+
+    async def seed() -> None:
+        async with migrated(f"sqlite+aiosqlite:///{path}") as factory:
+            assert await seed_demo_if_empty(factory, now=NOW) is True
+
+    asyncio.run(seed())
+    return path
+
+
+@pytest.fixture(scope="session")
+def snapshot_at_now(seeded_at_now: Path) -> dict[str, list[dict[str, Any]]]:
+    """Every demo row of `seeded_at_now` (the tests only read it)."""
+
+    async def read() -> dict[str, list[dict[str, Any]]]:
+        engine = create_engine(f"sqlite+aiosqlite:///{seeded_at_now}")
+        try:
+            return await snapshot(sessions(engine))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())
+
+
 @pytest.fixture
 async def seeded(seeded_once: Path, tmp_path: Path) -> AsyncIterator[Factory]:
     """A freshly seeded database of this test's own."""
@@ -247,24 +274,27 @@ async def test_activity_trail_matches_the_data(seeded: Factory) -> None:
         assert (contacts[link["contact_id"]], link["title"]) in labels
 
 
+async def snapshot(factory: Factory) -> dict[str, list[dict[str, Any]]]:
+    """Every demo row of a database, agents without their secrets."""
+    taken = {model.__tablename__: await rows(factory, model, *model.__mapper__.primary_key) for model in DEMO_TABLES}
+    taken["agents"] = [
+        {k: v for k, v in row.items() if k not in VOLATILE_AGENT_COLUMNS}
+        for row in await rows(factory, models.Agent, models.Agent.id)
+    ]
+    return taken
+
+
 async def snapshot_of_seed(url: str, now: int) -> dict[str, list[dict[str, Any]]]:
     """Every demo row of a database seeded at `now`, agents without their secrets."""
     async with migrated(url) as factory:
         assert await seed_demo_if_empty(factory, now=now)
-        snapshot = {
-            model.__tablename__: await rows(factory, model, *model.__mapper__.primary_key) for model in DEMO_TABLES
-        }
-        snapshot["agents"] = [
-            {k: v for k, v in row.items() if k not in VOLATILE_AGENT_COLUMNS}
-            for row in await rows(factory, models.Agent, models.Agent.id)
-        ]
-        return snapshot
+        return await snapshot(factory)
 
 
-async def test_same_data_on_every_run(tmp_path: Path) -> None:
-    snapshots = [await snapshot_of_seed(f"sqlite+aiosqlite:///{tmp_path}/{name}.db", NOW) for name in ("a", "b")]
-    assert len(snapshots[0]["contacts"]) == 210
-    assert snapshots[0] == snapshots[1]
+async def test_same_data_on_every_run(tmp_path: Path, snapshot_at_now: dict[str, list[dict[str, Any]]]) -> None:
+    again = await snapshot_of_seed(f"sqlite+aiosqlite:///{tmp_path}/again.db", NOW)
+    assert len(snapshot_at_now["contacts"]) == 210
+    assert snapshot_at_now == again
 
 
 def relative(snapshot: dict[str, list[dict[str, Any]]], now: int) -> dict[str, list[dict[str, Any]]]:
@@ -281,9 +311,11 @@ def relative(snapshot: dict[str, list[dict[str, Any]]], now: int) -> dict[str, l
     return {table: [row_relative(row) for row in table_rows] for table, table_rows in snapshot.items()}
 
 
-async def test_times_are_relative_to_the_moment_of_seeding(tmp_path: Path) -> None:
+async def test_times_are_relative_to_the_moment_of_seeding(
+    tmp_path: Path, snapshot_at_now: dict[str, list[dict[str, Any]]]
+) -> None:
     later = NOW + 3 * DAY + 1_234
-    first = await snapshot_of_seed(f"sqlite+aiosqlite:///{tmp_path}/first.db", NOW)
+    first = snapshot_at_now
     second = await snapshot_of_seed(f"sqlite+aiosqlite:///{tmp_path}/second.db", later)
     assert first != second
     assert relative(first, NOW) == relative(second, later)
@@ -344,15 +376,18 @@ def _derived_rows(connection: sqlite3.Connection, schema: str) -> tuple[set[tupl
     return terms, values
 
 
-async def test_a_bulk_load_derives_what_the_triggers_derive(tmp_path: Path) -> None:
+async def test_a_bulk_load_derives_what_the_triggers_derive(tmp_path: Path, seeded_at_now: Path) -> None:
     """Loaded with the triggers off, the contacts get the same search and filter rows as contacts inserted one by one
     through the triggers, and the triggers are back afterwards."""
     bulk, inserted = tmp_path / "bulk.db", tmp_path / "inserted.db"
     for path in (bulk, inserted):
-        async with migrated(f"sqlite+aiosqlite:///{path}") as factory:
-            await seed_demo_if_empty(factory, now=NOW)
-            if path == bulk:
-                await add_bulk_contacts(factory, await account_id(factory, "Acme Support"), 700, batch=300)
+        shutil.copyfile(seeded_at_now, path)
+    engine = create_engine(f"sqlite+aiosqlite:///{bulk}")
+    try:
+        factory = sessions(engine)
+        await add_bulk_contacts(factory, await account_id(factory, "Acme Support"), 700, batch=300)
+    finally:
+        await engine.dispose()
     with sqlite3.connect(inserted) as connection:
         connection.execute("ATTACH DATABASE ? AS bulk", (str(bulk),))
         (demo,) = connection.execute("SELECT count(*) FROM main.contacts").fetchone()
