@@ -253,7 +253,8 @@ def _phone(value: str) -> str:
     already in E.164's form is taken as the server's rule takes it (a create's), without asking libphonenumber."""
     if CHATWOOT_PHONE.fullmatch(value):
         return value
-    return typed_phone(f"+{value}" if _BARE_PHONE.fullmatch(value) else value)
+    international = value.startswith("00") or not _BARE_PHONE.fullmatch(value)  # 00 is read as + (typed_phone)
+    return typed_phone(value if international else f"+{value}")
 
 
 def _flag(value: str) -> bool | str:

@@ -37,6 +37,7 @@ from server.runtime import ServerRuntime
 CONTACTS = cast(Table, models.Contact.__table__)
 EVENTS = cast(Table, models.ContactEvent.__table__)
 LOOKUP_CHUNK = 500  # values per IN (...) when looking for taken values
+IMPORT_PRAGMAS = ("PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL")  # as the server's own connections
 CONTACT_COLUMNS = (
     "account_id",
     "name",
@@ -126,7 +127,7 @@ def _sqlite_cell(value: Any) -> Any:
 
 def write_sqlite_batch(database: str, account_id: int, agent_id: int, moment: int, rows: Sequence[ImportRow]) -> int:
     """Write a batch into a SQLite file (blocking; run in a thread); returns how many contacts it added."""
-    with sqlite_writing(database) as connection:
+    with sqlite_writing(database, IMPORT_PRAGMAS) as connection:
         _taken_sqlite(connection, account_id, rows)
         fresh = [row for row in rows if not row.rejected]
         if not fresh:
