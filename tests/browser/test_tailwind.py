@@ -39,6 +39,9 @@ TEMPLATE_TAILWIND = re.search(
 # A channel that differs by more than this is a different pixel (anti-aliasing differs by less).
 CHANNEL_THRESHOLD = 30
 TIMEOUT_MS = 10_000
+# The panel's sections out of view are drawn only once they come near it (`content-visibility: auto`), which a
+# full-page screenshot does not wait for: both pictures draw everything.
+ALL_DRAWN = "* { content-visibility: visible !important; }"
 
 # Every class any element of the tab has had since the document started, as the browser build collects them.
 RECORD_CLASSES = """
@@ -222,6 +225,7 @@ async def test_the_compiled_css_styles_every_page_as_the_browser_build_did(
         await expect(page.locator("html")).to_have_attribute("lang", look.locale)
         if look.opened is not None:
             await look.opened(page, app_server.url)
+        await page.add_style_tag(content=ALL_DRAWN)
         assert await page.locator(f"script[src$='{BROWSER_BUILD}']").count() == 0, "the browser build is off"
         served = await full_page(page)
 
