@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from api.validation import CONTACT_FIELDS
+
 # Whether a process serves: 200 once its database is migrated and it has started (demo data seeded, if asked),
 # 503 before. Tests, benchmarks and load balancers wait on it.
 HEALTH_PATH = "/api/health"
@@ -25,18 +27,7 @@ EXISTING_CONTACT_EXTENSION = "existing-contact"
 # The rows an export streams, counted in the snapshot it reads (for a progress bar).
 EXPORT_ROWS_HEADER = "X-Contacts-Export-Rows"
 # The columns the app exports (Chatwoot's contact columns); the import reads every one of them back.
-EXPORT_COLUMNS = (
-    "id",
-    "name",
-    "email",
-    "phone_number",
-    "identifier",
-    "blocked",
-    "additional_attributes",
-    "custom_attributes",
-    "created_at",
-    "last_activity_at",
-)
+EXPORT_COLUMNS = ("id", *CONTACT_FIELDS, "created_at", "last_activity_at")
 # The app's own UI signs in over loopback on a browser's behalf: it names the browser's address, and proves
 # it is the UI with a secret of the process, so the sign-in throttle counts the browser, not 127.0.0.1.
 CLIENT_ADDRESS_HEADER = "X-Contacts-Client-Address"
