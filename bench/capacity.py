@@ -20,12 +20,10 @@ is this process's (the light clients'), which shares the machine's two cores wit
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -35,7 +33,7 @@ from api.demo import ADMIN
 from bench.browser import expect_text, new_context, now_ms, watched
 from bench.databases import prepare_database, scratch_directory
 from bench.page_client import LightBrowser, LightPage
-from bench.processes import app_process, rss_kib
+from bench.processes import app_process, cpu_ms, rss_kib
 from bench.report import BenchResult, distribution, ms
 from tests.support.chromium import launch_chromium
 from tests.support.processes import RunningServer, sqlite_url
@@ -52,12 +50,6 @@ BROWSER_TABS = 2
 OPENING_AT_ONCE = 8
 EDIT_WITHIN_S = 20.0
 SETTLE_S = 2.0
-
-
-def cpu_ms(pid: int) -> float:
-    """User + system CPU time of a process so far, in ms."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(kw_only=True, slots=True)

@@ -6,6 +6,7 @@ the same health endpoint. `tests.support` imports nothing of `bench`, so the dep
 
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import Path
 
@@ -24,6 +25,20 @@ def rss_kib(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def cpu_ms(pid: int) -> float:
+    """User + system CPU time of a process so far, in ms."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def peak_kib(pid: int) -> int:
+    """The process's peak resident memory so far, in KiB (/proc's VmHWM)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmHWM for process {pid}")
 
 
 def log_path(name: str) -> Path:
