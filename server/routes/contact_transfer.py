@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from typing import IO, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.datastructures import UploadFile
@@ -23,11 +23,19 @@ from server.auth import Caller, account_caller
 from server.contact_export import COLUMNS, DEFAULT_COLUMNS, ContactExport, unknown_columns
 from server.contact_import import ImportRefused, read_layout
 from server.contact_service import attribute_definitions, label_titles
-from server.errors import ApiProblem, ContractRoute
+from server.errors import ApiProblem, account_router
 from server.import_run import ImportRun, progress_lines
 from server.runtime import ServerRuntime, asked_for, runtime_of
 
-router = APIRouter(prefix="/api/v1/accounts/{account_id}", route_class=ContractRoute, tags=["contacts"])
+router = account_router("contacts")
+# The CSV an export answers, and the import's answers: nothing, or (the extension) progress lines and the report.
+CSV_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The contacts as CSV, streamed", "content": {"text/csv": {"schema": {"type": "string"}}}}
+}
+# Chatwoot's empty 200 (no content type): the extension's progress lines are only for who asks with its header.
+IMPORT_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {"description": f"Imported; no body (with the {IMPORT_REPORT_EXTENSION} extension: {IMPORT_MEDIA_TYPE} lines)"}
+}
 NOT_ALLOWED = "You are not authorized to do this action"
 IMPORT_BODY = {
     "required": True,
@@ -69,7 +77,9 @@ async def uploaded_file(request: Request) -> IO[bytes]:
     return copy
 
 
-@router.post("/contacts/import", openapi_extra={"requestBody": IMPORT_BODY})
+@router.post(
+    "/contacts/import", openapi_extra={"requestBody": IMPORT_BODY}, response_class=Response, responses=IMPORT_ANSWER
+)
 async def import_contacts(request: Request, caller: Caller = Depends(administrator)) -> Response:
     """Import contacts from a CSV file (multipart `import_file`); Chatwoot answers an empty 200 before reading it.
 
@@ -122,7 +132,7 @@ async def _export(runtime: ServerRuntime, caller: Caller, asked: ExportRequest) 
     return await ContactExport(runtime, caller.account_id, columns, label).response()
 
 
-@router.get("/contacts/export")
+@router.get("/contacts/export", responses=CSV_ANSWER)
 async def export_contacts(request: Request, caller: Caller = Depends(administrator)) -> StreamingResponse:
     """The account's contacts as a CSV file, streamed (extension: Chatwoot has only the POST, which mails a link).
 
@@ -137,7 +147,7 @@ async def export_contacts(request: Request, caller: Caller = Depends(administrat
     return await _export(runtime_of(request), caller, asked)
 
 
-@router.post("/contacts/export")
+@router.post("/contacts/export", responses=CSV_ANSWER)
 async def post_export(request: Request, caller: Caller = Depends(administrator)) -> StreamingResponse:
     """Chatwoot's export: it queues a job that mails a link to the file; here the answer is the file itself."""
     body: Any = {}

@@ -145,6 +145,7 @@ async def test_the_contact_actions_have_no_critical_or_serious_accessibility_vio
     await assert_no_blocking_violations(view.page, theme)
 
 
+@pytest.mark.parametrize("theme", THEMES)
 async def test_the_list_dialogs_have_no_critical_or_serious_accessibility_violations(
     open_agent: OpenAgent, app_server: RunningServer, dark_sign_in: StorageState, theme: str, tmp_path: Path
 ) -> None:
