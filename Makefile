@@ -72,14 +72,17 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(VENV)/bin/mypy .
 
-## Install everything the tests need, start services, then lint, type-check and run the whole suite on two
-## workers (a test file stays on one worker, with its servers): the fast tier as `make test-fast` (with its
-## coverage, at least 90 %), then the rest of the API and client suites (PostgreSQL, own processes) and the other
-## tiers without coverage's tracing (it doubles the CPU time of the UI tests that run the app in the test
-## process), then the load and fault tests alone, because they measure what a server does under a load of their own.
+## Install everything the tests need, start services, then lint, type-check and run the whole suite (a test file
+## stays on one worker, with its servers): the fast tier as `make test-fast` (with its coverage, at least 90 %),
+## then the rest of the API and client suites (PostgreSQL, own processes) and the other tiers without coverage's
+## tracing (it doubles the CPU time of the UI tests that run the app in the test process), then the load and fault
+## tests alone, because they measure what a server does under a load of their own.
+## The tiers after the fast one mostly wait (for Chromium, app processes, PostgreSQL): on two workers they kept
+## 0.9 of two cores busy (440 s wall, 404 s CPU), so they run on WAITING_WORKERS.
+WAITING_WORKERS := 4
 test: $(TEST_STAMP) system-deps services $(NODE_DEPS) $(TAILWIND_DEPS) lint typecheck test-fast
-	$(PY) -m pytest -q -n 2 --dist loadfile -m "postgres or process" $(FAST_TIER)
-	$(PY) -m pytest -q -n 2 --dist loadfile $(OTHER_TIERS) tests/unit/test_bench_plots.py
+	$(PY) -m pytest -q -n $(WAITING_WORKERS) --dist loadfile -m "postgres or process" $(FAST_TIER)
+	$(PY) -m pytest -q -n $(WAITING_WORKERS) --dist loadfile $(OTHER_TIERS) tests/unit/test_bench_plots.py
 	$(PY) -m pytest -q tests/load
 
 ## The fast tier, no services needed: the unit and seed tests, and the API, client, store and action suites
