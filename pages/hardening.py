@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import h11
 from fastapi import FastAPI
-from nicegui import core
+from nicegui import Client, core
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.config import Config
@@ -23,6 +23,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
 
 from api.settings import Settings
+from server.body_limit import TOO_LARGE, BodyLimit
 
 # Referrers only to this app: avatars and CRM links on other hosts learn nothing about who looked at what.
 REFERRER_POLICY = "same-origin"
@@ -158,6 +159,34 @@ class TrustedOrigins:
         return headers.get("sec-fetch-site") == "same-origin"
 
 
+# NiceGUI's upload route of an upload element (`ui.upload`), on a page's client.
+UPLOAD_PATH = re.compile(r"/_nicegui/client/([^/]+)/upload/([0-9]+)")
+MULTIPART_SLACK = 64 * 1024  # the form's boundaries and part headers around the files
+
+
+class UploadLimit(BodyLimit):
+    """Refuses an upload to a page's upload element over that element's own limit with 413, declared or streamed.
+
+    NiceGUI's upload route reads the whole form (files spooled to disk) before any handler runs, and the element's
+    `max_file_size` is only the browser's check: without this any signed-in page could send gigabytes. The limit
+    is the element's `max-total-size`, else `max-file-size` times `max-files` (1 unless `multiple`); an upload
+    path of no such element (or one without a limit) gets the API's body limit.
+    """
+
+    def applies(self, scope: Scope) -> bool:
+        return scope["type"] == "http" and UPLOAD_PATH.fullmatch(scope["path"]) is not None
+
+    def limit(self, scope: Scope) -> tuple[int, tuple[int, bytes]]:
+        match = UPLOAD_PATH.fullmatch(scope["path"])
+        client = Client.instances.get(match[1]) if match else None
+        element = client.elements.get(int(match[2])) if client and match else None
+        props = element.props if element is not None else {}
+        files = props.get("max-files") or (None if props.get("multiple") else 1)
+        per_file = props.get("max-file-size")
+        total = props.get("max-total-size") or (per_file * files if per_file and files else None)
+        return (int(total) + MULTIPART_SLACK if total else self.max_bytes), TOO_LARGE
+
+
 class SecurityHeaders:
     """The headers of every response, `Secure` on cookies set over HTTPS, and no new session cookie for
     another site's form.
@@ -212,6 +241,7 @@ def install(app: FastAPI, settings: Settings, ahead: Callable[[ASGIApp], ASGIApp
     """
     policy = ContentSecurityPolicy(frame_ancestors=settings.frame_ancestors)
     app.add_middleware(ScriptNonces, policy=policy)
+    app.add_middleware(UploadLimit, max_bytes=settings.max_body_bytes)
     # Outermost, around whatever is added later (the session middleware, ui.run's gzip) and Starlette's own
     # error answers: only there is every response and the session cookie seen. Idempotent: tests compose again.
     origins = TrustedOrigins.parse(settings.allowed_origins)

@@ -9,13 +9,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.error_codes import ErrorCode
 from api.protocol import CABLE_PATH
 from api.settings import Settings
 from server.avatars import UPLOAD_MAX_BODY_BYTES, avatar_problem
-from server.errors import BodyTooLarge
+from server.body_limit import TOO_LARGE, BodyLimit
 from server.routes import (
     activity,
     attributes,
@@ -48,12 +48,11 @@ ROUTERS = (
 
 # A contact's create or update, which may carry a picture (multipart `avatar`).
 CONTACT_WRITE = re.compile(r"/api/v1/accounts/[0-9]+/contacts(?:/[0-9]+)?")
-TOO_LARGE = (413, b'{"error":"Request body too large"}')
 # A picture over its limit is refused as the route refuses one that fits the body (422 naming `avatar`).
 AVATAR_TOO_LARGE = (422, json.dumps(avatar_problem(ErrorCode.AVATAR_TOO_BIG).body).encode())
 
 
-class BodyLimit:
+class ApiBodyLimit(BodyLimit):
     """Refuses API request bodies over `max_bytes` with 413, whether declared or streamed.
 
     A create or update as a form may carry a contact's picture: it may be as big as `UPLOAD_MAX_BODY_BYTES`; a
@@ -61,12 +60,10 @@ class BodyLimit:
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int, import_bytes: int | None = None) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
+        super().__init__(app, max_bytes)
         self.import_bytes = import_bytes or max_bytes
 
-    def _limit(self, scope: Scope) -> tuple[int, tuple[int, bytes]]:
-        """The most this request's body may hold, and the answer when it holds more."""
+    def limit(self, scope: Scope) -> tuple[int, tuple[int, bytes]]:
         headers = dict(scope["headers"])
         uploading = (
             scope["method"] in {"POST", "PUT", "PATCH"}
@@ -79,48 +76,8 @@ class BodyLimit:
             return self.import_bytes, TOO_LARGE
         return self.max_bytes, TOO_LARGE
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIXES):
-            await self.app(scope, receive, send)
-            return
-        max_bytes, refusal = self._limit(scope)
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
-            await self._refuse(send, refusal)
-            return
-        received = 0
-        refused = False
-
-        async def limited_receive() -> Message:
-            nonlocal received, refused
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > max_bytes:
-                    refused = True
-                    raise BodyTooLarge
-            return message
-
-        try:
-            await self.app(scope, limited_receive, send)
-        except BodyTooLarge:
-            if refused:
-                await self._refuse(send, refusal)
-
-    @staticmethod
-    async def _refuse(send: Send, refusal: tuple[int, bytes]) -> None:
-        status, body = refusal
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+    def applies(self, scope: Scope) -> bool:
+        return bool(scope["type"] == "http" and scope["path"].startswith(API_PREFIXES))
 
 
 def mount(app: FastAPI, runtime: ServerRuntime) -> None:
@@ -131,7 +88,7 @@ def mount(app: FastAPI, runtime: ServerRuntime) -> None:
     for router in (*ROUTERS, cable_router):
         app.include_router(router)
     settings = runtime.settings
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, import_bytes=settings.max_import_bytes)
+    app.add_middleware(ApiBodyLimit, max_bytes=settings.max_body_bytes, import_bytes=settings.max_import_bytes)
 
 
 # zlib's default level, as for the pages (pages/nicegui_speedups.py's `compressed`), not Starlette's 9.

@@ -35,7 +35,7 @@ from server.models import now
 AVATAR_SIZE = 256
 # The rest of a multipart body (boundaries, headers, the contact's other fields) that must fit besides the file.
 FORM_ALLOWANCE = 16 * 1024
-# The largest body of a create or update that carries a picture (`server.app.BodyLimit`); other bodies keep
+# The largest body of a create or update that carries a picture (`server.app.ApiBodyLimit`); other bodies keep
 # MAX_BODY_BYTES.
 UPLOAD_MAX_BODY_BYTES = AVATAR_MAX_BYTES + FORM_ALLOWANCE
 MAX_PIXELS = AVATAR_MAX_MEGAPIXELS * 1_000_000

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 
 from api.protocol import EXTENSIONS_HEADER
 from api.validation import ContactInvalid
+from server.body_limit import BodyTooLarge
 from server.contract import ConflictAnswer, ErrorAnswer, InvalidAnswer
 
 NOT_FOUND = "Resource could not be found"
@@ -55,10 +56,6 @@ def _dependency_calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
         if dependency.call is not None:
             yield dependency.call
         yield from _dependency_calls(dependency)
-
-
-class BodyTooLarge(Exception):
-    """Raised inside the app's receive when a streamed body passes the limit."""
 
 
 class ApiProblem(Exception):
