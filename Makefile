@@ -12,6 +12,9 @@ FAST_TIER := tests/unit tests/test_seed.py tests/api tests/client
 OTHER_TIERS := tests/ui tests/browser tests/realtime tests/deploy tests/security tests/fuzz
 COVERAGE := --cov --cov-report=term-missing:skip-covered
 
+# Workers for the test tiers: more than the two cores, because the tests mostly wait (see `test`).
+WAITING_WORKERS := 4
+
 .PHONY: run test test-fast lint typecheck css bench soak system-deps services clean
 
 # Installs exactly what uv.lock pins (the app editable) with the uv that pyproject.toml requires. The venv is made
@@ -78,19 +81,19 @@ typecheck: $(TEST_STAMP)
 ## tracing (it doubles the CPU time of the UI tests that run the app in the test process), then the load and fault
 ## tests alone, because they measure what a server does under a load of their own.
 ## The tiers after the fast one mostly wait (for Chromium, app processes, PostgreSQL): on two workers they kept
-## 0.9 of two cores busy (440 s wall, 404 s CPU), so they run on WAITING_WORKERS.
-WAITING_WORKERS := 4
+## 0.9 of two cores busy (440 s wall, 404 s CPU), so they run on WAITING_WORKERS. So does the fast tier, whose
+## tests of lost answers and cut connections wait ~25 s: 85 -> 66 s on four workers.
 test: $(TEST_STAMP) system-deps services $(NODE_DEPS) $(TAILWIND_DEPS) lint typecheck test-fast
 	$(PY) -m pytest -q -n $(WAITING_WORKERS) --dist loadfile -m "postgres or process" $(FAST_TIER)
 	$(PY) -m pytest -q -n $(WAITING_WORKERS) --dist loadfile $(OTHER_TIERS) tests/unit/test_bench_plots.py
 	$(PY) -m pytest -q tests/load
 
 ## The fast tier, no services needed: the unit and seed tests, and the API, client, store and action suites
-## against the embedded server in the test process (tests/support/in_process.py), two workers; coverage of
+## against the embedded server in the test process (tests/support/in_process.py), four workers; coverage of
 ## api/, state/ and server/ printed, at least 90 %. What needs PostgreSQL or a process of its own is left
 ## to `make test`, and so are the benchmark plots (bench's, drawn with matplotlib).
 test-fast: $(TEST_STAMP)
-	$(PY) -m pytest -q -n 2 --dist loadfile -m "not postgres and not process" --ignore=tests/unit/test_bench_plots.py \
+	$(PY) -m pytest -q -n $(WAITING_WORKERS) --dist loadfile -m "not postgres and not process" --ignore=tests/unit/test_bench_plots.py \
 	  $(COVERAGE) --cov-fail-under=90 $(FAST_TIER)
 
 ## Benchmarks: print a table and write JSON under bench/results/.
