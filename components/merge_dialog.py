@@ -314,9 +314,9 @@ class MergeDialog:
             text = ui.label(self.t("MERGE.UNDO_BAR", name=isolated(mergee))).classes("grow").props('role="status"')
             text.props('dir="auto"')
             self.undo_button = mark_id(ui.button(on_click=self._undo).props("flat color=primary"), "merge-undo-button")
+            self.undo_timer = ui.timer(1.0, self._tick)  # goes with the row
         self.undo_row = row
         self._tick()
-        self.undo_timer = ui.timer(1.0, self._tick)
 
     def _tick(self) -> None:
         left = self._remaining()
