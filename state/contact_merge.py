@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from api.client import ChatwootClient, MergeUndo
 from api.error_codes import ErrorCode
-from api.errors import ApiError, Conflict, NotFound, OutcomeUnknown, ValidationFailed
+from api.errors import ApiError, Conflict, NotFound, OutcomeUnknown
 from api.models import Contact
 from state import actions
 from state.problems import Problem, problem_of
@@ -185,9 +185,6 @@ async def merge_contacts(store: ContactStore, client: ChatwootClient, preview: M
             contact, undo = result.contact, result.undo
     except NotFound:
         return MergeOutcome(merged=False, problem=ErrorCode.NOT_FOUND)
-    except ValidationFailed as refused:
-        same = "mergee_contact_id" in refused.fields and base_id == mergee_id
-        return MergeOutcome(merged=False, problem=MergeIssue.SELF if same else problem_of(refused))
     except ApiError as error:
         return MergeOutcome(merged=False, problem=problem_of(error))
     took_merge(store, contact, mergee_id)
