@@ -31,6 +31,8 @@ MERGE_EXTENSION = "merge"
 MERGE_UNDO_SECONDS = 30
 MERGE_UNDO_HEADER = "X-Contacts-Merge-Undo"
 MERGE_UNDO_UNTIL_HEADER = "X-Contacts-Merge-Undo-Until"
+# The `error` of the undo's 410 for a merge undone already (its other 410: the time to undo is over).
+MERGE_UNDONE_ALREADY = "This merge was undone already"
 # The rows an export streams, counted in the snapshot it reads (for a progress bar).
 EXPORT_ROWS_HEADER = "X-Contacts-Export-Rows"
 # The columns the app exports (Chatwoot's contact columns); the import reads every one of them back.

@@ -21,7 +21,7 @@ from sqlalchemy import delete, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.protocol import MERGE_UNDO_SECONDS
+from api.protocol import MERGE_UNDO_SECONDS, MERGE_UNDONE_ALREADY
 from api.validation import ATTRIBUTE_FIELDS, check_stored_attributes
 from server import models
 from server.auth import Caller
@@ -242,7 +242,7 @@ async def undo_merge(runtime: ServerRuntime, caller: Caller, merge_id: int) -> t
         if merge is None or merge.account_id != caller.account_id:
             raise _refused(404, "No merge of this id in this account")
         if merge.undone_at is not None:
-            raise _refused(410, "This merge was undone already")
+            raise _refused(410, MERGE_UNDONE_ALREADY)
         snapshot: dict[str, Any] | None = merge.snapshot
         if snapshot is None or now() > merge.created_at + MERGE_UNDO_SECONDS:
             raise _refused(410, f"A merge can be undone for {MERGE_UNDO_SECONDS} seconds only; that time is over")

@@ -19,6 +19,7 @@ from api.client import ChatwootClient, MergeUndo
 from api.error_codes import ErrorCode
 from api.errors import ApiError, Conflict, NotFound, OutcomeUnknown
 from api.models import Contact
+from api.protocol import MERGE_UNDONE_ALREADY
 from state import actions
 from state.problems import Problem, problem_of
 from state.store import ContactStore, FieldPath, get_path
@@ -36,6 +37,7 @@ class MergeIssue(StrEnum):
     UNDO_EXPIRED = "UNDO_EXPIRED"
     UNDO_CHANGED = "UNDO_CHANGED"
     UNDO_GONE = "UNDO_GONE"
+    UNDONE_ALREADY = "UNDONE_ALREADY"
 
 
 MergeProblem = Problem | MergeIssue
@@ -236,7 +238,7 @@ async def undo_merge(store: ContactStore, client: ChatwootClient, undo: MergeUnd
         return MergeIssue.UNDO_GONE
     except ApiError as error:
         if error.status == 410:
-            return MergeIssue.UNDO_EXPIRED
+            return MergeIssue.UNDONE_ALREADY if error.message == MERGE_UNDONE_ALREADY else MergeIssue.UNDO_EXPIRED
         return problem_of(error)
     restored(store, mergee)
     actions.take_server_contact(store, base.id, base.model_dump(), performer=None)
