@@ -138,6 +138,13 @@ async def _snapshot(session: AsyncSession, base: models.Contact, mergee: models.
         "base_labels": await _titles(session, base.id),
         "mergee_labels": await _titles(session, mergee.id),
         **{key: await _ids(session, table, mergee.id) for key, table in MOVED},
+        # A note's `updated_at` moves with it (the column's onupdate): put back as it was.
+        "note_times": {
+            str(note_id): updated_at
+            for note_id, updated_at in await session.execute(
+                select(models.Note.id, models.Note.updated_at).where(models.Note.contact_id == mergee.id)
+            )
+        },
         "mergee_events": [dict(row._mapping) for row in events],
         "mergee_avatar": None
         if avatar is None
@@ -247,9 +254,8 @@ async def undo_merge(runtime: ServerRuntime, caller: Caller, merge_id: int) -> t
         if snapshot is None or now() > merge.created_at + MERGE_UNDO_SECONDS:
             raise _refused(410, f"A merge can be undone for {MERGE_UNDO_SECONDS} seconds only; that time is over")
         base = await find_contact(session, caller.account_id, merge.base_contact_id)
-        if base.version != snapshot["base_version_after"] or await _titles(session, base.id) != sorted(
-            snapshot["base_labels_after"]
-        ):
+        labels_now = set(await _titles(session, base.id))
+        if base.version != snapshot["base_version_after"] or labels_now != set(snapshot["base_labels_after"]):
             raise _refused(409, "The contact was changed after the merge, so the merge can no longer be undone")
         mergee_id = merge.mergee_contact_id
         try:
@@ -281,12 +287,18 @@ async def _restore(session: AsyncSession, snapshot: dict[str, Any], base_id: int
     await session.flush()
     await session.execute(insert(models.Contact).values(**snapshot["mergee"]))
     for key, table in MOVED:
-        if snapshot[key]:
+        if snapshot[key] and table is not models.Note:
             await session.execute(
                 update(table)
                 .where(table.id.in_(snapshot[key]), table.contact_id == base_id)
                 .values(contact_id=mergee_id)
             )
+    for note_id, updated_at in snapshot["note_times"].items():
+        await session.execute(
+            update(models.Note)
+            .where(models.Note.id == int(note_id), models.Note.contact_id == base_id)
+            .values(contact_id=mergee_id, updated_at=updated_at)
+        )
     await session.execute(delete(models.ContactLabel).where(models.ContactLabel.contact_id == base_id))
     labels = [{"contact_id": base_id, "title": title} for title in snapshot["base_labels"]]
     labels += [{"contact_id": mergee_id, "title": title} for title in snapshot["mergee_labels"]]
