@@ -175,6 +175,7 @@ class MergeDialog:
     # --- the preview ---
 
     def _choose(self, mergee_id: int) -> None:
+        self.preview = None
         self.search_step.set_visibility(False)
         self.preview_step.set_visibility(True)
         self.back.set_visibility(True)
