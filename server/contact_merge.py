@@ -194,7 +194,7 @@ async def merge_contacts(runtime: ServerRuntime, caller: Caller, body: MergeRequ
             if title not in base_labels:
                 session.add(models.ContactLabel(contact_id=base.id, title=title))
         await session.execute(delete(models.ContactLabel).where(models.ContactLabel.contact_id == mergee.id))
-        mergee_id = mergee.id
+        mergee_id, version_after = mergee.id, base.version + 1
         await session.delete(mergee)
         await session.flush()
         await session.execute(
@@ -208,7 +208,7 @@ async def merge_contacts(runtime: ServerRuntime, caller: Caller, body: MergeRequ
             await session.flush()
             snapshot["merged_event_id"] = merged.id
             snapshot["base_labels_after"] = sorted(base_labels | set(mergee_labels))
-            snapshot["base_version_after"] = base.version + 1
+            snapshot["base_version_after"] = version_after
             merge = models.ContactMerge(
                 account_id=caller.account_id,
                 agent_id=caller.agent.id,

@@ -286,7 +286,7 @@ class ContactMerge(Base):
     base_contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
     # The merged-away contact's id: its row is gone until an undo puts it back, so no foreign key.
     mergee_contact_id: Mapped[int] = mapped_column(Integer)
-    snapshot: Mapped[Any] = mapped_column(JSON, nullable=True)
+    snapshot: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)
     created_at: Mapped[int] = mapped_column(BigInteger, default=now)
     undone_at: Mapped[int | None] = mapped_column(BigInteger)
 
