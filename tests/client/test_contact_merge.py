@@ -4,6 +4,7 @@ choices are kept by updating the base first), and what the merge's live events d
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from api.client import ChatwootClient
@@ -65,7 +66,7 @@ async def test_preview_merge_and_undo_keep_the_store_in_step(server: RunningServ
     client = connect(server)
     base = server.create_contact(name="Store Base")
     mergee = server.create_contact(name="Store Mergee", phone_number=unique_phone())
-    give_conversations(server, mergee["id"], 2)
+    await asyncio.to_thread(give_conversations, server, mergee["id"], 2)  # it runs a loop of its own
     assert (await client.set_contact_labels(mergee["id"], ["lead"])) == ["lead"]
     await client.add_note(mergee["id"], "From the mergee")
     store = await opened(client, base["id"])
