@@ -128,7 +128,9 @@ def test_without_choices_the_base_wins_and_fills_its_blanks_from_the_mergee(
     server: RunningServer, admin_api: AccountApi
 ) -> None:
     base = new_contact(admin_api, name="", custom_attributes={"plan": "pro"})
-    mergee = new_contact(admin_api, name="Named Mergee", phone_number=unique_phone(), custom_attributes={"plan": "free"})
+    mergee = new_contact(
+        admin_api, name="Named Mergee", phone_number=unique_phone(), custom_attributes={"plan": "free"}
+    )
     contact, _ = merged(merge(admin_api, base["id"], mergee["id"]))
     assert (contact["name"], contact["email"]) == ("Named Mergee", base["email"])
     assert contact["phone_number"] == mergee["phone_number"]
