@@ -179,10 +179,9 @@ class ContactPanel:
         # A contact that could not be loaded has nothing to show but the banner (and its Retry).
         self.sections.visible = not (entry.load_error and entry.server is None)
         if entry.deleted:
-            self.root.classes(add="opacity-80")
+            # Said by the banner, not by dimming the panel: faded controls (the timeline's filter) lost their
+            # contrast (axe), and every control that would change the contact is hidden anyway.
             self.edit_form.close()
-        else:
-            self.root.classes(remove="opacity-80")
         self._tell_remote_change()
         self.basic.render()
         self.edit_form.sync()
