@@ -12,6 +12,8 @@ from typing import Any
 from nicegui import ui
 from nicegui.testing import User, UserInteraction
 
+from components.contact_actions import ContactActions
+from components.merge_dialog import open_merge_dialog
 from tests.api.sample_data import give_conversations, unique_phone
 from tests.support.processes import RunningServer
 from tests.ui.interaction import (
@@ -184,3 +186,45 @@ async def test_a_plain_chatwoot_keeps_the_choices_it_can_and_offers_no_undo(
     assert stored(plain_env, mergee["id"]) is None
     await eventually(lambda: not shown(plain_agent, "merge-dialog"))
     assert not shown(plain_agent, "merge-undo")
+
+
+def panel_actions(user: User) -> ContactActions:
+    """The page's More actions menu, found through its button's click handler (what duplicate suggestions, which
+    call `open_merge_dialog` with a contact chosen, have at hand: the page's view and its dialogs' element)."""
+    button = shown(user, "contact-actions", kind=ui.button)[0]
+    # NiceGUI wraps the click callback (the menu's bound method) in a lambda: the method is in its closure.
+    callbacks = [
+        cell.cell_contents
+        for listener in button._event_listeners.values()
+        for cell in getattr(listener.handler, "__closure__", None) or ()
+    ]
+    owners = [getattr(callback, "__self__", None) for callback in callbacks]
+    return next(owner for owner in owners if isinstance(owner, ContactActions))
+
+
+async def test_a_contact_chosen_elsewhere_opens_on_the_preview(agent: User, api_server: RunningServer) -> None:
+    base = make(api_server, name=unique("Suggested Base"))
+    mergee = make(api_server, name=unique("Suggested Duplicate"))
+    await open_contact(agent, base["id"])
+    menu = panel_actions(agent)
+    with agent.client:  # type: ignore[union-attr]
+        open_merge_dialog(menu.view, menu.dialogs, mergee_id=mergee["id"])
+    await wait_for(agent, "merge-moves")
+    assert text_of(agent, "merge-mergee-name") == mergee["name"]
+    assert not shown(agent, "merge-search")
+    await click(agent, "merge-back")  # another contact after all: the search
+    await wait_for(agent, "merge-search")
+    await click(agent, "merge-cancel")
+    await wait_gone(agent, "merge-dialog")
+    assert stored(api_server, mergee["id"]) is not None
+
+
+async def test_a_contact_chosen_to_merge_into_itself_is_refused(agent: User, api_server: RunningServer) -> None:
+    base = make(api_server, name=unique("Not Twice"))
+    await open_contact(agent, base["id"])
+    menu = panel_actions(agent)
+    with agent.client:  # type: ignore[union-attr]
+        open_merge_dialog(menu.view, menu.dialogs, mergee_id=base["id"])
+    await wait_for(agent, "merge-error", content="A contact cannot be merged into itself.")
+    assert not shown(agent, "merge-confirm")[0].enabled
+    assert stored(api_server, base["id"]) is not None
