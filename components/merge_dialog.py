@@ -36,6 +36,7 @@ _dialogs: weakref.WeakKeyDictionary[ui.element, MergeDialog] = weakref.WeakKeyDi
 GRID_CSS = shared_css("""
 .merge-grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.25rem 1rem; }
 .merge-grid > * { min-width: 0; overflow-wrap: anywhere; }
+.merge-undo-bar { border: 1px solid var(--q-primary); }
 """)
 
 
@@ -310,7 +311,7 @@ class MergeDialog:
         self._drop_undo()  # an earlier merge's, if still there
         self.undo = undo
         with self.dialogs, mark_id(ui.row(), "merge-undo").classes("w-full items-center gap-2") as row:
-            row.classes("bg-blue-1 text-black q-pa-sm rounded-borders")
+            row.classes("merge-undo-bar q-pa-sm rounded-borders")
             ui.icon("call_merge", color="primary").props('aria-hidden="true"')
             text = ui.label(self.t("MERGE.UNDO_BAR", name=isolated(mergee))).classes("grow").props('role="status"')
             text.props('dir="auto"')

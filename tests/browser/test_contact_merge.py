@@ -9,12 +9,12 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import StorageState, expect
 
 from api.demo import AGENT
 from tests.browser.agents import OpenAgent
 from tests.browser.contact_page import ContactPage, opened
-from tests.browser.test_accessibility import assert_no_blocking_violations
+from tests.browser.test_accessibility import THEMES, assert_no_blocking_violations, themed
 from tests.support.processes import RunningServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
@@ -114,18 +114,22 @@ async def test_merge_by_keyboard_on_a_phone(open_agent: OpenAgent, app_server: R
     await expect(view.testid("merge-dialog")).to_be_hidden()
 
 
+@pytest.mark.parametrize("theme", THEMES)
 async def test_the_dialog_and_the_merged_into_banner_pass_axe(
-    open_agent: OpenAgent, app_server: RunningServer, api: httpx.AsyncClient
+    open_agent: OpenAgent, app_server: RunningServer, api: httpx.AsyncClient, dark_sign_in: StorageState, theme: str
 ) -> None:
     base = app_server.create_contact(name=unique("Axe Base"), custom_attributes={"plan": "pro"})
     mergee = app_server.create_contact(name=unique("Axe Mergee"), custom_attributes={"plan": "free"})
-    watcher = await opened(open_agent, app_server, mergee["id"], bypass_csp=True)
-    admin = await opened(open_agent, app_server, base["id"], bypass_csp=True)
+    options = themed(theme, dark_sign_in)
+    watcher = ContactPage(page=(await open_agent(**options)).page, base_url=app_server.url)
+    await watcher.open(mergee["id"])
+    admin = ContactPage(page=(await open_agent(**options)).page, base_url=app_server.url)
+    await admin.open(base["id"])
     await pick_mergee(admin, mergee["name"], mergee["id"])
-    await assert_no_blocking_violations(admin.page, "merge dialog")
+    await assert_no_blocking_violations(admin.page, f"merge dialog, {theme}")
     await admin.testid("merge-confirm").click()
     await expect(admin.testid("merge-undo")).to_be_visible()
-    await assert_no_blocking_violations(admin.page, "undo bar")
+    await assert_no_blocking_violations(admin.page, f"undo bar, {theme}")
     await expect(watcher.testid("merged-into-link")).to_be_visible()
-    await assert_no_blocking_violations(watcher.page, "merged-into banner")
+    await assert_no_blocking_violations(watcher.page, f"merged-into banner, {theme}")
     assert await stored(api, mergee["id"]) is None
