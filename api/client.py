@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
@@ -44,6 +44,9 @@ from api.protocol import (
     CLIENT_ADDRESS_HEADER,
     EXISTING_CONTACT_EXTENSION,
     EXTENSIONS_HEADER,
+    MERGE_EXTENSION,
+    MERGE_UNDO_HEADER,
+    MERGE_UNDO_UNTIL_HEADER,
     STREAMED,
     UI_KEY_HEADER,
 )
@@ -132,6 +135,29 @@ class EventPage:
         return self.page * EVENTS_PAGE_SIZE < self.count
 
 
+@dataclass(kw_only=True, slots=True, frozen=True)
+class MergeUndo:
+    """A merge the server can undo (its extension): its id, and until when (unix seconds)."""
+
+    merge_id: int
+    until: int
+
+
+@dataclass(kw_only=True, slots=True)
+class MergeResult:
+    """The contact merged into, and the undo the server offers (None: Chatwoot offers none)."""
+
+    contact: Contact
+    undo: MergeUndo | None
+
+
+def _merge_undo(response: httpx.Response) -> MergeUndo | None:
+    merge_id, until = response.headers.get(MERGE_UNDO_HEADER, ""), response.headers.get(MERGE_UNDO_UNTIL_HEADER, "")
+    if not (merge_id.isdigit() and until.isdigit()):
+        return None
+    return MergeUndo(merge_id=int(merge_id), until=int(until))
+
+
 def _contact_from(body: Any) -> Contact:
     """Accepts `{"payload": {contact}}`, `{"payload": {"contact": {...}}}` and a bare contact."""
     payload = body.get("payload", body) if isinstance(body, dict) else body
@@ -197,6 +223,11 @@ class ChatwootClient:
     @property
     def supports_events(self) -> bool:
         return "events" in self.extensions
+
+    @property
+    def supports_merge_choices(self) -> bool:
+        """The merge takes a value per field (`choices`) and can be undone for a while."""
+        return MERGE_EXTENSION in self.extensions
 
     def _account_path(self, path: str) -> str:
         if self.account_id is None:
@@ -409,6 +440,23 @@ class ChatwootClient:
 
     async def delete_contact(self, contact_id: int) -> None:
         await self._request("DELETE", self._account_path(f"/contacts/{contact_id}"))
+
+    async def merge_contacts(
+        self, base_id: int, mergee_id: int, choices: Mapping[str, str] | None = None
+    ) -> MergeResult:
+        """Merge the mergee into the base (Chatwoot's `POST /actions/contact_merge`); `choices` (field path ->
+        "base" or "mergee") are sent only to a server that takes them."""
+        body: dict[str, Any] = {"base_contact_id": base_id, "mergee_contact_id": mergee_id}
+        if choices and self.supports_merge_choices:
+            body["choices"] = dict(choices)
+        response = await self._request("POST", self._account_path("/actions/contact_merge"), json=body)
+        return MergeResult(contact=_contact_from(response.json()), undo=_merge_undo(response))
+
+    async def undo_merge(self, merge_id: int) -> tuple[Contact, Contact]:
+        """Put both contacts of a merge back (the server's extension); answers the base and the mergee."""
+        response = await self._request("POST", self._account_path(f"/actions/contact_merge/{merge_id}/undo"))
+        payload = response.json().get("payload", {})
+        return Contact.model_validate(payload.get("base")), Contact.model_validate(payload.get("mergee"))
 
     async def list_contacts(
         self, page: int = 1, sort: str = "-last_activity_at", labels: Sequence[str] = ()

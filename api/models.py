@@ -231,12 +231,20 @@ class ContactEvent(ContractModel):
     created_at: UnixTime = None
 
 
+class MergedInto(ContractModel):
+    """The contact a merged-away contact went into."""
+
+    id: int
+    name: str | None = None
+
+
 class ContactEventData(Contact):
     """The `data` of a contact.* websocket event: a contact without times, plus who did it.
 
     Extensions of the embedded server: `activity`, the entries the change added to the contact's trail;
     on `contact.activity` (labels or notes changed) also the contact's `labels` now, the `note` added or
-    the `deleted_note_id`.
+    the `deleted_note_id`; on the `contact.deleted` of a merge, `merged_into`; after a merge was undone, the
+    mergee's `contact.created` says `restored` and the base's `contact.updated` names the `unmerged_contact_id`.
     """
 
     account_id: int | None = None
@@ -246,6 +254,9 @@ class ContactEventData(Contact):
     labels: list[str] | None = None
     note: Note | None = None
     deleted_note_id: int | None = None
+    merged_into: MergedInto | None = None
+    restored: bool | None = None
+    unmerged_contact_id: int | None = None
 
 
 class AccountMembership(ContractModel):

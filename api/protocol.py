@@ -24,6 +24,15 @@ IMPORT_MEDIA_TYPE = "application/x-ndjson"
 # Asked for: a 422 for an email, phone number or identifier another contact has names that contact
 # (`existing_contact_ids`, field -> id; always a contact of the same account).
 EXISTING_CONTACT_EXTENSION = "existing-contact"
+# Announced: `POST /actions/contact_merge` takes the agent's `choices` (field path -> "base" or "mergee"), and a
+# merge can be undone for MERGE_UNDO_SECONDS through `POST /actions/contact_merge/{merge_id}/undo`; its answer names
+# the merge in MERGE_UNDO_HEADER and when the undo expires (unix seconds) in MERGE_UNDO_UNTIL_HEADER.
+MERGE_EXTENSION = "merge"
+MERGE_UNDO_SECONDS = 30
+MERGE_UNDO_HEADER = "X-Contacts-Merge-Undo"
+MERGE_UNDO_UNTIL_HEADER = "X-Contacts-Merge-Undo-Until"
+# The `error` of the undo's 410 for a merge undone already (its other 410: the time to undo is over).
+MERGE_UNDONE_ALREADY = "This merge was undone already"
 # The rows an export streams, counted in the snapshot it reads (for a progress bar).
 EXPORT_ROWS_HEADER = "X-Contacts-Export-Rows"
 # The columns the app exports (Chatwoot's contact columns); the import reads every one of them back.

@@ -1,4 +1,5 @@
-"""ContactActions: the menu beside Edit: remove the picture, block or unblock the contact, delete it.
+"""ContactActions: the menu beside Edit: remove the picture, block or unblock the contact, merge another contact
+into it (components/merge_dialog.py), delete it.
 
 Deleting takes an administrator (Chatwoot's rule; the server refuses anyone else), so only they see it, and it is
 asked first in a dialog that names the contact. Once deleted, the agent goes to the contacts list, which says
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from nicegui import app, ui
 
 from components.contact_view import ContactView, aria, hinted, isolated, mark_id, tell_outcome
+from components.merge_dialog import open_merge_dialog
 from components.page_frame import leave_notice
 from components.stylesheet import shared_css
 from state import actions
@@ -44,6 +46,7 @@ class ContactActions:
             self.block = self._item("block-contact", self._toggle_block)
             with self.block:
                 self.block_text = ui.item_section()
+            self.merge = self._item("merge-contact", self._merge, view.t("MERGE.ACTION"))
             self.delete = self._item("delete-contact", self._delete, view.t("CONTACT.DELETE"))
         self.render()
         self.menu.open()
@@ -88,6 +91,9 @@ class ContactActions:
 
         with self.dialogs:
             view.run(toggle)
+
+    def _merge(self) -> None:
+        open_merge_dialog(self.view, self.dialogs)
 
     def _confirm_dialog(self) -> ui.dialog:
         view = self.view

@@ -179,10 +179,9 @@ class ContactPanel:
         # A contact that could not be loaded has nothing to show but the banner (and its Retry).
         self.sections.visible = not (entry.load_error and entry.server is None)
         if entry.deleted:
-            self.root.classes(add="opacity-80")
+            # Said by the banner, not by dimming the panel: faded controls (the timeline's filter) lost their
+            # contrast (axe), and every control that would change the contact is hidden anyway.
             self.edit_form.close()
-        else:
-            self.root.classes(remove="opacity-80")
         self._tell_remote_change()
         self.basic.render()
         self.edit_form.sync()
@@ -218,9 +217,7 @@ class ContactPanel:
         if self.deleted_card is not None:
             self.deleted_card.set_visibility(deleted)
             if deleted:
-                by = entry.deleted_by
-                message = view.t("CONTACT.DELETED_BY", name=isolated(by)) if by else view.t("CONTACT.DELETED_MESSAGE")
-                self.deleted_message.set_text(message)
+                self._show_deleted()
         if load_error and self.load_error_card is None:
             self.load_error_card = self._place(self._build_load_error_card(), 1)
         if self.load_error_card is not None:
@@ -278,13 +275,37 @@ class ContactPanel:
         return part
 
     def _build_deleted_card(self) -> ui.card:
-        view = self.view
         with self.banner:
             card = mark_id(ui.card(), "deleted-state").classes("w-full bg-red-1 text-black")
             with card.props('flat bordered role="alert"'):
-                ui.label(view.t("CONTACT.DELETED_TITLE")).classes("text-h6 text-negative")
-                self.deleted_message = mark_id(ui.label(), "deleted-message")
+                self.deleted_title = ui.label().classes("text-h6 text-negative")
+                self.deleted_message = mark_id(ui.label(), "deleted-message").props('dir="auto"')
+                # Merged into another contact: a link to it (text-black: the link keeps its contrast on the card).
+                self.merged_link = mark_id(ui.link(), "merged-into-link").classes("text-black").props('dir="auto"')
         return card
+
+    def _show_deleted(self) -> None:
+        """Deleted (by whom, when another agent did), or merged into another contact, with a link to it."""
+        view = self.view
+        entry = view.entry
+        into, name = entry.merged_into, entry.merged_into_name
+        self.merged_link.set_visibility(into is not None)
+        if into is not None:
+            self.deleted_title.set_text(view.t("MERGE.MERGED_TITLE"))
+            if name:
+                self.deleted_message.set_text(view.t("MERGE.MERGED_INTO", name=isolated(name)))
+                self.merged_link.set_text(view.t("MERGE.OPEN_MERGED", name=isolated(name)))
+            else:
+                self.deleted_message.set_text(view.t("MERGE.MERGED_INTO_UNNAMED"))
+                self.merged_link.set_text(view.t("MERGE.OPEN_MERGED_UNNAMED"))
+            self.merged_link.props["href"] = f"/contacts/{into}"
+            self.merged_link.update()
+            return
+        by = entry.deleted_by
+        self.deleted_title.set_text(view.t("CONTACT.DELETED_TITLE"))
+        self.deleted_message.set_text(
+            view.t("CONTACT.DELETED_BY", name=isolated(by)) if by else view.t("CONTACT.DELETED_MESSAGE")
+        )
 
     def _build_load_error_card(self) -> ui.card:
         view = self.view

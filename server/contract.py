@@ -156,6 +156,17 @@ class ContactPage(Sent):
     payload: list[Contact]
 
 
+class UndoneMerge(Sent):
+    """Both contacts of an undone merge, as they are again (an extension)."""
+
+    base: Contact
+    mergee: Contact
+
+
+class UndoneMergePayload(Sent):
+    payload: UndoneMerge
+
+
 class CreatedInbox(Sent):
     id: int
     name: str

@@ -270,6 +270,27 @@ class ContactEvent(Base):
     agent: Mapped[Agent | None] = relationship(lazy="joined")
 
 
+class ContactMerge(Base):
+    """A merge that may still be undone: what the two contacts were before it (`snapshot`), for MERGE_UNDO_SECONDS.
+
+    The snapshot holds the merged-away contact's personal data, so it is emptied once the undo has expired or been
+    used (`server.contact_merge.forget_expired`), and the row goes with its account or its base contact.
+    """
+
+    __tablename__ = "contact_merges"
+    __table_args__ = (Index("ix_contact_merges_created", "created_at"), NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    base_contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    # The merged-away contact's id: its row is gone until an undo puts it back, so no foreign key.
+    mergee_contact_id: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)
+    created_at: Mapped[int] = mapped_column(BigInteger, default=now)
+    undone_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
 class SessionToken(Base):
     """One signed-in client of an agent (devise_token_auth's `client` + `access-token`), revocable by sign-out.
 

@@ -977,13 +977,19 @@ async def _read_gone(client: ChatwootClient, contact_id: int) -> Reading[None]:
 
 
 def mark_deleted(
-    store: ContactStore, contact_id: int, merged_into: int | None = None, deleted_by: str | None = None
+    store: ContactStore,
+    contact_id: int,
+    merged_into: int | None = None,
+    deleted_by: str | None = None,
+    merged_into_name: str | None = None,
 ) -> None:
-    """The contact is gone: open pages switch to the read-only deleted state."""
+    """The contact is gone (merged into `merged_into`, when it was): open pages switch to the read-only deleted
+    state."""
     entry = store.entry(contact_id)
     entry.deleted = True
     entry.deleted_by = deleted_by
     entry.merged_into = merged_into
+    entry.merged_into_name = merged_into_name
     entry.optimistic.clear()
     store.contact_changed(contact_id)
     entry.conflict = None
@@ -1014,19 +1020,31 @@ def apply_event(store: ContactStore, event: str, data: dict[str, Any], account_i
         by = incoming.performer
         if incoming.id in store.contacts_by_id:
             someone_else = by is not None and by.id not in (None, store.agent_id)
-            mark_deleted(store, incoming.id, deleted_by=by.name if by is not None and someone_else else None)
+            into = incoming.merged_into  # the embedded server's extension: merged into another contact
+            mark_deleted(
+                store,
+                incoming.id,
+                merged_into=into.id if into else None,
+                deleted_by=by.name if by is not None and someone_else else None,
+                merged_into_name=into.name if into else None,
+            )
         return
+    if event == "contact.created":
+        restored = store.contacts_by_id.get(incoming.id)
+        if incoming.restored and restored is not None and restored.deleted and restored.server is not None:
+            # A merge was undone: the merged-away contact is back (state.contact_merge reads the rest of it).
+            restored.merged_into = restored.merged_into_name = restored.deleted_by = None
+            take_server_contact(store, incoming.id, _event_contact(restored.server, incoming), performer=None)
+            store.notify(incoming.id)
+        return  # otherwise it concerns only the lists (state.contact_lists)
     if event not in {"contact.updated", "contact.merged"}:
-        return  # contact.created concerns only the lists (state.contact_lists)
+        return
     entry = store.contacts_by_id.get(incoming.id)
     if entry is not None and entry.server is None and entry.loading:
         entry.changed_while_loading = True  # the read in flight may not show it (see fetch_contact)
     if entry is None or entry.server is None:
         return
-    merged = dict(entry.server)
-    for name in EVENT_FIELDS:
-        if name in incoming.model_fields_set:
-            merged[name] = getattr(incoming, name)
+    merged = _event_contact(entry.server, incoming)
     performer = incoming.performer.name if incoming.performer else None
     before, after = leaf_paths(entry.server), leaf_paths(merged)
     if take_server_contact(store, incoming.id, merged, performer=performer):
@@ -1036,6 +1054,15 @@ def apply_event(store: ContactStore, event: str, data: dict[str, Any], account_i
             number = entry.remote_change.number + 1 if entry.remote_change else 1
             entry.remote_change = RemoteChange(number=number, performer=performer, fields=fields)
         store.notify(incoming.id)  # an echo of what this agent already shows changes nothing on screen
+
+
+def _event_contact(server: dict[str, Any], incoming: ContactEventData) -> dict[str, Any]:
+    """The contact as known, with the fields a live event carries."""
+    merged = dict(server)
+    for name in EVENT_FIELDS:
+        if name in incoming.model_fields_set:
+            merged[name] = getattr(incoming, name)
+    return merged
 
 
 def add_timeline_entries(store: ContactStore, contact_id: int, entries: list[ContactEvent]) -> None:

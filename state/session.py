@@ -17,6 +17,7 @@ from api.models import Profile
 from api.validation import image_source
 from state.actions import apply_event, refetch_open_contacts, refresh_open_timeline
 from state.contact_lists import ContactListFeed
+from state.contact_merge import refresh_after_merge
 from state.store import ContactStore
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class AgentSession:
             apply_event(self.store, event, data, self.account_id)
             self.lists.publish(event, data, self.account_id)
             await refresh_open_timeline(self.store, self.client, event, data)
+            await refresh_after_merge(self.store, self.client, event, data)
 
         async def on_reconnect() -> None:
             self.lists.reconnected()

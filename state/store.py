@@ -122,7 +122,9 @@ class ContactEntry:
     deleted: bool = False
     # Who deleted it, when another agent did and the server said who.
     deleted_by: str | None = None
+    # Merged into another contact (its id and name, when known): the page says so and links to it.
     merged_into: int | None = None
+    merged_into_name: str | None = None
     # The contact's picture being changed by this agent ("uploading" or "removing"), else None.
     avatar_change: AvatarChange | None = None
     last_performer: str | None = None

@@ -14,7 +14,7 @@ from fastapi import Depends, Header, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
@@ -22,9 +22,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
 from api.error_codes import ErrorCode
-from api.protocol import EXISTING_CONTACT_EXTENSION
+from api.protocol import EXISTING_CONTACT_EXTENSION, MERGE_UNDO_HEADER, MERGE_UNDO_UNTIL_HEADER
 from api.validation import ATTRIBUTE_FIELDS, AVATAR_MAX_BYTES, check_stored_attributes
-from server import models
+from server import contact_merge, models
 from server.auth import Caller
 from server.avatars import (
     AVATAR_REMOVED,
@@ -35,6 +35,7 @@ from server.avatars import (
     resize_avatar,
     uploaded_avatar,
 )
+from server.contact_merge import MergeRequest
 from server.contact_reads import contact_row
 from server.contact_service import (
     add_labels,
@@ -62,8 +63,11 @@ from server.contract import (
     CreatedContact,
     CreatedContactInbox,
     CreatedInbox,
+    ErrorAnswer,
     Inbox,
     PageMeta,
+    UndoneMerge,
+    UndoneMergePayload,
     contact_event_data,
 )
 from server.deps import CallerDep, RuntimeDep, SessionDep
@@ -235,11 +239,6 @@ WithContactInboxes = Annotated[bool, Depends(include_contact_inboxes)]
 
 class CustomAttributeKeys(BaseModel):
     custom_attributes: list[str]
-
-
-class MergeRequest(BaseModel):
-    base_contact_id: int = Field(ge=1, le=MAX_ID)
-    mergee_contact_id: int = Field(ge=1, le=MAX_ID)
 
 
 def _order(sort: str) -> Any:
@@ -562,61 +561,31 @@ async def destroy_custom_attributes(
 
 
 @router.post("/actions/contact_merge")
-async def merge_contacts(runtime: RuntimeDep, body: MergeRequest, caller: CallerDep) -> Contact:
+async def merge_contacts(runtime: RuntimeDep, response: Response, body: MergeRequest, caller: CallerDep) -> Contact:
     """Merge the mergee into the base contact; answers the base contact (a bare object).
 
-    Conversations, notes, inboxes and labels move to the base; the mergee's own trail goes with it.
+    Conversations, notes, inboxes and labels move to the base; the mergee's own trail goes with it. With the
+    extensions on, `choices` picks whose value each field keeps, and the answer names the merge to undo
+    (MERGE_UNDO_HEADER) and until when (MERGE_UNDO_UNTIL_HEADER): see server/contact_merge.py.
     """
-    if body.base_contact_id == body.mergee_contact_id:
-        raise ApiProblem.invalid("Mergee contact must differ from the base contact", ["mergee_contact_id"])
-    async with runtime.writing() as session:
-        base = await find_contact(session, caller.account_id, body.base_contact_id)
-        mergee = await find_contact(session, caller.account_id, body.mergee_contact_id)
-        mergee_data = contact_event_data(mergee, caller.agent)
-        values: dict[str, Any] = {
-            "additional_attributes": {
-                **(mergee.additional_attributes or {}),
-                **(base.additional_attributes or {}),
-            },
-            "custom_attributes": {**(mergee.custom_attributes or {}), **(base.custom_attributes or {})},
-            "last_activity_at": max(filter(None, [base.last_activity_at, mergee.last_activity_at]), default=None),
-        }
-        check_stored_attributes(
-            {field: values[field] for field in ATTRIBUTE_FIELDS},
-            {field: getattr(base, field) or {} for field in ATTRIBUTE_FIELDS},
-        )
-        for field in ("email", "phone_number", "identifier"):
-            if getattr(base, field) is None and getattr(mergee, field) is not None:
-                values[field] = getattr(mergee, field)
-        for table in (models.Conversation, models.Note, models.ContactInbox):
-            await session.execute(update(table).where(table.contact_id == mergee.id).values(contact_id=base.id))
-        base_labels = set(
-            (
-                await session.execute(
-                    select(models.ContactLabel.title).where(models.ContactLabel.contact_id == base.id)
-                )
-            ).scalars()
-        )
-        for title in (
-            await session.execute(select(models.ContactLabel.title).where(models.ContactLabel.contact_id == mergee.id))
-        ).scalars():
-            if title not in base_labels:
-                session.add(models.ContactLabel(contact_id=base.id, title=title))
-        await session.execute(delete(models.ContactLabel).where(models.ContactLabel.contact_id == mergee.id))
-        await session.delete(mergee)
-        await session.flush()
-        await session.execute(
-            update(models.Contact)
-            .where(models.Contact.id == base.id)
-            .values(**values, version=models.Contact.version + 1, updated_at=now())
-        )
-        record(session, caller, base.id, caller.account_id, "merged", None, mergee.id, base.id)
-        await session.commit()
-        base = await find_contact(session, caller.account_id, base.id)
-        payload = await contact_payload(session, base)
-    await runtime.bus.publish(caller.account_id, "contact.deleted", mergee_data)
-    await runtime.bus.publish(caller.account_id, "contact.merged", contact_event_data(base, caller.agent))
-    return payload
+    done = await contact_merge.merge_contacts(runtime, caller, body)
+    if done.merge_id is not None and done.undo_until is not None:
+        response.headers[MERGE_UNDO_HEADER] = str(done.merge_id)
+        response.headers[MERGE_UNDO_UNTIL_HEADER] = str(done.undo_until)
+    return done.contact
+
+
+UNDO_ERRORS: dict[int | str, dict[str, Any]] = {
+    409: {"model": ErrorAnswer, "description": "The contact changed since the merge, or a value of it was taken"},
+    410: {"model": ErrorAnswer, "description": "Undone already, or the time to undo is over"},
+}
+
+
+@router.post("/actions/contact_merge/{merge_id}/undo", responses=UNDO_ERRORS)
+async def undo_contact_merge(runtime: RuntimeDep, merge_id: RowId, caller: CallerDep) -> UndoneMergePayload:
+    """Extension: put both contacts of a merge back exactly as they were, within MERGE_UNDO_SECONDS of it."""
+    base, mergee = await contact_merge.undo_merge(runtime, caller, merge_id)
+    return UndoneMergePayload(payload=UndoneMerge(base=base, mergee=mergee))
 
 
 @router.get("/contact_avatars/{key}", include_in_schema=False)

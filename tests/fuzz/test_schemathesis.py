@@ -52,6 +52,7 @@ OPERATIONS = [
     ("DELETE", f"{A}/contacts/{{contact_id}}"),
     ("POST", f"{A}/contacts/{{contact_id}}/destroy_custom_attributes"),
     ("POST", f"{A}/actions/contact_merge"),
+    ("POST", f"{A}/actions/contact_merge/{{merge_id}}/undo"),
     ("GET", f"{A}/contacts/{{contact_id}}/conversations"),
     ("GET", f"{A}/conversations"),
     ("GET", f"{A}/conversations/{{display_id}}"),
