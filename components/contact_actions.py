@@ -27,9 +27,12 @@ ACTIONS_CSS = shared_css(".contact-actions { margin-inline-start: -12px; }")
 class ContactActions:
     """A button whose menu (built on its first click: most pages never open it) holds the rarer actions."""
 
-    def __init__(self, view: ContactView, dialogs: ui.element) -> None:
-        """`dialogs`: where the confirmation is built, an element that lives as long as the page."""
+    def __init__(self, view: ContactView, dialogs: ui.element, *, leave_after_delete: bool = True) -> None:
+        """`dialogs`: where the confirmation is built, an element that lives as long as the page.
+        `leave_after_delete`: go to the contacts list once deleted; else (a portal's frame, which has no list)
+        stay, the panel read-only and saying why, and tell it in a notification."""
         self.view = view
+        self.leave_after_delete = leave_after_delete
         self.dialogs = dialogs
         self.button = ui.button(icon="more_vert", on_click=self._first_open).props("flat round")
         self.button.classes("contact-actions shrink-0")
@@ -127,6 +130,9 @@ class ContactActions:
             problem = await actions.delete_contact(view.store, view.session.client, view.contact_id)
             if problem is not None:
                 ui.notify(f"{view.t('CONTACT.DELETE_FAILED')}: {view.error(problem)}", type="negative")
+                return
+            if not self.leave_after_delete:
+                ui.notify(view.t("CONTACT.DELETED_NOTICE", name=isolated(name)), type="positive")
                 return
             leave_notice(storage, "CONTACT.DELETED_NOTICE", name=name)
             ui.navigate.to(CONTACTS_LIST)

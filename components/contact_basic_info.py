@@ -74,8 +74,12 @@ class ContactBasicInfo:
     with no value is not shown at all: its part is built the first time the contact has it.
     """
 
-    def __init__(self, view: ContactView, on_edit: Callable[[], Any] | None = None) -> None:
+    def __init__(
+        self, view: ContactView, on_edit: Callable[[], Any] | None = None, *, leave_after_delete: bool = True
+    ) -> None:
+        """`leave_after_delete`: a deletion from the menu goes to the contacts list (not in a portal's frame)."""
         self.view = view
+        self.leave_after_delete = leave_after_delete
         self.on_edit = on_edit
         self.failed_thumbnail: str | None = None
         # The phone number last shown, raw and formatted.
@@ -125,7 +129,11 @@ class ContactBasicInfo:
             self.blocked = OnDemand(None, self._blocked_badge, inside=names)
             self.edit = ui.button(icon="edit", on_click=self._edit).props("flat round")
             mark_id(hinted(self.edit, view.t("CONTACT.EDIT")), "edit-contact")
-            self.actions = None if view.read_only else ContactActions(view, dialogs=self.container)
+            self.actions = (
+                None
+                if view.read_only
+                else ContactActions(view, dialogs=self.container, leave_after_delete=self.leave_after_delete)
+            )
         with self.container:
             self.fact_list = mark_id(FactList(muted=MUTED_TEXT), "contact-facts")
         self.built = True

@@ -114,7 +114,7 @@ class ContactPanel:
         with self.sections:
             with mark_id(ui.card(), "section-basic-info").classes("w-full panel-section").props("flat bordered"):
                 self.edit_form = ContactEditForm(view, self._after_save)
-                self.basic = ContactBasicInfo(view, on_edit=self._edit)
+                self.basic = ContactBasicInfo(view, on_edit=self._edit, leave_after_delete=source != "embed")
             with mark_id(SectionCard(), "section-meta").classes("w-full panel-section"):
                 self.meta = ContactMetaInformation(view)
             layout = "w-full gap-4" if compact else "w-full gap-4 lg:flex-nowrap"

@@ -243,3 +243,24 @@ async def test_the_controls_fit_a_phone(open_agent: OpenAgent, app_server: Runni
     await view.testid("contact-actions").click()
     menu = await view.testid("delete-contact").bounding_box()
     assert menu is not None and menu["x"] >= 0 and menu["x"] + menu["width"] <= PHONE["width"]
+
+
+async def test_deleting_in_the_embedded_panel_stays_in_the_embed(
+    open_agent: OpenAgent, app_server: RunningServer, api: httpx.AsyncClient
+) -> None:
+    """A portal's frame keeps the panel (now read-only, saying why) instead of turning into the contacts list."""
+    contact = app_server.create_contact(name="Deleted In Embed")
+    page = (await open_agent()).page
+    embed = f"{app_server.url}/embed/contacts/{contact['id']}"
+    await page.goto(embed)
+    await page.get_by_test_id("contact-actions").click()
+    await page.get_by_test_id("delete-contact").click()
+    await page.get_by_test_id("delete-confirm").click()
+
+    await expect(page.get_by_test_id("deleted-message")).to_have_text(
+        "This contact has been deleted and can no longer be edited."
+    )
+    await expect(page.get_by_test_id("contact-actions")).to_be_hidden()
+    await expect(page.locator(".q-notification")).to_contain_text("\u2068Deleted In Embed\u2069 was deleted")
+    assert page.url == embed
+    assert await stored(api, contact["id"]) is None
