@@ -18,7 +18,7 @@ from typing import Any, Self
 import httpx
 from pydantic import ValidationError
 
-from api.duplicates import MAX_SUGGESTIONS, phone_key, same_email
+from api.duplicates import MAX_SUGGESTIONS, phone_forms, phone_key, same_email
 from api.errors import (
     ApiError,
     Conflict,
@@ -446,8 +446,8 @@ class ChatwootClient:
             return [DuplicateSuggestion.model_validate(item) for item in response.json().get("payload", [])]
         email, phone = contact.email, contact.phone_number
         queries: list[tuple[str, str]] = [("email", email)] if email else []
-        if phone:  # as stored, and as libphonenumber writes it ("+4402079460999" is found as "+442079460999")
-            queries += [("phone_number", text) for text in dict.fromkeys((phone, phone_key(phone)))]
+        if phone:  # each text the number can be stored as: "+442079460999" is also "+4402079460999"
+            queries += [("phone_number", text) for text in sorted(phone_forms(phone))]
         number = phone_key(phone) if phone else None
         found: dict[int, DuplicateSuggestion] = {}
         for reason, query in queries:
