@@ -54,7 +54,7 @@ def phone_forms(value: str) -> set[str]:
         parsed = phonenumbers.parse(text, None)
     except phonenumbers.NumberParseException:
         return forms
-    code = parsed.country_code
+    code = parsed.country_code or 0
     metadata = PhoneMetadata.metadata_for_region_or_calling_code(code, phonenumbers.region_code_for_country_code(code))
     prefix = metadata.national_prefix if metadata is not None else None
     if prefix:

@@ -70,12 +70,11 @@ class DuplicateSuggestions:
         self.render()
 
     async def _look_up(self, contact: Contact, values: Compared) -> None:
+        problem: Problem | None = None
         try:
             found = await reads.duplicate_suggestions(self.view.session, contact)
         except LoadFailed as failed:
             found, problem = [], failed.problem
-        else:
-            problem = None
         if values != self.looked_up or self.card.is_deleted:
             return  # the contact changed meanwhile: a later lookup tells
         self.suggestions = [suggestion for suggestion in found if suggestion.contact.id != contact.id]

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal_column, select
+from sqlalchemy import ColumnElement, Select, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.duplicates import MAX_SUGGESTIONS, DuplicateReason, name_similarity, phone_forms, phone_key, similar_names
@@ -62,10 +62,10 @@ class DuplicateLookup:
         self.session = session
         self.account_id = account_id
         self.contact_id = contact_id
-        self.company = literal_column(company_sql(session.get_bind().dialect.name))
-        self.name_key = func.lower(models.Contact.name)
+        self.company: ColumnElement[Any] = literal_column(company_sql(session.get_bind().dialect.name))
+        self.name_key: ColumnElement[str] = func.lower(models.Contact.name)
 
-    def keys_statement(self) -> Any:
+    def keys_statement(self) -> Select[str | None, str | None, str, str, Any]:
         contact = models.Contact
         return select(contact.email, contact.phone_number, contact.name, self.name_key, self.company).where(
             contact.id == self.contact_id, contact.account_id == self.account_id
@@ -74,7 +74,7 @@ class DuplicateLookup:
     def _others(self) -> ColumnElement[bool]:
         return models.Contact.id != self.contact_id
 
-    def email_statement(self, email: str) -> Any:
+    def email_statement(self, email: str) -> Select[int]:
         contact = models.Contact
         # `account_id + 0`: found by the address alone (few rows), not by walking the account's index.
         return (
@@ -87,16 +87,17 @@ class DuplicateLookup:
             .limit(MAX_SUGGESTIONS)
         )
 
-    def phone_statement(self, forms: Sequence[str]) -> Any:
+    def phone_statement(self, forms: Sequence[str]) -> Select[int, str | None]:
         contact = models.Contact
         return select(contact.id, contact.phone_number).where(
             contact.account_id == self.account_id, contact.phone_number.in_(sorted(forms)), self._others()
         )
 
-    def name_statement(self, company_key: str, name_key: str, *, after: bool) -> Any:
+    def name_statement(self, company_key: str, name_key: str, *, after: bool) -> Select[int, str]:
         """NAME_WINDOW names of the company from `name_key` on (`after`), or the ones before it, nearest first."""
         contact = models.Contact
         key = self.name_key
+        order: tuple[Any, ...]
         if after:
             side, order = key >= name_key, (key, contact.id)
         else:
@@ -135,15 +136,15 @@ class DuplicateLookup:
             number = phone_key(keys.phone_number)
             rows = await self.session.execute(self.phone_statement(sorted(phone_forms(keys.phone_number))))
             for contact_id, phone in rows:
-                if phone_key(phone) == number:
+                if phone and phone_key(phone) == number:
                     found.setdefault(contact_id, []).append("phone_number")
         for contact_id in await self._similar_names(keys):
             found.setdefault(contact_id, []).append("name")
         ids = list(found)[:MAX_SUGGESTIONS]
         if not ids:
             return []
-        rows = await self.session.execute(select(models.Contact).where(models.Contact.id.in_(ids)))
-        contacts = {contact.id: contact for contact in rows.scalars()}
+        chosen = await self.session.execute(select(models.Contact).where(models.Contact.id.in_(ids)))
+        contacts = {contact.id: contact for contact in chosen.scalars()}
         return [Suggestion(contact=contacts[i], reasons=found[i]) for i in ids if i in contacts]
 
     async def _similar_names(self, keys: _Keys) -> list[int]:
