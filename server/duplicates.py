@@ -65,11 +65,11 @@ class DuplicateLookup:
         self.company: ColumnElement[Any] = literal_column(company_sql(session.get_bind().dialect.name))
         self.name_key: ColumnElement[str] = func.lower(models.Contact.name)
 
-    def keys_statement(self) -> Select[str | None, str | None, str, str, Any]:
+    def keys_statement(self) -> Select[int, str | None, str | None, str, str, Any]:
+        """The contact's values, by its id alone (the primary key; its account is checked on the row)."""
         contact = models.Contact
-        return select(contact.email, contact.phone_number, contact.name, self.name_key, self.company).where(
-            contact.id == self.contact_id, contact.account_id == self.account_id
-        )
+        columns = (contact.account_id, contact.email, contact.phone_number, contact.name, self.name_key, self.company)
+        return select(*columns).where(contact.id == self.contact_id)
 
     def _others(self) -> ColumnElement[bool]:
         return models.Contact.id != self.contact_id
@@ -111,9 +111,9 @@ class DuplicateLookup:
 
     async def _keys(self) -> _Keys | None:
         row = (await self.session.execute(self.keys_statement())).one_or_none()
-        if row is None:
+        if row is None or row[0] != self.account_id:
             return None
-        email, phone, name, name_key, company = row
+        _account_id, email, phone, name, name_key, company = row
         return _Keys(
             email=email or None,
             phone_number=phone or None,
@@ -159,7 +159,8 @@ class DuplicateLookup:
         for name_key in name_keys:
             for after in (True, False):
                 statement = self.name_statement(keys.company_key, name_key, after=after)
-                names.update((await self.session.execute(statement)).tuples())
+                for contact_id, name in await self.session.execute(statement):
+                    names[contact_id] = name
         alike = [(contact_id, name) for contact_id, name in names.items() if similar_names(keys.name, name)]
         alike.sort(key=lambda pair: (-name_similarity(keys.name, pair[1]), pair[0]))
         return [contact_id for contact_id, _name in alike]

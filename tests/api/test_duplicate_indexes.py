@@ -54,6 +54,7 @@ async def _explain(session: AsyncSession, statement: Any) -> Any:
     if bind.dialect.name == "sqlite":
         return [row[-1] for row in await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
     await connection.execute(text("SET LOCAL enable_seqscan = off"))
+    await connection.execute(text("ANALYZE contacts"))  # as autovacuum keeps it: without statistics, any index looks alike
     plan = (await connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {sql}")).scalar_one()
     return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
 
@@ -179,7 +180,9 @@ def test_upgrading_a_database_indexes_the_names_it_has(database_at_0006: str) ->
     dialect, plans = plans_of(
         url, 1, email="old-1@example.com", phone="+442079460999", company="analytical engines", name="ada lovelace"
     )
-    assert_every_lookup_is_indexed(dialect, plans)
+    # Three rows: the planner may take any index for the other lookups; the names' is this one.
+    assert_served_by(dialect, plans["names after"], COMPANY_NAME_INDEX, in_order=True)
+    assert_served_by(dialect, plans["names before"], COMPANY_NAME_INDEX, in_order=True)
 
     command.downgrade(alembic_config(url), "0006")
     assert not _has_index(url)
