@@ -3,11 +3,11 @@ database's own plans on SQLite and PostgreSQL; and migration 0007 gives an exist
 by company, which then finds what was stored before it.
 
 The plans are those of the statements `server.duplicates.DuplicateLookup` runs, for a contact that has an email,
-a phone number, a name and a company. On PostgreSQL sequential scans are priced out first (`enable_seqscan=off`):
-on a table this small the planner rightly prefers reading it whole, so what is checked is that an index can
-serve each statement, as it does at scale (bench/scale.py measures the lookup at a million contacts). Each
-plan must name the expected index with a condition on it (not a walk of a whole index), and the name windows
-must read the index in order (no sort: a company's names are not all read).
+a phone number, a name and a company. On PostgreSQL the table is analyzed and sequential scans priced out first
+(`enable_seqscan=off`): on a table this small the planner rightly prefers reading it whole, so what is checked is
+that an index can serve each statement, as it does at scale (bench/duplicate_scale.py measures the lookup at a
+million contacts). Each plan must name the expected index with a condition on it, and the name windows must read
+the index in order (no sort: a company's names are not all read).
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ async def _explain(session: AsyncSession, statement: Any) -> Any:
     if bind.dialect.name == "sqlite":
         return [row[-1] for row in await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
     await connection.execute(text("SET LOCAL enable_seqscan = off"))
-    await connection.execute(text("ANALYZE contacts"))  # as autovacuum keeps it: without statistics, any index looks alike
+    # Statistics as autovacuum keeps them: without any, every index of a small table looks alike to the planner.
+    await connection.execute(text("ANALYZE contacts"))
     plan = (await connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {sql}")).scalar_one()
     return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
 
