@@ -18,6 +18,7 @@ from typing import Any, Self
 import httpx
 from pydantic import ValidationError
 
+from api.duplicates import MAX_SUGGESTIONS, phone_forms, phone_key, same_email
 from api.errors import (
     ApiError,
     Conflict,
@@ -35,6 +36,7 @@ from api.models import (
     ContactEvent,
     ContactPage,
     Conversation,
+    DuplicateSuggestion,
     Label,
     Message,
     Note,
@@ -42,6 +44,7 @@ from api.models import (
 )
 from api.protocol import (
     CLIENT_ADDRESS_HEADER,
+    DUPLICATES_EXTENSION,
     EXISTING_CONTACT_EXTENSION,
     EXTENSIONS_HEADER,
     MERGE_EXTENSION,
@@ -228,6 +231,11 @@ class ChatwootClient:
     def supports_merge_choices(self) -> bool:
         """The merge takes a value per field (`choices`) and can be undone for a while."""
         return MERGE_EXTENSION in self.extensions
+
+    @property
+    def supports_duplicates(self) -> bool:
+        """Duplicate suggestions for a contact, from the server's indexes (`GET /contacts/{id}/duplicates`)."""
+        return DUPLICATES_EXTENSION in self.extensions
 
     def _account_path(self, path: str) -> str:
         if self.account_id is None:
@@ -475,6 +483,33 @@ class ChatwootClient:
         params = {"q": query, "page": page, "sort": sort, "include_labels": "true"}
         response = await self._request("GET", self._account_path("/contacts/search"), params=params)
         return ContactPage.model_validate(response.json())
+
+    async def duplicate_suggestions(self, contact: Contact) -> list[DuplicateSuggestion]:
+        """Other contacts of the account that may be the same person, with the reasons (api/duplicates.py).
+
+        The embedded server answers from its indexes (`GET /contacts/{id}/duplicates`, announced as `duplicates`).
+        Without it (Chatwoot), its search is asked for the contact's email and phone number, and the contacts it
+        finds whose value is the same are kept: a search matches parts of values too. No name suggestions there.
+        """
+        if self.supports_duplicates:
+            response = await self._request("GET", self._account_path(f"/contacts/{contact.id}/duplicates"))
+            return [DuplicateSuggestion.model_validate(item) for item in response.json().get("payload", [])]
+        email, phone = contact.email, contact.phone_number
+        queries: list[tuple[str, str]] = [("email", email)] if email else []
+        if phone:  # each text the number can be stored as: "+442079460999" is also "+4402079460999"
+            queries += [("phone_number", text) for text in sorted(phone_forms(phone))]
+        number = phone_key(phone) if phone else None
+        found: dict[int, DuplicateSuggestion] = {}
+        for reason, query in queries:
+            for other in (await self.search_contacts(query)).payload:
+                if reason == "email":
+                    same = same_email(email, other.email)
+                else:
+                    same = bool(other.phone_number) and phone_key(other.phone_number or "") == number
+                suggestion = found.setdefault(other.id, DuplicateSuggestion(contact=other))
+                if same and other.id != contact.id and reason not in suggestion.reasons:
+                    suggestion.reasons.append(reason)
+        return [suggestion for suggestion in found.values() if suggestion.reasons][:MAX_SUGGESTIONS]
 
     async def contact_conversations(self, contact_id: int, page: int = 1) -> ConversationPage:
         """A page of the contact's history; without server paging, Chatwoot's newest 20 as page 1."""

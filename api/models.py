@@ -309,3 +309,11 @@ class PageMeta(ContractModel):
 class ContactPage(ContractModel):
     meta: PageMeta = Field(default_factory=PageMeta)
     payload: list[Contact] = Field(default_factory=list)
+
+
+class DuplicateSuggestion(ContractModel):
+    """Another contact of the account that may be the same person, and why (api/duplicates.py): any of `email`,
+    `phone_number`, `name`. The embedded server's `GET /contacts/{id}/duplicates` (an extension) answers a list."""
+
+    contact: Contact
+    reasons: list[str] = Field(default_factory=list)

@@ -28,6 +28,7 @@ EXISTING_CONTACT_EXTENSION = "existing-contact"
 # merge can be undone for MERGE_UNDO_SECONDS through `POST /actions/contact_merge/{merge_id}/undo`; its answer names
 # the merge in MERGE_UNDO_HEADER and when the undo expires (unix seconds) in MERGE_UNDO_UNTIL_HEADER.
 MERGE_EXTENSION = "merge"
+DUPLICATES_EXTENSION = "duplicates"
 MERGE_UNDO_SECONDS = 30
 MERGE_UNDO_HEADER = "X-Contacts-Merge-Undo"
 MERGE_UNDO_UNTIL_HEADER = "X-Contacts-Merge-Undo-Until"

@@ -1,8 +1,8 @@
 """`python -m bench [names...] [--quick]`: run the benchmarks, print one summary table, write bench/results/,
 draw docs/bench/*.png from the results (bench/plots.py).
 
-Names: contact_page, optimistic_edit, live_update, api, scale, filter_scale, capacity, contact_transfer (all, in this
-order, by default).
+Names: contact_page, optimistic_edit, live_update, api, scale, filter_scale, duplicate_scale, capacity,
+contact_transfer (all, in this order, by default).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ BENCHMARKS = {
     "api": "bench.api_throughput",
     "scale": "bench.scale",
     "filter_scale": "bench.filter_scale",
+    "duplicate_scale": "bench.duplicate_scale",
     "capacity": "bench.capacity",
     "contact_transfer": "bench.contact_transfer",
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 
 from nicegui import Event, context, ui
 
@@ -17,6 +18,8 @@ from components.contact_edit_form import ContactEditForm
 from components.contact_meta_information import ContactMetaInformation
 from components.contact_notes import ContactNotes
 from components.contact_view import MUTED_TEXT, ContactView, E, aria, field_label, isolated, mark_id
+from components.duplicate_suggestions import DuplicateSuggestions
+from components.merge_dialog import open_merge_dialog
 from components.section_card import SectionCard
 from components.stylesheet import shared_css
 from state import actions
@@ -93,9 +96,11 @@ class ContactPanel:
         seed: Contact | None = None,
         compact: bool = False,
         first_load: bool = False,
+        on_merge: Callable[[int], None] | None = None,
     ) -> None:
         """`first_load`: the page awaits `first_load()` before it answers, and the panel is drawn once, then: not
-        empty first, nor once per part of the data as it arrives (skeletons built only to be deleted unseen)."""
+        empty first, nor once per part of the data as it arrives (skeletons built only to be deleted unseen).
+        `on_merge(other_contact_id)`: a duplicate suggestion's Merge button (none without it)."""
         self.view = view
         self.source = source
         self.changed: Event[[]] = Event()
@@ -115,6 +120,9 @@ class ContactPanel:
             with mark_id(ui.card(), "section-basic-info").classes("w-full panel-section").props("flat bordered"):
                 self.edit_form = ContactEditForm(view, self._after_save)
                 self.basic = ContactBasicInfo(view, on_edit=self._edit, leave_after_delete=source != "embed")
+            # A suggestion's Merge opens the menu's merge dialog on it (the same dialog and Undo, in the same place).
+            merge = None if view.read_only else (on_merge or self._merge_with)
+            self.duplicates = DuplicateSuggestions(view, on_merge=merge)
             with mark_id(SectionCard(), "section-meta").classes("w-full panel-section"):
                 self.meta = ContactMetaInformation(view)
             layout = "w-full gap-4" if compact else "w-full gap-4 lg:flex-nowrap"
@@ -169,6 +177,9 @@ class ContactPanel:
         self.held = False
         self.render()
 
+    def _merge_with(self, other_contact_id: int) -> None:
+        open_merge_dialog(self.view, self.basic.container, mergee_id=other_contact_id)
+
     def render(self) -> None:
         """One render pass: the banner and every section update what changed, in place."""
         if self.held:
@@ -184,6 +195,7 @@ class ContactPanel:
             self.edit_form.close()
         self._tell_remote_change()
         self.basic.render()
+        self.duplicates.render()
         self.edit_form.sync()
         self.meta.render()
         self.history.render()

@@ -17,7 +17,7 @@ from state import reads
 from state.i18n import t
 from state.problems import LoadFailed
 
-SOURCES = {"contacts_list", "conversation", "direct"}
+SOURCES = {"contacts_list", "conversation", "direct", "duplicates"}
 
 
 def register(settings: Settings) -> None:

@@ -24,6 +24,7 @@ from server.routes import (
     contact_transfer,
     contacts,
     conversations,
+    duplicates,
     health,
     labels,
     notes,
@@ -43,6 +44,7 @@ ROUTERS = (
     notes.router,
     attributes.router,
     activity.router,
+    duplicates.router,
 )
 
 

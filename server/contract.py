@@ -24,6 +24,7 @@ from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import Row
 
 from api import models as contract
+from api.duplicates import DuplicateReason
 from server import models
 
 # Conversations have no stored uuid: each gets a stable one derived from its row id under this namespace.
@@ -494,6 +495,18 @@ class ContactEvent(contract.ContactEvent, Sent):
 class ContactEventPage(Sent):
     meta: CountMeta
     payload: list[ContactEvent]
+
+
+class DuplicateSuggestion(contract.DuplicateSuggestion, Sent):
+    contact: Contact
+    # One or more, in this order; never empty.
+    reasons: list[DuplicateReason]  # type: ignore[assignment]
+
+
+class DuplicateSuggestions(Sent):
+    """`GET /contacts/{id}/duplicates` (an extension): email matches first, then phone numbers, then names."""
+
+    payload: list[DuplicateSuggestion]
 
 
 # --- agents -----------------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from server.contract import ConflictAnswer, ErrorAnswer, InvalidAnswer
 
 NOT_FOUND = "Resource could not be found"
 # Announced on every answer (EXTENSIONS_HEADER), so a client uses the extensions beyond Chatwoot only when offered.
-EXTENSIONS = "etag,paging,events,export,merge"
+EXTENSIONS = "etag,paging,events,export,merge,duplicates"
 
 
 # The error answers of the API's routes, for their OpenAPI document (FastAPI's own 422 is not ours): any request's,

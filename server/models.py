@@ -84,6 +84,7 @@ class Contact(Base):
         Index("ix_contacts_account_created", "account_id", "created_at"),
         # Search and the list's default order have more (migration 0005): an FTS5 table kept by triggers on
         # SQLite, pg_trgm GIN indexes and an index in the list's order on PostgreSQL.
+        # Duplicate suggestions have a company's names in order (migration 0008, server/duplicates.py).
         NEVER_REUSE_IDS,
     )
 

@@ -1,4 +1,5 @@
-"""What pages show straight from the server without keeping it in the store: contact lists, conversations.
+"""What pages show straight from the server without keeping it in the store: contact lists, conversations,
+a contact's duplicate suggestions.
 
 Each read fails with `LoadFailed`, whose problem the page tells the agent (`state.problems.describe`).
 """
@@ -10,7 +11,7 @@ from collections.abc import Awaitable
 from typing import TypeVar
 
 from api.errors import ApiError
-from api.models import ContactPage, Conversation, Message
+from api.models import Contact, ContactPage, Conversation, DuplicateSuggestion, Message
 from state.problems import LoadFailed, problem_of
 from state.session import AgentSession
 
@@ -55,3 +56,9 @@ async def conversation_with_messages(session: AgentSession, conversation_id: int
         asyncio.gather(client.conversation(conversation_id), client.conversation_messages(conversation_id))
     )
     return found, messages
+
+
+async def duplicate_suggestions(session: AgentSession, contact: Contact) -> list[DuplicateSuggestion]:
+    """The account's other contacts that may be the same person as `contact`, each with its reasons (by the
+    embedded server's indexes, or on Chatwoot by its search for the email and phone number)."""
+    return await _read(session.client.duplicate_suggestions(contact))

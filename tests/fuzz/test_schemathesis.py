@@ -64,6 +64,7 @@ OPERATIONS = [
     ("POST", f"{A}/contacts/{{contact_id}}/notes"),
     ("DELETE", f"{A}/contacts/{{contact_id}}/notes/{{note_id}}"),
     ("GET", f"{A}/contacts/{{contact_id}}/events"),
+    ("GET", f"{A}/contacts/{{contact_id}}/duplicates"),
     ("GET", f"{A}/contacts/active"),
     ("POST", f"{A}/contacts/filter"),
     ("DELETE", f"{A}/contacts/{{contact_id}}/avatar"),
