@@ -12,7 +12,7 @@ FAST_TIER := tests/unit tests/test_seed.py tests/api tests/client
 OTHER_TIERS := tests/ui tests/browser tests/realtime tests/deploy tests/security tests/fuzz
 COVERAGE := --cov --cov-report=term-missing:skip-covered
 
-# Workers for the test tiers: more than the two cores, because the tests mostly wait (see `test`).
+# Workers for the fast tier: more than the two cores, because its slowest tests wait (see `test`).
 WAITING_WORKERS := 4
 
 .PHONY: run test test-fast lint typecheck css bench soak system-deps services clean
@@ -80,12 +80,12 @@ typecheck: $(TEST_STAMP)
 ## then the rest of the API and client suites (PostgreSQL, own processes) and the other tiers without coverage's
 ## tracing (it doubles the CPU time of the UI tests that run the app in the test process), then the load and fault
 ## tests alone, because they measure what a server does under a load of their own.
-## The tiers after the fast one mostly wait (for Chromium, app processes, PostgreSQL): on two workers they kept
-## 0.9 of two cores busy (440 s wall, 404 s CPU), so they run on WAITING_WORKERS. So does the fast tier, whose
-## tests of lost answers and cut connections wait ~25 s: 85 -> 66 s on four workers.
+## The fast tier runs on WAITING_WORKERS (its tests of lost answers and cut connections wait ~25 s: 85 -> 66-74 s
+## on four workers); the others on two: four made them slower (503 s against 440 s), each worker's Chromium
+## and app processes competing for the two cores.
 test: $(TEST_STAMP) system-deps services $(NODE_DEPS) $(TAILWIND_DEPS) lint typecheck test-fast
-	$(PY) -m pytest -q -n $(WAITING_WORKERS) --dist loadfile -m "postgres or process" $(FAST_TIER)
-	$(PY) -m pytest -q -n $(WAITING_WORKERS) --dist loadfile $(OTHER_TIERS) tests/unit/test_bench_plots.py
+	$(PY) -m pytest -q -n 2 --dist loadfile -m "postgres or process" $(FAST_TIER)
+	$(PY) -m pytest -q -n 2 --dist loadfile $(OTHER_TIERS) tests/unit/test_bench_plots.py
 	$(PY) -m pytest -q tests/load
 
 ## The fast tier, no services needed: the unit and seed tests, and the API, client, store and action suites
