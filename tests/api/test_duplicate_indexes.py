@@ -30,8 +30,13 @@ from tests.api.test_integrity import run_sql
 from tests.support.databases import database_at
 from tests.support.processes import RunningServer
 
-# SQLite names a unique constraint's index itself; the plan's condition says which one it is.
-PHONE_INDEX = {"sqlite": "(account_id=? AND phone_number=?)", "postgresql": "uq_contacts_account_phone"}
+# SQLite names a unique constraint's index itself; the plan's condition says which one it is. On PostgreSQL the
+# (account, phone) key, or the search's trigram index of phone numbers, which answers `=` too (pg_trgm 1.6): on
+# the tests' few rows the planner's estimates pick either from run to run; both are index reads, never a scan.
+PHONE_INDEX: dict[str, str | tuple[str, ...]] = {
+    "sqlite": "(account_id=? AND phone_number=?)",
+    "postgresql": ("uq_contacts_account_phone", "ix_contacts_trgm_phone"),
+}
 EMAIL_INDEX = "ix_contacts_lower_email"
 
 
@@ -82,14 +87,16 @@ def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from _nodes(child)
 
 
-def assert_served_by(dialect: str, plan: Any, index: str | None, *, in_order: bool = False) -> None:
-    """The plan reads contacts only through `index` (None: the primary key), with a condition on it."""
+def assert_served_by(dialect: str, plan: Any, index: str | tuple[str, ...] | None, *, in_order: bool = False) -> None:
+    """The plan reads contacts only through `index` (None: the primary key; a tuple: any of them), with a
+    condition on it."""
+    accepted = (index,) if isinstance(index, str) or index is None else index
     if dialect == "sqlite":
         details = [detail for detail in plan if "contacts" in detail]
         assert details, plan
         for detail in details:
             assert detail.startswith("SEARCH contacts USING"), plan  # never "SCAN contacts"
-            assert ("PRIMARY KEY" in detail) if index is None else (index in detail), plan
+            assert ("PRIMARY KEY" in detail) if index is None else any(name in detail for name in accepted), plan
         if in_order:
             assert not any("TEMP B-TREE" in detail for detail in plan), plan
         return
@@ -98,7 +105,7 @@ def assert_served_by(dialect: str, plan: Any, index: str | None, *, in_order: bo
     for node in reads:
         assert node["Node Type"] in {"Index Scan", "Index Only Scan", "Bitmap Heap Scan", "Bitmap Index Scan"}, plan
         if "Index Name" in node:
-            assert node["Index Name"] == (index or "contacts_pkey"), plan
+            assert node["Index Name"] in (accepted if index is not None else ("contacts_pkey",)), plan
             assert "Index Cond" in node, plan
     if in_order:
         assert not any(node["Node Type"] in {"Sort", "Incremental Sort"} for node in _nodes(plan)), plan
