@@ -7,6 +7,7 @@ the lookups here treat everything inside a closed dialog as not shown.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -221,3 +222,19 @@ def update_as(server: RunningServer, who: str, contact_id: int, **fields: Any) -
     answer.raise_for_status()
     body: dict[str, Any] = answer.json()
     return body
+
+
+def unique(prefix: str) -> str:
+    """A name no other test uses: the prefix and six hex digits."""
+    return f"{prefix} {uuid.uuid4().hex[:6]}"
+
+
+async def open_contact(user: User, contact_id: int, *, settled: bool = True, live: bool = True) -> None:
+    """Open a contact page and wait until it is drawn; `settled`: everything fetched, the store settled (the
+    history's count shown); `live`: subscribed to live events, so nothing from now on is missed."""
+    await user.open(f"/contacts/{contact_id}")
+    await wait_for(user, "edit-contact")
+    if settled:
+        await wait_for(user, "history-count")
+    if live:
+        await wait_for(user, "live-status", content="wifi")

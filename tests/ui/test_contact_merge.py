@@ -21,17 +21,15 @@ from tests.ui.interaction import (
     act,
     click,
     eventually,
+    open_contact,
     resume_session,
     shown,
     text_of,
     toasted,
+    unique,
     wait_for,
     wait_gone,
 )
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix} {uuid.uuid4().hex[:8]}"
 
 
 def stored(server: RunningServer, contact_id: int) -> dict[str, Any] | None:
@@ -47,12 +45,6 @@ def make(server: RunningServer, **fields: Any) -> dict[str, Any]:
     answer = HTTP.post(f"{server.url}/api/v1/accounts/1/contacts", json=fields, headers=server.admin.headers)
     contact: dict[str, Any] = answer.raise_for_status().json()["payload"]["contact"]
     return contact
-
-
-async def open_contact(user: User, contact_id: int) -> None:
-    await user.open(f"/contacts/{contact_id}")
-    await wait_for(user, "edit-contact")
-    await wait_for(user, "live-status", content="wifi")
 
 
 async def find_and_pick(user: User, query: str, contact_id: int) -> None:
@@ -75,7 +67,7 @@ async def test_merge_with_chosen_values_then_undo(agent: User, api_server: Runni
     mergee_name = unique("Merged Person")
     phone = unique_phone()
     mergee = make(api_server, name=mergee_name, phone_number=phone, custom_attributes={"plan": "free"})
-    await open_contact(agent, base["id"])
+    await open_contact(agent, base["id"], settled=False)
     await find_and_pick(agent, mergee_name, mergee["id"])
     assert text_of(agent, "merge-base-name") == base["name"]
     assert text_of(agent, "merge-mergee-name") == mergee_name
@@ -107,7 +99,7 @@ async def test_merge_with_chosen_values_then_undo(agent: User, api_server: Runni
 async def test_the_search_does_not_offer_the_contact_itself(agent: User, api_server: RunningServer) -> None:
     name = unique("Only One")
     contact = make(api_server, name=name)
-    await open_contact(agent, contact["id"])
+    await open_contact(agent, contact["id"], settled=False)
     await click(agent, "contact-actions")
     await click(agent, "merge-contact")
     act(agent, await wait_for(agent, "merge-search", kind=ui.input)).type(name)
@@ -122,8 +114,8 @@ async def test_others_on_the_merged_contact_see_where_it_went_and_see_it_back_af
     mergee = make(ui_env, name=unique("Goes Away"))
     colleague = create_user()
     await resume_session(colleague, ui_env.agent.token)
-    await open_contact(colleague, mergee["id"])
-    await open_contact(agent, base["id"])
+    await open_contact(colleague, mergee["id"], settled=False)
+    await open_contact(agent, base["id"], settled=False)
     await find_and_pick(agent, mergee["name"], mergee["id"])
     await click(agent, "merge-confirm")
     await wait_for(agent, "merge-undo")
@@ -148,7 +140,7 @@ async def test_the_merged_contacts_conversations_arrive_on_the_base(agent: User,
     base = make(api_server, name=unique("History Base"))
     mergee = make(api_server, name=unique("History Mergee"))
     await asyncio.to_thread(give_conversations, api_server, mergee["id"], 2)  # it runs a loop of its own
-    await open_contact(agent, base["id"])
+    await open_contact(agent, base["id"], settled=False)
     await find_and_pick(agent, mergee["name"], mergee["id"])
     assert shown(agent, content="2 conversations move here")
     await wait_for(agent, "history-empty")
@@ -165,7 +157,7 @@ async def test_a_plain_chatwoot_keeps_the_choices_it_can_and_offers_no_undo(
     base = make(plain_env, name=unique("Plain Kept"))
     phone = unique_phone()
     mergee = make(plain_env, name=unique("Plain Merged"), phone_number=phone)
-    await open_contact(plain_agent, base["id"])
+    await open_contact(plain_agent, base["id"], settled=False)
     await find_and_pick(plain_agent, mergee["name"], mergee["id"])
     assert shown(plain_agent, content="This server cannot undo a merge.")
     # Chatwoot keeps the mergee's phone over the base's blank, whatever is picked: no choice is offered there.
@@ -205,7 +197,7 @@ def panel_actions(user: User) -> ContactActions:
 async def test_a_contact_chosen_elsewhere_opens_on_the_preview(agent: User, api_server: RunningServer) -> None:
     base = make(api_server, name=unique("Suggested Base"))
     mergee = make(api_server, name=unique("Suggested Duplicate"))
-    await open_contact(agent, base["id"])
+    await open_contact(agent, base["id"], settled=False)
     menu = panel_actions(agent)
     with agent.client:  # type: ignore[union-attr]
         open_merge_dialog(menu.view, menu.dialogs, mergee_id=mergee["id"])
@@ -221,7 +213,7 @@ async def test_a_contact_chosen_elsewhere_opens_on_the_preview(agent: User, api_
 
 async def test_a_contact_chosen_to_merge_into_itself_is_refused(agent: User, api_server: RunningServer) -> None:
     base = make(api_server, name=unique("Not Twice"))
-    await open_contact(agent, base["id"])
+    await open_contact(agent, base["id"], settled=False)
     menu = panel_actions(agent)
     with agent.client:  # type: ignore[union-attr]
         open_merge_dialog(menu.view, menu.dialogs, mergee_id=base["id"])

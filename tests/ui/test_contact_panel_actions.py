@@ -7,7 +7,6 @@ file arrives as NiceGUI's upload hands it to the app, and a file the browser ref
 from __future__ import annotations
 
 import io
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -23,18 +22,16 @@ from tests.ui.interaction import (
     click,
     eventually,
     landed_on,
+    open_contact,
     resume_session,
     shown,
     text_of,
     toasted,
+    unique,
     update_as,
     wait_for,
     wait_gone,
 )
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix} {uuid.uuid4().hex[:6]}"
 
 
 def png(size: tuple[int, int] = (300, 300)) -> bytes:
@@ -49,12 +46,6 @@ def stored(server: RunningServer, contact_id: int) -> dict[str, Any] | None:
         return None
     payload: dict[str, Any] = answer.raise_for_status().json()["payload"]
     return payload
-
-
-async def open_contact(user: User, contact_id: int) -> None:
-    await user.open(f"/contacts/{contact_id}")
-    await wait_for(user, "edit-contact")
-    await wait_for(user, "live-status", content="wifi")  # subscribed: nothing from now on is missed
 
 
 async def pick(user: User, name: str, data: bytes, content_type: str) -> None:
@@ -72,7 +63,7 @@ async def menu_item(user: User, marker: str) -> None:
 
 async def test_a_picked_picture_replaces_the_initials(agent: User, api_server: RunningServer, make_contact) -> None:
     contact = make_contact(name=unique("Pictured"))
-    await open_contact(agent, contact["id"])
+    await open_contact(agent, contact["id"], settled=False)
     await wait_for(agent, "contact-initials")
     await pick(agent, "me.png", png(), "image/png")
     await toasted(agent, "Picture updated")
@@ -90,7 +81,7 @@ async def test_the_avatar_shows_progress_while_the_picture_is_sent(
     agent: User, api_server: RunningServer, make_contact
 ) -> None:
     contact = make_contact(name=unique("Slow Picture"))
-    await open_contact(agent, contact["id"])
+    await open_contact(agent, contact["id"], settled=False)
     with api_server.database_held():  # the server's write waits: the upload is under way meanwhile
         await pick(agent, "me.png", png(), "image/png")
         await wait_for(agent, "avatar-busy")
@@ -105,7 +96,7 @@ async def test_a_file_that_is_no_picture_is_told_and_changes_nothing(
     agent: User, api_server: RunningServer, make_contact
 ) -> None:
     contact = make_contact(name=unique("Not Pictured"))
-    await open_contact(agent, contact["id"])
+    await open_contact(agent, contact["id"], settled=False)
     await pick(agent, "renamed.png", b"%PDF-1.7 a document with a picture's name", "image/png")
     await toasted(agent, "Could not change the picture: This file is not a picture the app can use")
     assert stored(api_server, contact["id"]) == contact
@@ -114,7 +105,7 @@ async def test_a_file_that_is_no_picture_is_told_and_changes_nothing(
 
 async def test_files_the_browser_refused_are_told_why(agent: User, make_contact) -> None:
     contact = make_contact(name=unique("Refused"))
-    await open_contact(agent, contact["id"])
+    await open_contact(agent, contact["id"], settled=False)
     uploader = shown(agent, kind=ui.upload)[0]
     act(agent, uploader).trigger("rejected", ["max-file-size"])
     await toasted(agent, "Could not change the picture: The picture is too big (maximum is 10 MB)")
@@ -126,7 +117,7 @@ async def test_removing_the_picture_brings_the_initials_back(
     agent: User, api_server: RunningServer, make_contact
 ) -> None:
     contact = make_contact(name="Grace Hopper")
-    await open_contact(agent, contact["id"])
+    await open_contact(agent, contact["id"], settled=False)
     await pick(agent, "me.png", png(), "image/png")
     await wait_for(agent, "contact-avatar")
     await menu_item(agent, "remove-avatar")
@@ -138,7 +129,7 @@ async def test_removing_the_picture_brings_the_initials_back(
 
 async def test_block_and_unblock_from_the_menu(agent: User, api_server: RunningServer, make_contact) -> None:
     contact = make_contact(name=unique("Blockable"))
-    await open_contact(agent, contact["id"])
+    await open_contact(agent, contact["id"], settled=False)
     assert not shown(agent, "blocked-badge")
     await menu_item(agent, "block-contact")
     await toasted(agent, "Contact blocked")
@@ -153,7 +144,7 @@ async def test_block_and_unblock_from_the_menu(agent: User, api_server: RunningS
 
 async def test_other_agents_picture_and_block_arrive_live(agent: User, api_server: RunningServer, make_contact) -> None:
     contact = make_contact(name=unique("Watched"))
-    await open_contact(agent, contact["id"])
+    await open_contact(agent, contact["id"], settled=False)
     update_as(api_server, "agent", contact["id"], blocked=True)
     await wait_for(agent, "blocked-badge")
     answer = HTTP.put(
@@ -173,7 +164,7 @@ async def test_other_agents_picture_and_block_arrive_live(agent: User, api_serve
 async def test_an_administrator_deletes_after_confirming(agent: User, api_server: RunningServer, make_contact) -> None:
     name = unique("Doomed")
     contact = make_contact(name=name)
-    await open_contact(agent, contact["id"])
+    await open_contact(agent, contact["id"], settled=False)
     await menu_item(agent, "delete-contact")
     await wait_for(agent, "delete-confirm-text", content=f"Delete \u2068{name}\u2069? This cannot be undone.")
     await click(agent, "delete-cancel")
@@ -195,11 +186,11 @@ async def test_an_agent_is_not_offered_deletion(
     contact = make_contact(name=unique("Kept"))
     colleague = create_user()  # Sam Agent; `agent` is the administrator, who is offered it
     await resume_session(colleague, ui_env.agent.token)
-    await open_contact(colleague, contact["id"])
+    await open_contact(colleague, contact["id"], settled=False)
     await click(colleague, "contact-actions")
     await wait_for(colleague, "block-contact")
     assert not shown(colleague, "delete-contact")
-    await open_contact(agent, contact["id"])
+    await open_contact(agent, contact["id"], settled=False)
     await click(agent, "contact-actions")
     await wait_for(agent, "delete-contact")
 
@@ -210,8 +201,8 @@ async def test_others_see_who_deleted_it(
     contact = make_contact(name=unique("Gone"))
     colleague = create_user()
     await resume_session(colleague, ui_env.agent.token)
-    await open_contact(colleague, contact["id"])
-    await open_contact(agent, contact["id"])
+    await open_contact(colleague, contact["id"], settled=False)
+    await open_contact(agent, contact["id"], settled=False)
     await menu_item(agent, "delete-contact")
     await click(agent, "delete-confirm")
     # NiceGUI's `User` sends `ui.navigate` to the user a test touched last: the administrator, until they have left.

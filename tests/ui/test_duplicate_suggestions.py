@@ -12,7 +12,7 @@ from nicegui.testing import User
 
 from state.i18n import t
 from tests.support.tcp_proxy import TcpProxy
-from tests.ui.interaction import act, choose_language, click, shown, text_of, wait_for, wait_gone
+from tests.ui.interaction import act, choose_language, click, open_contact, shown, text_of, wait_for, wait_gone
 
 MakeContact = Callable[..., dict[str, Any]]
 
@@ -21,19 +21,13 @@ def company() -> dict[str, str]:
     return {"company_name": f"UI Co {uuid.uuid4().hex[:8]}"}
 
 
-async def open_contact(user: User, contact_id: int) -> None:
-    await user.open(f"/contacts/{contact_id}")
-    await wait_for(user, "edit-contact")
-    await wait_for(user, "history-count")  # everything fetched, the store settled
-
-
 async def test_suggestions_are_told_in_the_agents_language(agent: User, make_contact: MakeContact) -> None:
     attributes = company()
     contact = make_contact(name="Rosalind Franklin", additional_attributes=attributes)
     other = make_contact(name="Rosalind Franklyn", additional_attributes=attributes)
     await agent.open("/contacts")
     await choose_language(agent, "de")
-    await open_contact(agent, contact["id"])
+    await open_contact(agent, contact["id"], live=False)
     await wait_for(agent, f"duplicate-{other['id']}")
     assert text_of(agent, "duplicate-name") == "Rosalind Franklyn"
     assert text_of(agent, "duplicate-reasons") == t("DUPLICATES.REASON_NAME", locale="de")
@@ -54,7 +48,7 @@ async def test_a_failed_lookup_is_told_translated_and_retried(
     other = make_contact(name="Lise Meitnerin", additional_attributes=attributes)
     await user.open("/contacts")
     await choose_language(user, "de")
-    await open_contact(user, contact["id"])
+    await open_contact(user, contact["id"], live=False)
     await wait_for(user, f"duplicate-{other['id']}")
 
     await click(user, "edit-contact")

@@ -23,27 +23,19 @@ from tests.ui.interaction import (
     click,
     edit_attribute,
     eventually,
+    open_contact,
     server_contact,
     server_events,
     shown,
     text_of,
     toasted,
+    unique,
     update_as,
     wait_for,
     wait_for_attribute,
     wait_for_entry,
     wait_gone,
 )
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix} {uuid.uuid4().hex[:6]}"
-
-
-async def open_contact(user: User, contact_id: int) -> None:
-    await user.open(f"/contacts/{contact_id}")
-    await wait_for(user, "edit-contact")
-    await wait_for(user, "history-count")  # everything fetched, the store settled
 
 
 async def open_form(user: User) -> ui.card:
@@ -79,7 +71,7 @@ async def test_an_invalid_email_is_explained_as_typed_and_never_sent(
     agent: User, api_server: RunningServer, make_contact
 ) -> None:
     contact = make_contact(name=unique("Typo"))
-    await open_contact(agent, contact["id"])
+    await open_contact(agent, contact["id"], live=False)
     await open_form(agent)
     email = await retype(agent, "email", "not-an-email")
     assert email.error == "Enter a valid email address"
@@ -98,7 +90,7 @@ async def test_the_inline_errors_are_translated(agent: User, make_contact) -> No
     contact = make_contact(name=unique("Tippfehler"))
     with agent.client:  # type: ignore[union-attr]
         app.storage.user["locale"] = "de"
-    await open_contact(agent, contact["id"])
+    await open_contact(agent, contact["id"], live=False)
     await open_form(agent)
     assert (await retype(agent, "email", "keine-adresse")).error == "Geben Sie eine gültige E-Mail-Adresse ein"
     phone = await retype(agent, "phone-number", "12345")
@@ -109,7 +101,7 @@ async def test_the_inline_errors_are_translated(agent: User, make_contact) -> No
 async def test_a_valid_edit_shows_at_once_and_is_saved(agent: User, api_server: RunningServer, make_contact) -> None:
     contact = make_contact(name=unique("Before"))
     new_name = unique("After")
-    await open_contact(agent, contact["id"])
+    await open_contact(agent, contact["id"], live=False)
     await open_form(agent)
     name = await retype(agent, "name", new_name)
     act(agent, name).trigger("keydown.enter")
@@ -136,7 +128,7 @@ async def test_a_valid_edit_shows_at_once_and_is_saved(agent: User, api_server: 
 async def test_escape_and_cancel_discard_the_typing(agent: User, api_server: RunningServer, make_contact) -> None:
     original = unique("Kept")
     contact = make_contact(name=original)
-    await open_contact(agent, contact["id"])
+    await open_contact(agent, contact["id"], live=False)
     form = await open_form(agent)
     await retype(agent, "name", "Thrown Away")
     act(agent, form).trigger("keydown.escape")
@@ -158,7 +150,7 @@ async def test_a_server_refusal_shows_on_the_field_and_keeps_the_typing(
     taken = f"taken-{uuid.uuid4().hex[:8]}@example.com"
     make_contact(name=unique("Owner"), email=taken)
     contact = make_contact(name=unique("Latecomer"))
-    await open_contact(agent, contact["id"])
+    await open_contact(agent, contact["id"], live=False)
     await open_form(agent)
     act(agent, await retype(agent, "email", taken)).trigger("keydown.enter")
     await wait_for(agent, "form-error", content="Please correct the highlighted fields")
@@ -177,7 +169,7 @@ async def test_a_network_failure_rolls_back_and_offers_retry(
     user = proxied_agent
     original, wanted = unique("Steady"), unique("Wanted")
     contact = make_contact(name=original)
-    await open_contact(user, contact["id"])
+    await open_contact(user, contact["id"], live=False)
     await open_form(user)
     name = await retype(user, "name", wanted)
     proxy.cut()
@@ -200,7 +192,7 @@ async def test_the_typing_survives_a_failure_for_another_try(
     user = proxied_agent
     contact = make_contact(name=unique("Patient"))
     wanted = unique("Retyped")
-    await open_contact(user, contact["id"])
+    await open_contact(user, contact["id"], live=False)
     await open_form(user)
     name = await retype(user, "name", wanted)
     proxy.cut()
@@ -226,7 +218,7 @@ async def conflict_after_their_edit(user: User, server: RunningServer, contact_i
 async def test_a_conflict_reload_shows_their_value(agent: User, api_server: RunningServer, make_contact) -> None:
     contact = make_contact(name=unique("Shared"))
     mine, theirs = unique("Mine"), unique("Theirs")
-    await open_contact(agent, contact["id"])
+    await open_contact(agent, contact["id"], live=False)
     await conflict_after_their_edit(agent, api_server, contact["id"], mine, theirs)
     await click(agent, "conflict-reload")
     await wait_gone(agent, "conflict-dialog")
@@ -240,7 +232,7 @@ async def test_a_conflict_reload_shows_their_value(agent: User, api_server: Runn
 async def test_a_conflict_cancel_keeps_my_edit_for_saving(agent: User, api_server: RunningServer, make_contact) -> None:
     contact = make_contact(name=unique("Shared"))
     mine, theirs = unique("Mine"), unique("Theirs")
-    await open_contact(agent, contact["id"])
+    await open_contact(agent, contact["id"], live=False)
     await conflict_after_their_edit(agent, api_server, contact["id"], mine, theirs)
     await click(agent, "conflict-cancel")
     await wait_gone(agent, "conflict-dialog")
@@ -257,7 +249,7 @@ async def test_a_contact_deleted_while_editing_turns_read_only(
     agent: User, api_server: RunningServer, make_contact
 ) -> None:
     contact = make_contact(name=unique("Doomed"), custom_attributes={"seats": 2})
-    await open_contact(agent, contact["id"])
+    await open_contact(agent, contact["id"], live=False)
     await open_form(agent)
     name = await retype(agent, "name", "Too Late")
     HTTP.delete(
@@ -278,7 +270,7 @@ async def test_attribute_editors_fit_their_types(agent: User, api_server: Runnin
         name=unique("Typed"),
         custom_attributes={"seats": 3, "plan": "free", "newsletter": False, "signed_up": "2024-01-02"},
     )
-    await open_contact(agent, contact["id"])
+    await open_contact(agent, contact["id"], live=False)
     expected_kinds = {
         "seats": ui.number,
         "mrr": ui.number,
@@ -356,7 +348,7 @@ async def test_attribute_editors_fit_their_types(agent: User, api_server: Runnin
 async def test_labels_are_added_and_removed(agent: User, api_server: RunningServer, make_contact) -> None:
     contact = make_contact(name=unique("Labelled"))
     labels_url = f"{api_server.url}/api/v1/accounts/1/contacts/{contact['id']}/labels"
-    await open_contact(agent, contact["id"])
+    await open_contact(agent, contact["id"], live=False)
     await wait_for(agent, "labels-empty")
     picker = await wait_for(agent, "add-label", kind=ui.select)
     assert "vip" in picker.options
@@ -373,7 +365,7 @@ async def test_labels_are_added_and_removed(agent: User, api_server: RunningServ
 
 async def test_notes_are_added_and_deleted(agent: User, api_server: RunningServer, make_contact) -> None:
     contact = make_contact(name=unique("Noted"))
-    await open_contact(agent, contact["id"])
+    await open_contact(agent, contact["id"], live=False)
     await wait_for(agent, "notes-empty")
     note_input = await wait_for(agent, "note-input", kind=ui.textarea)
     act(agent, note_input).type("Called back, all sorted <b>not bold</b>")

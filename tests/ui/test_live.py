@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 
 from nicegui.testing import User
@@ -14,23 +13,14 @@ from tests.ui.interaction import (
     attribute_text,
     click,
     eventually,
+    open_contact,
     resume_session,
     shown,
     text_of,
+    unique,
     update_as,
     wait_for,
 )
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix} {uuid.uuid4().hex[:6]}"
-
-
-async def open_contact(user: User, contact_id: int) -> None:
-    await user.open(f"/contacts/{contact_id}")
-    await wait_for(user, "edit-contact")
-    await wait_for(user, "history-count")
-    await wait_for(user, "live-status", content="wifi")  # subscribed: nothing from now on is missed
 
 
 async def test_another_agents_edit_appears(agent: User, api_server: RunningServer, make_contact) -> None:

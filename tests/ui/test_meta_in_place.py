@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from nicegui import ui
 from nicegui.testing import User
 
@@ -17,26 +15,17 @@ from tests.ui.interaction import (
     attribute_text,
     edit_attribute,
     eventually,
+    open_contact,
     server_contact,
     shown,
     text_of,
     toasted,
+    unique,
     update_as,
     wait_for,
     wait_for_attribute,
     wait_gone,
 )
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix} {uuid.uuid4().hex[:6]}"
-
-
-async def open_contact(user: User, contact_id: int) -> None:
-    await user.open(f"/contacts/{contact_id}")
-    await wait_for(user, "edit-contact")
-    await wait_for(user, "history-count")
-    await wait_for(user, "live-status", content="wifi")  # subscribed: nothing from now on is missed
 
 
 def keyed_ids(user: User) -> dict[str, int]:

@@ -14,16 +14,9 @@ from nicegui.testing import User
 from api.client import ChatwootClient, EventPage
 from components.contact_panel import ContactPanel
 from tests.support.processes import RunningServer
-from tests.ui.interaction import eventually, resume_session, text_of, update_as, wait_for
+from tests.ui.interaction import eventually, open_contact, resume_session, text_of, update_as
 
 QUIET = 0.6  # seconds without a render pass: whatever a change sets off has run
-
-
-async def open_contact(user: User, contact_id: int) -> None:
-    await user.open(f"/contacts/{contact_id}")
-    await wait_for(user, "edit-contact")
-    await wait_for(user, "history-count")
-    await wait_for(user, "live-status", content="wifi")  # subscribed: nothing from now on is missed
 
 
 async def quiet(passes: Counter[int]) -> None:
