@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from playwright.async_api import Locator, Page, expect
 
 from tests.browser.agents import OpenAgent
@@ -102,3 +103,12 @@ async def opened(open_agent: OpenAgent, app_server: RunningServer, contact_id: i
     view = ContactPage(page=agent.page, base_url=app_server.url)
     await view.open(contact_id)
     return view
+
+
+async def stored_contact(api: httpx.AsyncClient, contact_id: int) -> dict[str, Any] | None:
+    """The contact as the server has it now (through the `api` fixture); None once it is gone."""
+    answer = await api.get(f"/contacts/{contact_id}")
+    if answer.status_code == 404:
+        return None
+    payload: dict[str, Any] = answer.raise_for_status().json()["payload"]
+    return payload

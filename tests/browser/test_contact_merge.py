@@ -5,7 +5,6 @@ axe on the dialog and on the merged-into banner."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import httpx
 import pytest
@@ -13,7 +12,7 @@ from playwright.async_api import StorageState, expect
 
 from api.demo import AGENT
 from tests.browser.agents import OpenAgent
-from tests.browser.contact_page import ContactPage, opened
+from tests.browser.contact_page import ContactPage, opened, stored_contact
 from tests.browser.test_accessibility import THEMES, assert_no_blocking_violations, themed
 from tests.support.processes import RunningServer
 
@@ -24,14 +23,6 @@ PHONE = {"width": 390, "height": 844}
 
 def unique(prefix: str) -> str:
     return f"{prefix} {uuid.uuid4().hex[:6]}"
-
-
-async def stored(api: httpx.AsyncClient, contact_id: int) -> dict[str, Any] | None:
-    answer = await api.get(f"/contacts/{contact_id}")
-    if answer.status_code == 404:
-        return None
-    payload: dict[str, Any] = answer.raise_for_status().json()["payload"]
-    return payload
 
 
 async def pick_mergee(view: ContactPage, name: str, contact_id: int) -> None:
@@ -62,9 +53,9 @@ async def test_merge_by_choice_undo_and_another_agent_follows_the_link(
     await expect(admin.toast("was merged into")).to_be_visible()
     await expect(dialog).to_be_hidden()
     await expect(admin.testid("contact-email")).to_have_text(mergee["email"])
-    merged = await stored(api, base["id"])
+    merged = await stored_contact(api, base["id"])
     assert merged is not None and (merged["name"], merged["email"]) == (base["name"], mergee["email"])
-    assert await stored(api, mergee["id"]) is None
+    assert await stored_contact(api, mergee["id"]) is None
 
     message = f"This contact was merged into \u2068{base['name']}\u2069. It can no longer be edited."
     await expect(colleague.testid("deleted-message")).to_have_text(message)
@@ -81,8 +72,8 @@ async def test_merge_by_choice_undo_and_another_agent_follows_the_link(
     await expect(admin.testid("merge-undo")).to_have_count(0)
     await expect(admin.testid("contact-email")).to_have_text(base["email"])
     await expect(colleague.testid("contact-email")).to_have_text(base["email"])  # live, on the other agent's page
-    assert await stored(api, mergee["id"]) is not None
-    assert (await stored(api, base["id"]) or {}).get("email") == base["email"]
+    assert await stored_contact(api, mergee["id"]) is not None
+    assert (await stored_contact(api, base["id"]) or {}).get("email") == base["email"]
 
 
 async def test_merge_by_keyboard_on_a_phone(open_agent: OpenAgent, app_server: RunningServer) -> None:
@@ -132,4 +123,4 @@ async def test_the_dialog_and_the_merged_into_banner_pass_axe(
     await assert_no_blocking_violations(admin.page, f"undo bar, {theme}")
     await expect(watcher.testid("merged-into-link")).to_be_visible()
     await assert_no_blocking_violations(watcher.page, f"merged-into banner, {theme}")
-    assert await stored(api, mergee["id"]) is None
+    assert await stored_contact(api, mergee["id"]) is None

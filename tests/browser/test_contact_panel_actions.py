@@ -17,7 +17,7 @@ from playwright.async_api import Page, expect
 
 from api.demo import AGENT
 from tests.browser.agents import OpenAgent
-from tests.browser.contact_page import ContactPage, opened
+from tests.browser.contact_page import ContactPage, opened, stored_contact
 from tests.support.processes import RunningServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
@@ -48,14 +48,6 @@ def noise_png(side: int) -> bytes:
     out = io.BytesIO()
     Image.frombytes("RGB", (side, side), noise).save(out, "PNG")
     return out.getvalue()
-
-
-async def stored(api: httpx.AsyncClient, contact_id: int) -> dict[str, Any] | None:
-    answer = await api.get(f"/contacts/{contact_id}")
-    if answer.status_code == 404:
-        return None
-    payload: dict[str, Any] = answer.raise_for_status().json()["payload"]
-    return payload
 
 
 async def admin_and_agent_on(
@@ -95,7 +87,7 @@ async def test_a_picture_picked_in_the_file_chooser_replaces_the_initials(
     await choose_file(view, path)
     await expect(view.toast("Picture updated")).to_be_visible()
     await shows_loaded_picture(view.page)
-    thumbnail = (await stored(api, contact["id"]))["thumbnail"]
+    thumbnail = (await stored_contact(api, contact["id"]))["thumbnail"]
     assert thumbnail.startswith("/api/v1/accounts/1/contact_avatars/")
     await expect(view.testid("contact-avatar").locator("img")).to_have_attribute("src", thumbnail)
     await expect(view.testid("contact-initials")).to_have_count(0)
@@ -116,7 +108,7 @@ async def test_a_picture_dropped_on_the_avatar_is_uploaded(
     await expect(box).not_to_have_class(has_class("avatar-drop-target"))
     await expect(view.toast("Picture updated")).to_be_visible()
     await shows_loaded_picture(view.page)
-    assert (await stored(api, contact["id"]))["thumbnail"]
+    assert (await stored_contact(api, contact["id"]))["thumbnail"]
 
 
 async def test_the_keyboard_opens_the_file_chooser(open_agent: OpenAgent, app_server: RunningServer) -> None:
@@ -166,7 +158,7 @@ async def test_bad_files_are_told_and_change_nothing(
     await expect(view.toast(f"Could not change the picture: {told}")).to_be_visible()
     await expect(view.testid("contact-initials")).to_be_visible()
     await expect(view.testid("avatar-busy")).to_be_hidden()
-    assert await stored(api, contact["id"]) == contact
+    assert await stored_contact(api, contact["id"]) == contact
 
 
 async def test_remove_the_picture_with_the_keyboard(
@@ -187,7 +179,7 @@ async def test_remove_the_picture_with_the_keyboard(
     await view.page.keyboard.press("Enter")
     await expect(view.toast("Picture removed")).to_be_visible()
     await expect(view.testid("contact-initials")).to_have_text("KR")
-    assert (await stored(api, contact["id"]))["thumbnail"] == ""
+    assert (await stored_contact(api, contact["id"]))["thumbnail"] == ""
 
 
 async def test_blocking_shows_the_badge_here_and_to_another_agent(
@@ -199,13 +191,13 @@ async def test_blocking_shows_the_badge_here_and_to_another_agent(
     await expect(admin.toast("Contact blocked")).to_be_visible()
     await expect(admin.testid("blocked-badge")).to_have_text("Blocked")
     await expect(colleague.testid("blocked-badge")).to_have_text("Blocked")
-    assert (await stored(api, contact["id"]))["blocked"] is True
+    assert (await stored_contact(api, contact["id"]))["blocked"] is True
     await colleague.testid("contact-actions").click()
     await expect(colleague.testid("block-contact")).to_have_text("Unblock contact")
     await colleague.testid("block-contact").click()
     await expect(colleague.testid("blocked-badge")).to_be_hidden()
     await expect(admin.testid("blocked-badge")).to_be_hidden()
-    assert (await stored(api, contact["id"]))["blocked"] is False
+    assert (await stored_contact(api, contact["id"]))["blocked"] is False
 
 
 async def test_an_administrator_deletes_and_another_agent_sees_it(
@@ -230,7 +222,7 @@ async def test_an_administrator_deletes_and_another_agent_sees_it(
     )
     await expect(colleague.testid("contact-actions")).to_be_hidden()
     await expect(colleague.testid("change-avatar")).to_be_hidden()
-    assert await stored(api, contact["id"]) is None
+    assert await stored_contact(api, contact["id"]) is None
 
 
 async def test_the_controls_fit_a_phone(open_agent: OpenAgent, app_server: RunningServer) -> None:
@@ -263,4 +255,4 @@ async def test_deleting_in_the_embedded_panel_stays_in_the_embed(
     await expect(page.get_by_test_id("contact-actions")).to_be_hidden()
     await expect(page.locator(".q-notification")).to_contain_text("\u2068Deleted In Embed\u2069 was deleted")
     assert page.url == embed
-    assert await stored(api, contact["id"]) is None
+    assert await stored_contact(api, contact["id"]) is None

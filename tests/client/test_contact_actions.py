@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-from typing import Any
 
 import pytest
 from PIL import Image
@@ -34,16 +33,6 @@ async def loaded(client: ChatwootClient, contact_id: int) -> ContactStore:
     return store
 
 
-def stored(server: RunningServer, contact_id: int) -> dict[str, Any] | None:
-    """The contact as the server has it, None once it is gone."""
-    with server.http_client() as http:
-        answer = http.get(f"{server.url}/api/v1/accounts/1/contacts/{contact_id}", headers=server.admin.headers)
-    if answer.status_code == 404:
-        return None
-    payload: dict[str, Any] = answer.raise_for_status().json()["payload"]
-    return payload
-
-
 def avatar_changes_seen(store: ContactStore, contact_id: int) -> list[str | None]:
     """Every `avatar_change` the contact's pages were told about, in order."""
     seen: list[str | None] = []
@@ -64,7 +53,7 @@ async def test_an_uploaded_picture_becomes_the_thumbnail(server: RunningServer, 
     outcome = await actions.upload_avatar(store, client, contact["id"], picture(), "me.png", PNG)
     assert outcome.status == "saved" and outcome.fields == ["thumbnail"]
     thumbnail = store.contact(contact["id"]).thumbnail
-    assert thumbnail and thumbnail == stored(server, contact["id"])["thumbnail"]
+    assert thumbnail and thumbnail == server.stored_contact(contact["id"])["thumbnail"]
     await delivered()
     assert seen[0] == "uploading" and seen[-1] is None  # pages showed the upload in progress, then its end
     assert store.entry(contact["id"]).etag is not None
@@ -80,7 +69,7 @@ async def test_removing_the_picture_keeps_the_rest_of_the_contact(server: Runnin
     seen = avatar_changes_seen(store, contact["id"])
     outcome = await actions.remove_avatar(store, client, contact["id"])
     assert outcome.status == "saved"
-    assert store.contact(contact["id"]).thumbnail == "" == stored(server, contact["id"])["thumbnail"]
+    assert store.contact(contact["id"]).thumbnail == "" == server.stored_contact(contact["id"])["thumbnail"]
     # Chatwoot answers a removal without the inboxes: the ones shown stay.
     assert store.contact(contact["id"]).contact_inboxes == inboxes
     await delivered()
@@ -105,7 +94,7 @@ async def test_a_bad_file_is_told_and_changes_nothing(
     name, data, content_type = upload
     outcome = await actions.upload_avatar(store, client, contact["id"], data, name, content_type)
     assert outcome.status == "invalid" and outcome.message is code
-    assert stored(server, contact["id"]) == contact
+    assert server.stored_contact(contact["id"]) == contact
     assert store.contact(contact["id"]).thumbnail == "" and store.entry(contact["id"]).avatar_change is None
 
 
@@ -127,7 +116,7 @@ async def test_an_upload_whose_answer_is_lost_settles_as_saved(api_server: Runni
             assert not upload.done() and store.entry(contact["id"]).avatar_change == "uploading"
         outcome = await upload
     assert outcome.status == "saved"
-    assert store.contact(contact["id"]).thumbnail == stored(api_server, contact["id"])["thumbnail"] != ""
+    assert store.contact(contact["id"]).thumbnail == api_server.stored_contact(contact["id"])["thumbnail"] != ""
 
 
 async def test_block_and_unblock(server: RunningServer, connect) -> None:
@@ -138,9 +127,9 @@ async def test_block_and_unblock(server: RunningServer, connect) -> None:
     await asyncio.sleep(0)
     assert store.contact(contact["id"]).blocked is True  # shown before the server answered
     assert (await task).status == "saved"
-    assert stored(server, contact["id"])["blocked"] is True
+    assert server.stored_contact(contact["id"])["blocked"] is True
     assert (await actions.set_blocked(store, client, contact["id"], False)).status == "saved"
-    assert stored(server, contact["id"])["blocked"] is False
+    assert server.stored_contact(contact["id"])["blocked"] is False
     assert store.contact(contact["id"]).blocked is False
 
 
@@ -149,7 +138,7 @@ async def test_an_administrator_deletes_a_contact(server: RunningServer, connect
     client = connect(server)
     store = await loaded(client, contact["id"])
     assert await actions.delete_contact(store, client, contact["id"]) is None
-    assert stored(server, contact["id"]) is None
+    assert server.stored_contact(contact["id"]) is None
     assert store.entry(contact["id"]).deleted and store.entry(contact["id"]).deleted_by is None
     # Deleted meanwhile by someone else (or a second click): it is gone, as asked.
     assert await actions.delete_contact(store, client, contact["id"]) is None
@@ -162,7 +151,7 @@ async def test_an_agent_may_not_delete_a_contact(server: RunningServer, connect)
     with pytest.raises(Forbidden):
         await client.delete_contact(contact["id"])
     assert await actions.delete_contact(store, client, contact["id"]) is ErrorCode.FORBIDDEN
-    assert stored(server, contact["id"]) == contact
+    assert server.stored_contact(contact["id"]) == contact
     assert not store.entry(contact["id"]).deleted
 
 
@@ -187,4 +176,4 @@ async def test_plain_chatwoot_mode(plain_api_server: RunningServer, connect) -> 
     assert (await actions.remove_avatar(store, client, contact["id"])).status == "saved"
     assert (await actions.set_blocked(store, client, contact["id"], True)).status == "saved"
     assert await actions.delete_contact(store, client, contact["id"]) is None
-    assert stored(plain_api_server, contact["id"]) is None
+    assert plain_api_server.stored_contact(contact["id"]) is None

@@ -25,15 +25,6 @@ async def opened(client: ChatwootClient, contact_id: int) -> ContactStore:
     return store
 
 
-def stored(server: RunningServer, contact_id: int) -> dict[str, Any] | None:
-    with server.http_client() as http:
-        answer = http.get(f"{server.url}/api/v1/accounts/1/contacts/{contact_id}", headers=server.admin.headers)
-    if answer.status_code == 404:
-        return None
-    payload: dict[str, Any] = answer.raise_for_status().json()["payload"]
-    return payload
-
-
 def contact(**fields: Any) -> Contact:
     return Contact.model_validate({"id": 1, **fields})
 
@@ -91,7 +82,7 @@ async def test_preview_merge_and_undo_keep_the_store_in_step(server: RunningServ
     assert store.history(base["id"]).count == 0
     entry = store.entry(mergee["id"])
     assert (entry.deleted, entry.merged_into) == (False, None)
-    assert stored(server, mergee["id"]) is not None
+    assert server.stored_contact(mergee["id"]) is not None
     assert await contact_merge.undo_merge(store, client, outcome.undo) == MergeIssue.UNDONE_ALREADY
 
 
@@ -105,7 +96,7 @@ async def test_a_contact_is_not_merged_into_itself(server: RunningServer, connec
         assert refused.args == (MergeIssue.SELF,)
     else:
         raise AssertionError("a contact was offered to merge into itself")
-    assert stored(server, base["id"]) is not None
+    assert server.stored_contact(base["id"]) is not None
 
 
 async def test_plain_chatwoot_gets_the_choices_by_an_update_first(plain_api_server: RunningServer, connect) -> None:
@@ -119,14 +110,14 @@ async def test_plain_chatwoot_gets_the_choices_by_an_update_first(plain_api_serv
         item.choice = "mergee"
     outcome = await contact_merge.merge_contacts(store, client, preview)
     assert outcome.merged and outcome.undo is None
-    merged = stored(plain_api_server, base["id"])
+    merged = plain_api_server.stored_contact(base["id"])
     assert merged is not None
     assert (merged["name"], merged["email"], merged["custom_attributes"]) == (
         "Plain Mergee",
         mergee["email"],
         {"plan": "free"},
     )
-    assert stored(plain_api_server, mergee["id"]) is None
+    assert plain_api_server.stored_contact(mergee["id"]) is None
 
 
 def test_the_live_events_of_a_merge_and_its_undo() -> None:

@@ -221,3 +221,12 @@ class RunningServer(ChildProcess):
         answer.raise_for_status()
         contact: dict[str, Any] = answer.json()["payload"]["contact"]
         return contact
+
+    def stored_contact(self, contact_id: int) -> dict[str, Any] | None:
+        """The contact of account 1 as the server has it now; None once it is gone (deleted, merged away)."""
+        with self.http_client(timeout=10) as http:
+            answer = http.get(f"{self.url}/api/v1/accounts/1/contacts/{contact_id}", headers=self.admin.headers)
+        if answer.status_code == 404:
+            return None
+        payload: dict[str, Any] = answer.raise_for_status().json()["payload"]
+        return payload

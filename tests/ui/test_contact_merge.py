@@ -32,14 +32,6 @@ from tests.ui.interaction import (
 )
 
 
-def stored(server: RunningServer, contact_id: int) -> dict[str, Any] | None:
-    answer = HTTP.get(f"{server.url}/api/v1/accounts/1/contacts/{contact_id}", headers=server.admin.headers)
-    if answer.status_code == 404:
-        return None
-    payload: dict[str, Any] = answer.raise_for_status().json()["payload"]
-    return payload
-
-
 def make(server: RunningServer, **fields: Any) -> dict[str, Any]:
     fields.setdefault("email", f"merge-{uuid.uuid4().hex[:12]}@example.com")
     answer = HTTP.post(f"{server.url}/api/v1/accounts/1/contacts", json=fields, headers=server.admin.headers)
@@ -78,11 +70,11 @@ async def test_merge_with_chosen_values_then_undo(agent: User, api_server: Runni
     choose(agent, "custom-attributes-plan", "free")
     await click(agent, "merge-confirm")
     await toasted(agent, f"\u2068{mergee_name}\u2069 was merged into \u2068{mergee_name}\u2069")
-    merged = stored(api_server, base["id"])
+    merged = api_server.stored_contact(base["id"])
     assert merged is not None
     assert (merged["name"], merged["email"], merged["phone_number"]) == (mergee_name, base["email"], phone)
     assert merged["custom_attributes"] == {"plan": "free"}
-    assert stored(api_server, mergee["id"]) is None
+    assert api_server.stored_contact(mergee["id"]) is None
     await wait_for(agent, "contact-name", content=mergee_name)
 
     await wait_for(agent, "merge-undo")
@@ -90,8 +82,8 @@ async def test_merge_with_chosen_values_then_undo(agent: User, api_server: Runni
     await click(agent, "merge-undo-button")
     await toasted(agent, "The merge was undone")
     await wait_gone(agent, "merge-undo")
-    assert stored(api_server, mergee["id"]) is not None
-    restored = stored(api_server, base["id"])
+    assert api_server.stored_contact(mergee["id"]) is not None
+    restored = api_server.stored_contact(base["id"])
     assert restored is not None and (restored["name"], restored["custom_attributes"]) == (base["name"], {"plan": "pro"})
     await wait_for(agent, "contact-name", content=base["name"])
 
@@ -168,14 +160,14 @@ async def test_a_plain_chatwoot_keeps_the_choices_it_can_and_offers_no_undo(
     choose(plain_agent, "email", mergee["email"])
     await click(plain_agent, "merge-confirm")
     await toasted(plain_agent, "was merged into")
-    merged = stored(plain_env, base["id"])
+    merged = plain_env.stored_contact(base["id"])
     assert merged is not None
     assert (merged["name"], merged["email"], merged["phone_number"]) == (
         mergee["name"],
         mergee["email"],
         phone,
     )
-    assert stored(plain_env, mergee["id"]) is None
+    assert plain_env.stored_contact(mergee["id"]) is None
     await eventually(lambda: not shown(plain_agent, "merge-dialog"))
     assert not shown(plain_agent, "merge-undo")
 
@@ -208,7 +200,7 @@ async def test_a_contact_chosen_elsewhere_opens_on_the_preview(agent: User, api_
     await wait_for(agent, "merge-search")
     await click(agent, "merge-cancel")
     await wait_gone(agent, "merge-dialog")
-    assert stored(api_server, mergee["id"]) is not None
+    assert api_server.stored_contact(mergee["id"]) is not None
 
 
 async def test_a_contact_chosen_to_merge_into_itself_is_refused(agent: User, api_server: RunningServer) -> None:
@@ -219,4 +211,4 @@ async def test_a_contact_chosen_to_merge_into_itself_is_refused(agent: User, api
         open_merge_dialog(menu.view, menu.dialogs, mergee_id=base["id"])
     await wait_for(agent, "merge-error", content="A contact cannot be merged into itself.")
     assert not shown(agent, "merge-confirm")[0].enabled
-    assert stored(api_server, base["id"]) is not None
+    assert api_server.stored_contact(base["id"]) is not None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from typing import Any
 
 from nicegui import ui
 from nicegui.elements.upload_files import SmallFileUpload
@@ -40,14 +39,6 @@ def png(size: tuple[int, int] = (300, 300)) -> bytes:
     return out.getvalue()
 
 
-def stored(server: RunningServer, contact_id: int) -> dict[str, Any] | None:
-    answer = HTTP.get(f"{server.url}/api/v1/accounts/1/contacts/{contact_id}", headers=server.admin.headers)
-    if answer.status_code == 404:
-        return None
-    payload: dict[str, Any] = answer.raise_for_status().json()["payload"]
-    return payload
-
-
 async def pick(user: User, name: str, data: bytes, content_type: str) -> None:
     """A file picked in the chooser (or dropped), as NiceGUI's upload element receives it from the browser."""
     uploader = shown(user, kind=ui.upload)[0]
@@ -67,7 +58,7 @@ async def test_a_picked_picture_replaces_the_initials(agent: User, api_server: R
     await wait_for(agent, "contact-initials")
     await pick(agent, "me.png", png(), "image/png")
     await toasted(agent, "Picture updated")
-    thumbnail = stored(api_server, contact["id"])["thumbnail"]
+    thumbnail = api_server.stored_contact(contact["id"])["thumbnail"]
     assert thumbnail.startswith("/api/v1/accounts/1/contact_avatars/")
     image = await wait_for(agent, "contact-avatar", kind=ui.image)
     # Connected to another server: the picture it keeps loads from there.
@@ -99,7 +90,7 @@ async def test_a_file_that_is_no_picture_is_told_and_changes_nothing(
     await open_contact(agent, contact["id"], settled=False)
     await pick(agent, "renamed.png", b"%PDF-1.7 a document with a picture's name", "image/png")
     await toasted(agent, "Could not change the picture: This file is not a picture the app can use")
-    assert stored(api_server, contact["id"]) == contact
+    assert api_server.stored_contact(contact["id"]) == contact
     assert shown(agent, "contact-initials")
 
 
@@ -124,7 +115,7 @@ async def test_removing_the_picture_brings_the_initials_back(
     await toasted(agent, "Picture removed")
     await wait_for(agent, "contact-initials")
     assert shown(agent, content="GH", kind=ui.label)
-    assert stored(api_server, contact["id"])["thumbnail"] == ""
+    assert api_server.stored_contact(contact["id"])["thumbnail"] == ""
 
 
 async def test_block_and_unblock_from_the_menu(agent: User, api_server: RunningServer, make_contact) -> None:
@@ -134,12 +125,12 @@ async def test_block_and_unblock_from_the_menu(agent: User, api_server: RunningS
     await menu_item(agent, "block-contact")
     await toasted(agent, "Contact blocked")
     await wait_for(agent, "blocked-badge", content="Blocked")
-    assert stored(api_server, contact["id"])["blocked"] is True
+    assert api_server.stored_contact(contact["id"])["blocked"] is True
     await wait_for(agent, content="Unblock contact", kind=ui.item_section)  # the menu's item says what it does now
     await menu_item(agent, "block-contact")
     await toasted(agent, "Contact unblocked")
     await wait_gone(agent, "blocked-badge")
-    assert stored(api_server, contact["id"])["blocked"] is False
+    assert api_server.stored_contact(contact["id"])["blocked"] is False
 
 
 async def test_other_agents_picture_and_block_arrive_live(agent: User, api_server: RunningServer, make_contact) -> None:
@@ -169,13 +160,13 @@ async def test_an_administrator_deletes_after_confirming(agent: User, api_server
     await wait_for(agent, "delete-confirm-text", content=f"Delete \u2068{name}\u2069? This cannot be undone.")
     await click(agent, "delete-cancel")
     await wait_gone(agent, "delete-confirm")
-    assert stored(api_server, contact["id"]) is not None
+    assert api_server.stored_contact(contact["id"]) is not None
     await menu_item(agent, "delete-contact")
     await click(agent, "delete-confirm")
     await eventually(lambda: landed_on(agent) == "/contacts", message="not on the contacts list")
     notice = await wait_for(agent, "page-notice")
     assert shown(agent, content=f"\u2068{name}\u2069 was deleted")
-    assert stored(api_server, contact["id"]) is None
+    assert api_server.stored_contact(contact["id"]) is None
     act(agent, await wait_for(agent, "dismiss-notice")).click()
     await eventually(lambda: notice.is_deleted)
 
