@@ -17,6 +17,7 @@ Kind = Literal["text", "email", "tel"]
 FOCUS_RING = "focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 rounded"
 # Evaluated in the browser once the element is back on screen; only a NiceGUI element id is put into it.
 FOCUS_JS = "setTimeout(() => document.getElementById({id})?.focus(), 50)"
+ENTER_JS = "(event) => emit(event.target.value)"
 
 
 def candidate(path: str, typed: str | None) -> str | None:
@@ -130,10 +131,13 @@ class InlineField:
             actions.discard_draft(self.view.store, self.view.contact_id, [self.path])
         self.close()
 
-    def save(self) -> None:
-        """Check as the edit form does; an invalid value stays in the input with its error, and nothing is sent."""
+    def save(self, typed: Any = None) -> None:
+        """Check as the edit form does; an invalid value stays in the input with its error, and nothing is sent.
+        `typed`: the input's text as the browser had it when Enter was pressed."""
         if self.input is None:
             return
+        if isinstance(typed, str) and typed != self.input.value:
+            self.input.value = typed
         if not self.input.validate():
             return
         value = candidate(self.path, self.input.value)
@@ -158,9 +162,11 @@ class InlineField:
             if self.kind != "text":
                 field.props(f"type={self.kind} dir=ltr")
             mark_id(aria(field, label), f"inline-{slug}")
-            field.on("keydown.enter", self.save)
+            # Enter saves what the input holds at that moment, sent with the key: the typed value's own update
+            # may still be on its way (a fast typist, a script) and would otherwise be checked too late.
+            field.on("keydown.enter", lambda event: self.save(event.args), js_handler=ENTER_JS)
             field.on("keydown.escape", self.cancel)
-            save = ui.button(icon="check", on_click=self.save).props("flat round dense")
+            save = ui.button(icon="check", on_click=lambda: self.save()).props("flat round dense")
             mark_id(aria(save, view.t("CONTACT.SAVE")), f"inline-save-{slug}")
             cancel = ui.button(icon="close", on_click=self.cancel).props("flat round dense")
             mark_id(aria(cancel, view.t("CONTACT.CANCEL")), f"inline-cancel-{slug}")

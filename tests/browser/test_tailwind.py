@@ -136,6 +136,9 @@ class Look:
     locale: str = "en"
     width: int = 1280
     opened: Callable[[Page, str], Awaitable[None]] | None = None
+    # A menu is placed by its anchor when it opens: opened again under the browser build, since between the two
+    # stylesheets (neither applying) it may have been placed against a header laid out without them.
+    anchored: bool = False
 
 
 async def edit_dialog(page: Page, base_url: str) -> None:
@@ -149,7 +152,7 @@ async def language_menu(page: Page, base_url: str) -> None:
     """The header's language select, open (Quasar turns its arrow with a `rotate-180` class)."""
     await page.get_by_test_id("language").click()
     await expect(page.get_by_role("option").first).to_be_visible()
-    await expect(page.locator(".q-select__dropdown-icon.rotate-180")).to_have_count(1)
+    await expect(page.locator("body .q-select__dropdown-icon.rotate-180")).to_have_count(1)
 
 
 LOOKS = (
@@ -166,7 +169,7 @@ LOOKS = (
     Look(name="contact-phone", page="contact", width=390),
     Look(name="conversation-phone", page="conversation", width=390),
     Look(name="contact-edit-dialog", page="contact", opened=edit_dialog),
-    Look(name="contact-language-menu", page="contact", opened=language_menu),
+    Look(name="contact-language-menu", page="contact", opened=language_menu, anchored=True),
 )
 
 
@@ -233,6 +236,10 @@ async def test_the_compiled_css_styles_every_page_as_the_browser_build_did(
         await page.evaluate(
             RUN_BROWSER_BUILD, [compiled, BROWSER_BUILD, TEMPLATE_TAILWIND.group(1), TAILWIND_OVERRIDES]
         )
+        if look.anchored and look.opened is not None:
+            await page.keyboard.press("Escape")
+            await expect(page.get_by_role("option")).to_have_count(0)
+            await look.opened(page, app_server.url)
         built = await full_page(page)
 
         expected = await page.evaluate(BROWSER_BUILD_DECLARATIONS)
