@@ -81,8 +81,8 @@ typecheck: $(TEST_STAMP)
 ## tracing (it doubles the CPU time of the UI tests that run the app in the test process), then the load and fault
 ## tests alone, because they measure what a server does under a load of their own.
 ## The fast tier runs on WAITING_WORKERS (its tests of lost answers and cut connections wait ~25 s: 85 -> 66-74 s
-## on four workers); the others on two: four made them slower (503 s against 440 s), each worker's Chromium
-## and app processes competing for the two cores.
+## on four workers); the others on two: three and four gained nothing (526 s on two, 488 s on three, 503 s on
+## four, quiet machine), each worker's Chromium and app processes competing for the two cores.
 test: $(TEST_STAMP) system-deps services $(NODE_DEPS) $(TAILWIND_DEPS) lint typecheck test-fast
 	$(PY) -m pytest -q -n 2 --dist loadfile -m "postgres or process" $(FAST_TIER)
 	$(PY) -m pytest -q -n 2 --dist loadfile $(OTHER_TIERS) tests/unit/test_bench_plots.py
