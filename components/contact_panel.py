@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
 
 from nicegui import Event, context, ui
 
@@ -96,11 +95,9 @@ class ContactPanel:
         seed: Contact | None = None,
         compact: bool = False,
         first_load: bool = False,
-        on_merge: Callable[[int], None] | None = None,
     ) -> None:
         """`first_load`: the page awaits `first_load()` before it answers, and the panel is drawn once, then: not
-        empty first, nor once per part of the data as it arrives (skeletons built only to be deleted unseen).
-        `on_merge(other_contact_id)`: a duplicate suggestion's Merge button (none without it)."""
+        empty first, nor once per part of the data as it arrives (skeletons built only to be deleted unseen)."""
         self.view = view
         self.source = source
         self.changed: Event[[]] = Event()
@@ -121,8 +118,7 @@ class ContactPanel:
                 self.edit_form = ContactEditForm(view, self._after_save)
                 self.basic = ContactBasicInfo(view, on_edit=self._edit, leave_after_delete=source != "embed")
             # A suggestion's Merge opens the menu's merge dialog on it (the same dialog and Undo, in the same place).
-            merge = None if view.read_only else (on_merge or self._merge_with)
-            self.duplicates = DuplicateSuggestions(view, on_merge=merge)
+            self.duplicates = DuplicateSuggestions(view, on_merge=None if view.read_only else self._merge_with)
             with mark_id(SectionCard(), "section-meta").classes("w-full panel-section"):
                 self.meta = ContactMetaInformation(view)
             layout = "w-full gap-4" if compact else "w-full gap-4 lg:flex-nowrap"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from nicegui import Event, context, ui
@@ -51,6 +52,7 @@ class DuplicateSuggestions:
         self.rows: KeyedRows[RowKey, DuplicateSuggestion, ui.row] | None = None
         self.error_row: ui.row | None = None
         self.error_text: ui.label | None = None
+        self.asked = 0  # lookups asked for again (Retry, a merge undone): each a new one, not a shared earlier answer
         self.gone: set[int] = set()  # suggested contacts deleted or merged away since the lookup
         # Other contacts' events, as the list pages get them: a suggested contact deleted or merged away (here or
         # by anyone) leaves the list at once, and one that comes back (a merge undone) has it looked up again.
@@ -86,12 +88,22 @@ class DuplicateSuggestions:
     def refresh(self) -> None:
         """Look the suggestions up again (after a merge, say)."""
         self.looked_up = None
+        self.asked += 1
         self.render()
 
     async def _look_up(self, contact: Contact, values: Compared) -> None:
+        view = self.view
+        # One lookup for all of this agent's pages on the contact (each renders every change): the first page asks,
+        # the others await its answer; shielded, so a page closing does not cancel the others'.
+        lookup = view.store.shared_result(
+            view.contact_id,
+            "duplicate-suggestions",
+            (values, self.asked),
+            lambda: asyncio.ensure_future(reads.duplicate_suggestions(view.session, contact)),
+        )
         problem: Problem | None = None
         try:
-            found = await reads.duplicate_suggestions(self.view.session, contact)
+            found = await asyncio.shield(lookup)
         except LoadFailed as failed:
             found, problem = [], failed.problem
         if values != self.looked_up or self.card.is_deleted:

@@ -131,12 +131,12 @@ class InlineField:
             actions.discard_draft(self.view.store, self.view.contact_id, [self.path])
         self.close()
 
-    def save(self, typed: Any = None) -> None:
+    def save(self, typed: str | None = None) -> None:
         """Check as the edit form does; an invalid value stays in the input with its error, and nothing is sent.
         `typed`: the input's text as the browser had it when Enter was pressed."""
         if self.input is None:
             return
-        if isinstance(typed, str) and typed != self.input.value:
+        if typed is not None and typed != self.input.value:
             self.input.value = typed
         if not self.input.validate():
             return

@@ -237,12 +237,13 @@ async def test_the_controls_fit_a_phone(open_agent: OpenAgent, app_server: Runni
     assert menu is not None and menu["x"] >= 0 and menu["x"] + menu["width"] <= PHONE["width"]
 
 
+@pytest.mark.parametrize("width", [1440, 390])
 async def test_deleting_in_the_embedded_panel_stays_in_the_embed(
-    open_agent: OpenAgent, app_server: RunningServer, api: httpx.AsyncClient
+    open_agent: OpenAgent, app_server: RunningServer, api: httpx.AsyncClient, width: int
 ) -> None:
     """A portal's frame keeps the panel (now read-only, saying why) instead of turning into the contacts list."""
     contact = app_server.create_contact(name="Deleted In Embed")
-    page = (await open_agent()).page
+    page = (await open_agent(viewport={"width": width, "height": 900})).page
     embed = f"{app_server.url}/embed/contacts/{contact['id']}"
     await page.goto(embed)
     await page.get_by_test_id("contact-actions").click()

@@ -51,15 +51,16 @@ async def test_a_suggestion_shows_who_and_why_and_opens_the_other_contact(
     await expect(view.testid(f"duplicate-{contact['id']}")).to_contain_text("Grace Hopper")
 
 
+@pytest.mark.parametrize("width", [1440, 390])
 async def test_merge_from_a_suggestion_removes_it_and_undo_brings_it_back(
-    open_agent: OpenAgent, app_server: RunningServer, api: httpx.AsyncClient
+    open_agent: OpenAgent, app_server: RunningServer, api: httpx.AsyncClient, width: int
 ) -> None:
     """A suggestion's Merge opens the merge dialog on that contact's preview; once merged the suggestion goes
     (from the live event, nothing asked), and the merge undone, it is looked up and shown again."""
     token = unique_token()
     contact = app_server.create_contact(name="Ada Lovelace", additional_attributes=company(token))
     other = app_server.create_contact(name="Lovelace, Ada", additional_attributes=company(token))
-    view = await opened(open_agent, app_server, contact["id"])
+    view = await opened(open_agent, app_server, contact["id"], viewport={"width": width, "height": 900})
     row = view.testid(f"duplicate-{other['id']}")
 
     await row.get_by_test_id("duplicate-merge").click()
