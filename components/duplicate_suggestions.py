@@ -29,7 +29,9 @@ Compared = tuple[str | None, str | None, str | None, str | None]
 
 def compared(contact: Contact) -> Compared:
     company = contact.additional_attributes.get("company_name")
-    return contact.name, contact.email, contact.phone_number, company if isinstance(company, str) else None
+    company = company if isinstance(company, str) and company else None
+    # Names are compared within a company only: without one, a new name changes no suggestion.
+    return contact.name if company else None, contact.email, contact.phone_number, company
 
 
 class DuplicateSuggestions:
